@@ -1,0 +1,12 @@
+// bpqp: batched QP/LP solving (ADMM) and differentiation (BPQP). Include this for everything.
+#pragma once
+
+#include "bpqp/dense_qp.hpp"
+#include "bpqp/errors.hpp"
+#include "bpqp/executor.hpp"
+#include "bpqp/qp_batch.hpp"
+#include "bpqp/qp_batch_view.hpp"
+#include "bpqp/settings.hpp"
+#include "bpqp/solve_result.hpp"
+#include "bpqp/solver.hpp"
+#include "bpqp/status.hpp"

@@ -1,0 +1,52 @@
+// Solver settings: the OSQP parameters plus bpqp's validation switches.
+// Defaults suit a differentiable layer: tighter tolerances than OSQP's 1e-3
+// and polishing on, so the active set handed to the backward pass is exact.
+#pragma once
+
+#include <optional>
+
+namespace bpqp {
+
+struct Settings {
+  double rho = 0.1;              // initial ADMM step size ρ
+  double sigma = 1e-6;           // regularization σ of the x-update
+  double alpha = 1.6;            // over-relaxation, in (0, 2)
+  // Tolerances on the unscaled residuals. Unset: 1e-5 in double, 1e-4 in float
+  // (float's rounding floor on a residual of n terms is about n·6e-8 relative).
+  std::optional<double> eps_abs;
+  std::optional<double> eps_rel;
+  double eps_prim_inf = 1e-5;    // primal infeasibility certificate tolerance
+  double eps_dual_inf = 1e-5;    // dual infeasibility certificate tolerance
+  int max_iter = 10000;
+  int check_every = 25;          // termination is tested every this many iterations
+  bool adaptive_rho = true;
+  int adaptive_rho_interval = 50;  // iterations between ρ estimates (rounded to check_every)
+  double adaptive_rho_tolerance = 5.0;  // refactor only when ρ changes by more than this factor
+  int scaling_iterations = 10;   // Ruiz equilibration passes; 0 disables scaling
+  bool polish = true;            // OSQP solution polishing (needed for exact active sets)
+  int polish_refine_iterations = 3;
+  // Polishing is also tried during the iterations, first at this iteration and
+  // then at doubling intervals; a polished point that passes the termination
+  // test ends the solve early. 0: polish only after convergence or at max_iter.
+  int polish_first_attempt = 200;
+  double delta = 1e-6;           // polishing regularization
+  bool warm_start = true;        // a Solver re-solve starts from its previous x, y
+  bool check_convexity = true;   // reject P that is not PSD (costs one n×n factorization)
+  // P must satisfy |P_ij − P_ji| ≤ symmetry_tolerance·max|P| and P + psd_tolerance·max|P|·I ≻ 0.
+  // Unset: symmetry √ε of the precision (1.5e-8 double, 3.5e-4 float); PSD max(√ε, 1e-4),
+  // because data read from files is rounded and a P that is PSD in exact arithmetic
+  // can show eigenvalues of −1e-5·max|P| (Maros–Mészáros VALUES does).
+  std::optional<double> symmetry_tolerance;
+  std::optional<double> psd_tolerance;
+};
+
+// The tolerances a Solver<T> uses for these settings.
+template <class T>
+double effective_eps_abs(const Settings& settings);
+template <class T>
+double effective_eps_rel(const Settings& settings);
+
+// Throws InvalidArgument naming the first setting out of range.
+void validate(const Settings& settings);
+
+}  // namespace bpqp

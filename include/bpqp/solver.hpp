@@ -1,0 +1,42 @@
+// The batched forward solver. Set up once with an executor and settings, then
+// solve batches; a re-solve with the same sizes warm-starts from the previous
+// solution (Settings::warm_start), which is what training loops want.
+//
+//   bpqp::Solver<double> solver(bpqp::Executor::cpu());
+//   bpqp::SolveResult<double> r = solver.solve(batch.view());
+#pragma once
+
+#include <memory>
+
+#include "bpqp/executor.hpp"
+#include "bpqp/qp_batch_view.hpp"
+#include "bpqp/settings.hpp"
+#include "bpqp/solve_result.hpp"
+
+namespace bpqp {
+
+template <class T>
+class Solver {
+ public:
+  explicit Solver(Executor executor, Settings settings = {});
+  ~Solver();
+  Solver(Solver&&) noexcept;
+  Solver& operator=(Solver&&) noexcept;
+
+  // Solves every problem of the batch. API misuse throws InvalidArgument;
+  // numerical outcomes are per-problem statuses in the result.
+  SolveResult<T> solve(const QpBatchView<T>& batch);
+
+  // Forget the previous solution: the next solve starts cold.
+  void reset_warm_start();
+
+  const Settings& settings() const;
+  void set_settings(const Settings& settings);
+  const Executor& executor() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bpqp

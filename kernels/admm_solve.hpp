@@ -1,0 +1,257 @@
+// One problem's whole forward solve — validation, Ruiz scaling, factorization,
+// ADMM iterations with adaptive ρ, termination, infeasibility detection and
+// polishing — as one function of a thread group (OSQP, Stellato et al. 2020,
+// Algorithm 1). The CPU backend runs it with SerialGroup; a GPU block or warp
+// tile runs the same code with its own group.
+#pragma once
+
+#include "kernels/admm_residuals.hpp"
+#include "kernels/dense_ldlt.hpp"
+#include "kernels/polish.hpp"
+#include "kernels/problem_view.hpp"
+#include "kernels/ruiz_scaling.hpp"
+#include "kernels/validate_problem.hpp"
+
+namespace bpqp::kernels {
+
+// Per-row ρ (OSQP §5.2): equality rows get ρ·rho_eq_scale so that they are
+// enforced quickly, free rows (both bounds infinite) get rho_min.
+template <class Group, class T>
+BPQP_HD void set_rho_vector(const Group& g, int m, T rho, const AdmmParams<T>& prm, AdmmWorkspace<T>& w) {
+  const T equality_gap = T(1e-4);  // OSQP's RHO_TOL
+  for (int i = g.rank(); i < m; i += g.size()) {
+    if (!is_finite(w.l[i]) && !is_finite(w.u[i])) w.rho[i] = prm.rho_min;
+    else if (w.u[i] - w.l[i] < equality_gap) w.rho[i] = rho * prm.rho_eq_scale;
+    else w.rho[i] = rho;
+  }
+  g.sync();
+}
+
+// Forms and factors P̄ + σI + Āᵀdiag(ρ)Ā (n×n, lower triangle, leading
+// dimension n) — OSQP's reduced linear system (§3.1, eq. 23). Every thread
+// owns rows of the result and adds the rank-one terms ρ_r a_r a_rᵀ row by row.
+template <class Group, class T>
+BPQP_HD bool factor_reduced_system(const Group& g, int n, int m, T sigma, AdmmWorkspace<T>& w) {
+  T* K = w.factor;
+  for (int i = g.rank(); i < n; i += g.size()) {
+    T* row = K + static_cast<std::ptrdiff_t>(i) * n;
+    for (int j = 0; j < i; ++j) row[j] = w.P[i * n + j];
+    row[i] = w.P[i * n + i] + sigma;
+    for (int r = 0; r < m; ++r) {
+      const T* a = w.A + static_cast<std::ptrdiff_t>(r) * n;
+      const T coef = w.rho[r] * a[i];
+      if (coef == T(0)) continue;
+      for (int j = 0; j <= i; ++j) row[j] += coef * a[j];
+    }
+  }
+  g.sync();
+  return ldlt_factor(g, K, n, n, n, w.factor_scratch);
+}
+
+// One ADMM iteration (Algorithm 1, steps 3–6) on the scaled problem.
+template <class Group, class T>
+BPQP_HD void admm_iterate(const Group& g, int n, int m, const AdmmParams<T>& prm, AdmmWorkspace<T>& w) {
+  // x̃ solves (P̄ + σI + Āᵀdiag(ρ)Ā) x̃ = σx − q̄ + Āᵀ(ρ∘z − y); z̃ = Āx̃.
+  for (int i = g.rank(); i < m; i += g.size()) w.work_m[i] = w.rho[i] * w.z[i] - w.y[i];
+  g.sync();
+  gemv_transposed(g, w.A, m, n, w.work_m, w.work_n);
+  for (int j = g.rank(); j < n; j += g.size()) w.x_tilde[j] = prm.sigma * w.x[j] - w.q[j] + w.work_n[j];
+  g.sync();
+  ldlt_solve(g, w.factor, n, n, w.x_tilde);
+  gemv(g, w.A, m, n, w.x_tilde, w.z_tilde);
+  const T alpha = prm.alpha;
+  for (int j = g.rank(); j < n; j += g.size()) {
+    w.x_prev[j] = w.x[j];
+    w.x[j] = alpha * w.x_tilde[j] + (T(1) - alpha) * w.x[j];
+  }
+  for (int i = g.rank(); i < m; i += g.size()) {
+    const T z_relaxed = alpha * w.z_tilde[i] + (T(1) - alpha) * w.z[i];
+    const T z_new = clamp_to(z_relaxed + w.y[i] / w.rho[i], w.l[i], w.u[i]);
+    w.y_prev[i] = w.y[i];
+    w.y[i] += w.rho[i] * (z_relaxed - z_new);
+    w.z[i] = z_new;
+  }
+  g.sync();
+}
+
+// OSQP's ρ estimate (§5.2): balance the normalized primal and dual residuals.
+template <class T>
+BPQP_HD T estimate_rho(T rho, const Residuals<T>& r, const AdmmParams<T>& prm) {
+  const T tiny = division_tolerance<T>();
+  const T prim = r.prim_scaled / (r.prim_scale_scaled + tiny);
+  const T dual = r.dual_scaled / (r.dual_scale_scaled + tiny);
+  return clamp_to(rho * square_root(prim / (dual + tiny)), prm.rho_min, prm.rho_max);
+}
+
+// Writes the unscaled solution x = D x̄, y = E ȳ / c.
+template <class Group, class T>
+BPQP_HD void write_unscaled(const Group& g, int n, int m, const AdmmWorkspace<T>& w, const T* xs, const T* ys,
+                            T* x, T* y) {
+  const T c_inv = T(1) / w.scalars[0];
+  for (int j = g.rank(); j < n; j += g.size()) x[j] = w.D[j] * xs[j];
+  for (int i = g.rank(); i < m; i += g.size()) y[i] = w.E[i] * ys[i] * c_inv;
+  g.sync();
+}
+
+// ½xᵀPx + qᵀx on the user's data (x unscaled, already written to out.x).
+template <class Group, class T>
+BPQP_HD T objective_value(const Group& g, const ProblemView<T>& p, const T* x, T* scratch_n) {
+  gemv(g, p.P, p.n, p.n, x, scratch_n);
+  T local = T(0);
+  for (int j = g.rank(); j < p.n; j += g.size()) local += x[j] * (T(0.5) * scratch_n[j] + p.q[j]);
+  return g.sum(local);
+}
+
+template <class Group, class T>
+BPQP_HD void finish_report(const Group& g, ProblemReport<T>& report, const ProblemOutput<T>& out) {
+  if (g.rank() == 0) *out.report = report;
+  g.sync();
+}
+
+// Solves one problem. out.x (n), out.y (m) and out.report are written; what x
+// and y hold depends on the status (see SolveStatus): the solution when
+// solved, the last iterate for max_iterations, an infeasibility certificate
+// (y for primal_infeasible, x for dual_infeasible, normalized to unit
+// inf-norm), zeros for invalid_input and numerical_error.
+template <class Group, class T>
+BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParams<T>& prm, AdmmWorkspace<T>& w,
+                        const ProblemOutput<T>& out) {
+  const int n = p.n, m = p.m;
+  ProblemReport<T> report;
+  report.rho = prm.rho;
+
+  report.input_issue = validate_problem(g, p, prm, w.factor, w.factor_scratch);
+  if (report.input_issue != InputIssue::none) {
+    report.status = SolveStatus::invalid_input;
+    fill(g, out.x, n, T(0));
+    fill(g, out.y, m, T(0));
+    finish_report(g, report, out);
+    return;
+  }
+
+  ruiz_equilibrate(g, p, prm.scaling_iterations, w);
+  T rho = prm.rho;
+  set_rho_vector(g, m, rho, prm, w);
+  bool numerically_ok = factor_reduced_system(g, n, m, prm.sigma, w);
+
+  // Initial iterate: zeros, or the warm start mapped into the scaled space.
+  const T c = w.scalars[0];
+  for (int j = g.rank(); j < n; j += g.size()) w.x[j] = out.x0 ? T(out.x0[j]) * w.D_inv[j] : T(0);
+  for (int i = g.rank(); i < m; i += g.size()) w.y[i] = out.y0 ? T(out.y0[i]) * w.E_inv[i] * c : T(0);
+  g.sync();
+  if (out.x0) {
+    gemv(g, w.A, m, n, w.x, w.z);
+    for (int i = g.rank(); i < m; i += g.size()) w.z[i] = clamp_to(w.z[i], w.l[i], w.u[i]);
+    g.sync();
+  } else {
+    fill(g, w.z, m, T(0));
+  }
+
+  Residuals<T> res;
+  SolveStatus status = SolveStatus::max_iterations;
+  // Polishing also runs during the iterations, at doubling intervals (total cost
+  // at most twice the last attempt): a polished point is accepted only when it
+  // passes the termination test, so an early success is a verified solution.
+  int next_polish = prm.polish_first_attempt;
+  int k = 0;
+  // A polish attempt overwrites the factor storage; the ADMM matrix is rebuilt after a failed one.
+  auto try_polish = [&]() {
+    Residuals<T> polished;
+    if (polish_solution(g, n, m, prm, w, &polished)) {
+      res = polished;
+      report.polish = PolishStatus::succeeded;
+      return true;
+    }
+    report.polish = PolishStatus::rejected;
+    numerically_ok = factor_reduced_system(g, n, m, prm.sigma, w);
+    return false;
+  };
+  while (numerically_ok && k < prm.max_iter) {
+    admm_iterate(g, n, m, prm, w);
+    ++k;
+    if (k % prm.check_every != 0 && k != prm.max_iter) continue;
+    res = compute_residuals(g, n, m, w, w.x, w.z, w.y);
+    if (!is_finite(res.prim) || !is_finite(res.dual)) {
+      numerically_ok = false;
+      break;
+    }
+    const T eps_prim = prm.eps_abs + prm.eps_rel * res.prim_scale;
+    const T eps_dual = prm.eps_abs + prm.eps_rel * res.dual_scale;
+    if (res.prim <= eps_prim && res.dual <= eps_dual) {
+      status = SolveStatus::solved;
+      if (prm.polish) try_polish();  // a rejected polish keeps the ADMM point, which is solved
+      break;
+    }
+    // Infeasibility certificates are approximate; a slowly converging feasible
+    // problem can mimic one, so a verified polished optimum overrides them.
+    if (primal_infeasible(g, n, m, w, prm.eps_prim_inf)) {
+      status = prm.polish && try_polish() ? SolveStatus::solved : SolveStatus::primal_infeasible;
+      if (status == SolveStatus::primal_infeasible) primal_infeasible(g, n, m, w, prm.eps_prim_inf);  // restore δy
+      break;
+    }
+    if (dual_infeasible(g, n, m, w, prm.eps_dual_inf)) {
+      status = prm.polish && try_polish() ? SolveStatus::solved : SolveStatus::dual_infeasible;
+      if (status == SolveStatus::dual_infeasible) dual_infeasible(g, n, m, w, prm.eps_dual_inf);  // restore δx
+      break;
+    }
+    const bool last = k == prm.max_iter;
+    if (prm.polish && (last || (prm.polish_first_attempt > 0 && k >= next_polish))) {
+      next_polish = 2 * k;
+      if (try_polish()) {
+        status = SolveStatus::solved;
+        break;
+      }
+      if (!numerically_ok) break;
+    }
+    if (last) {
+      const bool close = res.prim <= T(10) * eps_prim && res.dual <= T(10) * eps_dual;
+      status = close ? SolveStatus::solved_inaccurate : SolveStatus::max_iterations;
+      break;
+    }
+    if (prm.adaptive_rho_interval > 0 && k % prm.adaptive_rho_interval == 0) {
+      const T rho_new = estimate_rho(rho, res, prm);
+      if (rho_new > rho * prm.adaptive_rho_tolerance || rho_new < rho / prm.adaptive_rho_tolerance) {
+        rho = rho_new;
+        ++report.rho_updates;
+        set_rho_vector(g, m, rho, prm, w);
+        numerically_ok = factor_reduced_system(g, n, m, prm.sigma, w);
+      }
+    }
+  }
+  report.iterations = k;
+  report.rho = rho;
+  if (!numerically_ok) {
+    report.status = SolveStatus::numerical_error;
+    fill(g, out.x, n, T(0));
+    fill(g, out.y, m, T(0));
+    finish_report(g, report, out);
+    return;
+  }
+
+  report.status = status;
+  report.prim_res = res.prim;
+  report.dual_res = res.dual;
+
+  if (status == SolveStatus::primal_infeasible) {
+    // The projected δy left in work_m by the test, unscaled and normalized.
+    write_unscaled(g, n, m, w, w.x, w.work_m, out.x, out.y);
+    const T norm = inf_norm(g, out.y, m);
+    for (int i = g.rank(); i < m; i += g.size()) out.y[i] /= norm;
+    g.sync();
+  } else if (status == SolveStatus::dual_infeasible) {
+    write_unscaled(g, n, m, w, w.work_n, w.y, out.x, out.y);  // δx left in work_n
+    const T norm = inf_norm(g, out.x, n);
+    for (int j = g.rank(); j < n; j += g.size()) out.x[j] /= norm;
+    g.sync();
+  } else {
+    write_unscaled(g, n, m, w, w.x, w.y, out.x, out.y);
+  }
+  if (status == SolveStatus::solved || status == SolveStatus::solved_inaccurate ||
+      status == SolveStatus::max_iterations)
+    report.objective = objective_value(g, p, out.x, w.work_n);
+  else
+    report.objective = status == SolveStatus::primal_infeasible ? infinity<T>() : -infinity<T>();
+  finish_report(g, report, out);
+}
+
+}  // namespace bpqp::kernels

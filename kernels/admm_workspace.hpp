@@ -1,0 +1,94 @@
+// Everything one problem's forward solve needs besides its input and output,
+// described once: AdmmWorkspace<T>::bytes(n, m) sizes it, carve() lays it out.
+#pragma once
+
+#include "kernels/workspace_carver.hpp"
+
+namespace bpqp::kernels {
+
+template <class T>
+struct AdmmWorkspace {
+  // Scaled problem data (Ruiz equilibration): P̄ = c·D P D, Ā = E A D, q̄ = c·D q, l̄ = E l, ū = E u.
+  T* P = nullptr;
+  T* A = nullptr;
+  T* q = nullptr;
+  T* l = nullptr;
+  T* u = nullptr;
+  T* D = nullptr;
+  T* E = nullptr;
+  T* D_inv = nullptr;
+  T* E_inv = nullptr;
+  T* scalars = nullptr;  // [0] cost scale c; the rest is scratch for group-wide broadcasts
+  T* rho = nullptr;      // per-row ρ (equality rows and free rows differ)
+  // Factor storage: the ADMM reduced matrix P̄ + σI + Āᵀdiag(ρ)Ā (n×n), or later
+  // polishing's reduced KKT (at most (n+m)×(n+m)), or the convexity check's P + τI.
+  T* factor = nullptr;
+  T* factor_scratch = nullptr;  // n + m
+  // ADMM iterates (scaled) and temporaries.
+  T* x = nullptr;
+  T* z = nullptr;
+  T* y = nullptr;
+  T* x_prev = nullptr;
+  T* y_prev = nullptr;
+  T* x_tilde = nullptr;
+  T* z_tilde = nullptr;
+  T* work_n = nullptr;
+  T* work_n2 = nullptr;
+  T* work_m = nullptr;
+  T* work_m2 = nullptr;
+  // Polishing: solution, right-hand side and refinement residual of the reduced KKT.
+  T* kkt_sol = nullptr;
+  T* kkt_rhs = nullptr;
+  T* kkt_res = nullptr;
+  int* active = nullptr;        // per row: -1 lower active, +1 upper active, 0 inactive
+  int* active_rows = nullptr;   // indices of the active rows, in row order
+
+  static constexpr int scalar_count = 8;
+
+  BPQP_HD static AdmmWorkspace carve(void* base, int n, int m, std::size_t* bytes = nullptr) {
+    WorkspaceCarver c(base);
+    AdmmWorkspace w;
+    const std::size_t nn = static_cast<std::size_t>(n) * n;
+    const std::size_t nm = static_cast<std::size_t>(n) * m;
+    const std::size_t kkt = static_cast<std::size_t>(n + m) * (n + m);
+    w.P = c.take<T>(nn);
+    w.A = c.take<T>(nm);
+    w.q = c.take<T>(n);
+    w.l = c.take<T>(m);
+    w.u = c.take<T>(m);
+    w.D = c.take<T>(n);
+    w.E = c.take<T>(m);
+    w.D_inv = c.take<T>(n);
+    w.E_inv = c.take<T>(m);
+    w.scalars = c.take<T>(scalar_count);
+    w.rho = c.take<T>(m);
+    w.factor = c.take<T>(kkt > nn ? kkt : nn);
+    w.factor_scratch = c.take<T>(n + m);
+    w.x = c.take<T>(n);
+    w.z = c.take<T>(m);
+    w.y = c.take<T>(m);
+    w.x_prev = c.take<T>(n);
+    w.y_prev = c.take<T>(m);
+    w.x_tilde = c.take<T>(n);
+    w.z_tilde = c.take<T>(m);
+    w.work_n = c.take<T>(n);
+    w.work_n2 = c.take<T>(n);
+    w.work_m = c.take<T>(m);
+    w.work_m2 = c.take<T>(m);
+    w.kkt_sol = c.take<T>(n + m);
+    w.kkt_rhs = c.take<T>(n + m);
+    w.kkt_res = c.take<T>(n + m);
+    w.active = c.take<int>(m);
+    w.active_rows = c.take<int>(m);
+    if (bytes) *bytes = c.bytes_used();
+    return w;
+  }
+
+  BPQP_HD static std::size_t bytes(int n, int m) {
+    std::size_t b = 0;
+    carve(nullptr, n, m, &b);
+    return b;
+  }
+};
+
+}  // namespace bpqp::kernels

@@ -1,0 +1,196 @@
+// Solution polishing (OSQP paper §4): guess the active set from the ADMM
+// iterate, solve the equality-constrained QP on it through the regularized
+// reduced KKT  [P̄+δI, Ā_𝒜ᵀ; Ā_𝒜, −δI], and undo the regularization by
+// iterative refinement against the exact KKT. The same reduced KKT is the
+// one the BPQP backward pass solves.
+#pragma once
+
+#include "kernels/admm_residuals.hpp"
+#include "kernels/dense_ldlt.hpp"
+
+namespace bpqp::kernels {
+
+// Compacts w.active into w.active_rows (row order) and returns the count.
+template <class Group, class T>
+BPQP_HD int list_active_rows(const Group& g, int m, AdmmWorkspace<T>& w) {
+  if (g.rank() == 0) {
+    int count = 0;
+    for (int i = 0; i < m; ++i)
+      if (w.active[i] != 0) w.active_rows[count++] = i;
+    w.scalars[1] = T(count);
+  }
+  g.sync();
+  return static_cast<int>(w.scalars[1]);
+}
+
+// Marks the active rows of the scaled iterate (z, y) into w.active / w.active_rows
+// and returns their count. A row is lower-active when z − l < −y, upper-active
+// when u − z < y (OSQP's rule: the multiplier outweighs the slack).
+template <class Group, class T>
+BPQP_HD int guess_active_set(const Group& g, int m, AdmmWorkspace<T>& w) {
+  for (int i = g.rank(); i < m; i += g.size()) {
+    int kind = 0;
+    if (w.z[i] - w.l[i] < -w.y[i]) kind = -1;
+    else if (w.u[i] - w.z[i] < w.y[i]) kind = 1;
+    w.active[i] = kind;
+  }
+  g.sync();
+  return list_active_rows(g, m, w);
+}
+
+// Assembles the lower triangle of the regularized reduced KKT (dimension
+// n + n_active, leading dimension the same) in w.factor.
+template <class Group, class T>
+BPQP_HD void assemble_reduced_kkt(const Group& g, int n, int n_active, T delta, AdmmWorkspace<T>& w) {
+  const int N = n + n_active;
+  for (int i = g.rank(); i < N; i += g.size()) {
+    T* row = w.factor + static_cast<std::ptrdiff_t>(i) * N;
+    if (i < n) {
+      for (int j = 0; j < i; ++j) row[j] = w.P[i * n + j];
+      row[i] = w.P[i * n + i] + delta;
+    } else {
+      const T* a = w.A + static_cast<std::ptrdiff_t>(w.active_rows[i - n]) * n;
+      for (int j = 0; j < n; ++j) row[j] = a[j];
+      for (int j = n; j < i; ++j) row[j] = T(0);
+      row[i] = -delta;
+    }
+  }
+  g.sync();
+}
+
+// res = rhs − K sol for the exact (unregularized) reduced KKT K = [P̄, Ā_𝒜ᵀ; Ā_𝒜, 0].
+template <class Group, class T>
+BPQP_HD void reduced_kkt_residual(const Group& g, int n, int n_active, AdmmWorkspace<T>& w, const T* rhs,
+                                  const T* sol, T* res) {
+  const T* x = sol;
+  const T* y_active = sol + n;
+  for (int j = g.rank(); j < n; j += g.size()) {
+    T acc = T(0);
+    for (int k = 0; k < n; ++k) acc += w.P[j * n + k] * x[k];
+    for (int a = 0; a < n_active; ++a) acc += w.A[w.active_rows[a] * n + j] * y_active[a];
+    res[j] = rhs[j] - acc;
+  }
+  for (int a = g.rank(); a < n_active; a += g.size()) {
+    const T* row = w.A + static_cast<std::ptrdiff_t>(w.active_rows[a]) * n;
+    T acc = T(0);
+    for (int k = 0; k < n; ++k) acc += row[k] * x[k];
+    res[n + a] = rhs[n + a] - acc;
+  }
+  g.sync();
+}
+
+// Solves the reduced KKT for the current active set: x in sol[0:n], the active
+// rows' multipliers in sol[n:]. False if the factorization breaks down.
+template <class Group, class T>
+BPQP_HD bool solve_reduced_kkt(const Group& g, int n, int n_active, const AdmmParams<T>& prm, AdmmWorkspace<T>& w) {
+  const int N = n + n_active;
+  assemble_reduced_kkt(g, n, n_active, prm.delta, w);
+  if (!ldlt_factor(g, w.factor, N, N, n, w.factor_scratch)) return false;
+  T* rhs = w.kkt_rhs;
+  T* sol = w.kkt_sol;
+  T* res = w.kkt_res;
+  for (int j = g.rank(); j < n; j += g.size()) rhs[j] = -w.q[j];
+  for (int a = g.rank(); a < n_active; a += g.size()) {
+    const int i = w.active_rows[a];
+    rhs[n + a] = w.active[i] < 0 ? w.l[i] : w.u[i];
+  }
+  g.sync();
+  copy(g, sol, rhs, N);
+  ldlt_solve(g, w.factor, N, N, sol);
+  for (int it = 0; it < prm.polish_refine_iterations; ++it) {
+    reduced_kkt_residual(g, n, n_active, w, rhs, sol, res);
+    ldlt_solve(g, w.factor, N, N, res);
+    for (int k = g.rank(); k < N; k += g.size()) sol[k] += res[k];
+    g.sync();
+  }
+  return true;
+}
+
+// One correction of the active-set guess from the reduced KKT solution: a row
+// whose multiplier has the wrong sign leaves the set, an inactive row that the
+// solution violates joins it at the violated bound. Returns the number of
+// changes (0: the guess is consistent). Ax is left in w.z_tilde.
+template <class Group, class T>
+BPQP_HD int correct_active_set(const Group& g, int n, int m, int n_active, const AdmmParams<T>& prm,
+                               AdmmWorkspace<T>& w) {
+  const T* sol = w.kkt_sol;
+  T* ax = w.z_tilde;
+  gemv(g, w.A, m, n, sol, ax);
+  // A multiplier wrong-signed by less than the dual tolerance is degenerate
+  // (weakly active row), not wrong: releasing it makes the guess oscillate.
+  // polish_solution clips such multipliers to zero, so the final residual test
+  // still measures their effect.
+  T y_max = T(0);
+  for (int a = g.rank(); a < n_active; a += g.size()) y_max = max_of(y_max, abs_of(sol[n + a]));
+  const T release_tol = prm.eps_abs + prm.eps_rel * g.max(y_max);
+  const int released = 2;
+  T changes = T(0);
+  for (int a = g.rank(); a < n_active; a += g.size()) {
+    const int i = w.active_rows[a];
+    const T yi = sol[n + a];
+    if (w.l[i] == w.u[i]) continue;  // an equality row takes either sign
+    if ((w.active[i] < 0 && yi > release_tol) || (w.active[i] > 0 && yi < -release_tol)) {
+      w.active[i] = released;
+      changes += T(1);
+    }
+  }
+  g.sync();
+  for (int i = g.rank(); i < m; i += g.size()) {
+    if (w.active[i] == released) {
+      w.active[i] = 0;  // not re-added in the same round, which could cycle
+      continue;
+    }
+    if (w.active[i] != 0) continue;
+    const T slack_tol = prm.eps_abs + prm.eps_rel * abs_of(ax[i]);
+    if (ax[i] < w.l[i] - slack_tol) { w.active[i] = -1; changes += T(1); }
+    else if (ax[i] > w.u[i] + slack_tol) { w.active[i] = 1; changes += T(1); }
+  }
+  return static_cast<int>(g.sum(changes));
+}
+
+// Polishes the scaled ADMM point. The active set guessed from (z, y) is
+// corrected for up to polish_active_set_rounds rounds (a few primal-dual
+// active-set steps seeded by ADMM). On success — the polished point meets the
+// termination tolerances and its multipliers have the signs its active set
+// claims — it replaces w.x, w.z, w.y and returns true with its residuals in *out.
+template <class Group, class T>
+BPQP_HD bool polish_solution(const Group& g, int n, int m, const AdmmParams<T>& prm, AdmmWorkspace<T>& w,
+                             Residuals<T>* out) {
+  int n_active = guess_active_set(g, m, w);
+  for (int round = 0;; ++round) {
+    if (!solve_reduced_kkt(g, n, n_active, prm, w)) return false;
+    const int changes = correct_active_set(g, n, m, n_active, prm, w);
+    if (changes == 0) break;
+    if (round + 1 >= prm.polish_active_set_rounds) return false;
+    n_active = list_active_rows(g, m, w);
+  }
+
+  // Candidate point: x from the KKT, y zero off the active set, z = Π(Ax).
+  const T* sol = w.kkt_sol;
+  T* x = w.x_tilde;
+  T* z = w.z_tilde;  // holds Ax from correct_active_set
+  T* y = w.kkt_res;  // spent; y_prev must survive for the infeasibility tests
+  copy(g, x, sol, n);
+  fill(g, y, m, T(0));
+  for (int a = g.rank(); a < n_active; a += g.size()) {
+    const int i = w.active_rows[a];
+    const T yi = sol[n + a];
+    const bool wrong_sign = w.l[i] != w.u[i] && ((w.active[i] < 0 && yi > T(0)) || (w.active[i] > 0 && yi < T(0)));
+    y[i] = wrong_sign ? T(0) : yi;
+  }
+  for (int i = g.rank(); i < m; i += g.size()) z[i] = clamp_to(z[i], w.l[i], w.u[i]);
+  g.sync();
+
+  const Residuals<T> r = compute_residuals(g, n, m, w, x, z, y);
+  const bool finite = is_finite(r.prim) && is_finite(r.dual);
+  const bool meets = r.prim <= prm.eps_abs + prm.eps_rel * r.prim_scale &&
+                     r.dual <= prm.eps_abs + prm.eps_rel * r.dual_scale;
+  if (!finite || !meets) return false;
+  copy(g, w.x, x, n);
+  copy(g, w.z, z, m);
+  copy(g, w.y, y, m);
+  *out = r;
+  return true;
+}
+
+}  // namespace bpqp::kernels

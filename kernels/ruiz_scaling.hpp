@@ -1,0 +1,89 @@
+// Modified Ruiz equilibration of the KKT matrix [P Aᵀ; A 0] plus cost scaling
+// (OSQP paper §5.1, Algorithm 2): D and E make the columns of the KKT matrix
+// of similar inf-norm, c brings the cost to unit size. The scaled problem is
+//   P̄ = c·D P D,  q̄ = c·D q,  Ā = E A D,  l̄ = E l,  ū = E u,
+// and its solution maps back as x = D x̄, y = E ȳ / c.
+#pragma once
+
+#include "kernels/admm_workspace.hpp"
+#include "kernels/problem_view.hpp"
+#include "kernels/vector_ops.hpp"
+
+namespace bpqp::kernels {
+
+// Norms below this are treated as 1 and scalings are capped by its inverse, so
+// that empty rows/columns and wildly scaled data cannot produce huge factors.
+template <class T>
+BPQP_HD BPQP_INLINE T limit_scaling(T norm) {
+  const T min_scaling = T(1e-4), max_scaling = T(1e4);
+  return norm < min_scaling ? T(1) : min_of(norm, max_scaling);
+}
+
+// A bound scaled by e; infinite bounds (|v| ≥ 1e20) become IEEE ±inf so that
+// projections and infeasibility tests need no special cases.
+template <class T>
+BPQP_HD BPQP_INLINE T scale_bound(T v, T e) {
+  if (is_infinite_bound(v)) return v > T(0) ? infinity<T>() : -infinity<T>();
+  return e * v;
+}
+
+template <class Group, class T>
+BPQP_HD void ruiz_equilibrate(const Group& g, const ProblemView<T>& p, int iterations, AdmmWorkspace<T>& w) {
+  const int n = p.n, m = p.m;
+  copy(g, w.P, p.P, n * n);
+  copy(g, w.A, p.A, n * m);
+  copy(g, w.q, p.q, n);
+  fill(g, w.D, n, T(1));
+  fill(g, w.E, m, T(1));
+  T c = T(1);
+  for (int it = 0; it < iterations; ++it) {
+    // Column j of the KKT matrix is (P_:j, A_:j); P is symmetric, so P_:j is row j.
+    for (int j = g.rank(); j < n; j += g.size()) {
+      T norm = T(0);
+      for (int k = 0; k < n; ++k) norm = max_of(norm, abs_of(w.P[j * n + k]));
+      for (int i = 0; i < m; ++i) norm = max_of(norm, abs_of(w.A[i * n + j]));
+      w.work_n[j] = T(1) / square_root(limit_scaling(norm));
+    }
+    for (int i = g.rank(); i < m; i += g.size()) {
+      T norm = T(0);
+      for (int k = 0; k < n; ++k) norm = max_of(norm, abs_of(w.A[i * n + k]));
+      w.work_m[i] = T(1) / square_root(limit_scaling(norm));
+    }
+    g.sync();
+    const T* delta = w.work_n;
+    const T* epsilon = w.work_m;
+    for (int i = g.rank(); i < n; i += g.size()) {
+      for (int k = 0; k < n; ++k) w.P[i * n + k] *= delta[i] * delta[k];
+      w.q[i] *= delta[i];
+      w.D[i] *= delta[i];
+    }
+    for (int i = g.rank(); i < m; i += g.size()) {
+      for (int k = 0; k < n; ++k) w.A[i * n + k] *= epsilon[i] * delta[k];
+      w.E[i] *= epsilon[i];
+    }
+    g.sync();
+    // Cost scaling: the mean column norm of P̄, or ‖q̄‖∞ if larger, goes to 1.
+    T col_sum = T(0);
+    for (int j = g.rank(); j < n; j += g.size()) {
+      T norm = T(0);
+      for (int k = 0; k < n; ++k) norm = max_of(norm, abs_of(w.P[j * n + k]));
+      col_sum += norm;
+    }
+    const T mean_col = g.sum(col_sum) / T(n > 0 ? n : 1);
+    const T gamma = T(1) / limit_scaling(max_of(mean_col, inf_norm(g, w.q, n)));
+    for (int k = g.rank(); k < n * n; k += g.size()) w.P[k] *= gamma;
+    for (int j = g.rank(); j < n; j += g.size()) w.q[j] *= gamma;
+    c *= gamma;
+    g.sync();
+  }
+  for (int i = g.rank(); i < m; i += g.size()) {
+    w.l[i] = scale_bound(p.l[i], w.E[i]);
+    w.u[i] = scale_bound(p.u[i], w.E[i]);
+    w.E_inv[i] = T(1) / w.E[i];
+  }
+  for (int j = g.rank(); j < n; j += g.size()) w.D_inv[j] = T(1) / w.D[j];
+  if (g.rank() == 0) w.scalars[0] = c;
+  g.sync();
+}
+
+}  // namespace bpqp::kernels

@@ -1,0 +1,53 @@
+// Per-problem input validation, run inside the solve so that it costs one
+// pass over the data plus one n×n factorization (the convexity check), and so
+// that a bad problem gets its own status while its batch neighbours go on.
+#pragma once
+
+#include "kernels/dense_ldlt.hpp"
+#include "kernels/problem_view.hpp"
+#include "kernels/vector_ops.hpp"
+
+namespace bpqp::kernels {
+
+// Returns the first issue found (InputIssue::none when the problem is fine).
+// factor (n×n) and scratch (n) are workspace; the result is uniform over the group.
+template <class Group, class T>
+BPQP_HD InputIssue validate_problem(const Group& g, const ProblemView<T>& p, const AdmmParams<T>& prm,
+                                    T* factor, T* scratch) {
+  const int n = p.n, m = p.m;
+  // Non-finite data: NaN/inf in P, q, A; NaN in l, u (±inf bounds are meaningful).
+  T bad = T(0), crossed = T(0), p_max = T(0);
+  for (int k = g.rank(); k < n * n; k += g.size()) {
+    if (!is_finite(p.P[k])) bad = T(1);
+    else p_max = max_of(p_max, abs_of(p.P[k]));
+  }
+  for (int k = g.rank(); k < n * m; k += g.size())
+    if (!is_finite(p.A[k])) bad = T(1);
+  for (int j = g.rank(); j < n; j += g.size())
+    if (!is_finite(p.q[j])) bad = T(1);
+  for (int i = g.rank(); i < m; i += g.size()) {
+    if (p.l[i] != p.l[i] || p.u[i] != p.u[i]) bad = T(1);
+    else if (p.l[i] > p.u[i]) crossed = T(1);
+  }
+  if (g.max(bad) > T(0)) return InputIssue::non_finite_data;
+  if (g.max(crossed) > T(0)) return InputIssue::bounds_crossed;
+  p_max = g.max(p_max);
+  if (p_max == T(0)) return InputIssue::none;  // P = 0: an LP, trivially symmetric and PSD
+
+  T asymmetry = T(0);
+  for (int i = g.rank(); i < n; i += g.size())
+    for (int j = 0; j < i; ++j)
+      asymmetry = max_of(asymmetry, abs_of(p.P[i * n + j] - p.P[j * n + i]));
+  if (g.max(asymmetry) > prm.symmetry_tolerance * p_max) return InputIssue::p_not_symmetric;
+
+  if (!prm.check_convexity) return InputIssue::none;
+  // P ⪰ 0 (within tolerance) iff P + τI is positive definite, i.e. its LDLᵀ has positive pivots.
+  const T shift = prm.psd_tolerance * p_max;
+  for (int i = g.rank(); i < n; i += g.size())
+    for (int j = 0; j <= i; ++j) factor[i * n + j] = p.P[i * n + j] + (i == j ? shift : T(0));
+  g.sync();
+  if (!ldlt_factor(g, factor, n, n, n, scratch)) return InputIssue::p_not_psd;
+  return InputIssue::none;
+}
+
+}  // namespace bpqp::kernels

@@ -1,0 +1,77 @@
+// Group-parallel dense BLAS-1/2 pieces on plain pointers. Loops stride by the
+// group; every routine that writes memory read by other threads ends with
+// g.sync(), and every reduction returns the same value to every thread.
+#pragma once
+
+#include "kernels/config.hpp"
+
+namespace bpqp::kernels {
+
+template <class Group, class T>
+BPQP_HD void fill(const Group& g, T* v, int n, T value) {
+  for (int i = g.rank(); i < n; i += g.size()) v[i] = value;
+  g.sync();
+}
+
+template <class Group, class T, class U>
+BPQP_HD void copy(const Group& g, T* dst, const U* src, int n) {
+  for (int i = g.rank(); i < n; i += g.size()) dst[i] = T(src[i]);
+  g.sync();
+}
+
+// dst = a*x + b*y
+template <class Group, class T>
+BPQP_HD void axpby(const Group& g, T* dst, T a, const T* x, T b, const T* y, int n) {
+  for (int i = g.rank(); i < n; i += g.size()) dst[i] = a * x[i] + b * y[i];
+  g.sync();
+}
+
+template <class Group, class T>
+BPQP_HD T inf_norm(const Group& g, const T* v, int n) {
+  T local = T(0);
+  for (int i = g.rank(); i < n; i += g.size()) local = max_of(local, abs_of(v[i]));
+  return g.max(local);
+}
+
+// ‖diag(s) v‖∞ without forming the product.
+template <class Group, class T>
+BPQP_HD T scaled_inf_norm(const Group& g, const T* s, const T* v, int n) {
+  T local = T(0);
+  for (int i = g.rank(); i < n; i += g.size()) local = max_of(local, abs_of(s[i] * v[i]));
+  return g.max(local);
+}
+
+template <class Group, class T>
+BPQP_HD T dot(const Group& g, const T* a, const T* b, int n) {
+  T local = T(0);
+  for (int i = g.rank(); i < n; i += g.size()) local += a[i] * b[i];
+  return g.sum(local);
+}
+
+// y = M x for a rows×cols row-major M (leading dimension cols): one row per thread.
+template <class Group, class T>
+BPQP_HD void gemv(const Group& g, const T* M, int rows, int cols, const T* x, T* y) {
+  for (int i = g.rank(); i < rows; i += g.size()) {
+    const T* row = M + static_cast<std::ptrdiff_t>(i) * cols;
+    T acc = T(0);
+    for (int j = 0; j < cols; ++j) acc += row[j] * x[j];
+    y[i] = acc;
+  }
+  g.sync();
+}
+
+// y = Mᵀ x for a rows×cols row-major M. Each thread owns output columns and
+// walks the rows in order: row-contiguous on a CPU, coalesced across a GPU group.
+template <class Group, class T>
+BPQP_HD void gemv_transposed(const Group& g, const T* M, int rows, int cols, const T* x, T* y) {
+  for (int j = g.rank(); j < cols; j += g.size()) y[j] = T(0);
+  for (int i = 0; i < rows; ++i) {
+    const T xi = x[i];
+    if (xi == T(0)) continue;
+    const T* row = M + static_cast<std::ptrdiff_t>(i) * cols;
+    for (int j = g.rank(); j < cols; j += g.size()) y[j] += row[j] * xi;
+  }
+  g.sync();
+}
+
+}  // namespace bpqp::kernels

@@ -1,0 +1,18 @@
+// JSON rendering of solve results for the bpqp command-line tool.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "bpqp/dense_qp.hpp"
+#include "bpqp/solve_result.hpp"
+
+namespace bpqp::cli {
+
+// A number that may be ±inf or NaN: JSON has no such numbers, so they become "inf", "-inf", "nan".
+nlohmann::json number(double v);
+
+// One problem's entry: name, status, objective (with the constant), iterations, x, y, residuals.
+template <class T>
+nlohmann::json problem_entry(const DenseQp& qp, const SolveResult<T>& r, int b);
+
+}  // namespace bpqp::cli

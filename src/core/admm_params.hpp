@@ -1,0 +1,43 @@
+// Settings (public, double) → the kernels' AdmmParams<T>, with the
+// precision-dependent defaults filled in.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "bpqp/settings.hpp"
+#include "kernels/problem_view.hpp"
+
+namespace bpqp::detail {
+
+template <class T>
+kernels::AdmmParams<T> to_admm_params(const Settings& s) {
+  kernels::AdmmParams<T> p;
+  const double root_eps = std::sqrt(static_cast<double>(std::numeric_limits<T>::epsilon()));
+  p.rho = T(s.rho);
+  p.sigma = T(s.sigma);
+  p.alpha = T(s.alpha);
+  p.eps_abs = T(effective_eps_abs<T>(s));
+  p.eps_rel = T(effective_eps_rel<T>(s));
+  p.eps_prim_inf = T(s.eps_prim_inf);
+  p.eps_dual_inf = T(s.eps_dual_inf);
+  p.adaptive_rho_tolerance = T(s.adaptive_rho_tolerance);
+  p.delta = T(s.delta);
+  p.symmetry_tolerance = T(s.symmetry_tolerance.value_or(root_eps));
+  // Real problem files carry rounded data: Maros–Mészáros VALUES has λ_min(P) = −1.3e-5·max|P|.
+  p.psd_tolerance = T(s.psd_tolerance.value_or(std::max(root_eps, 1e-4)));
+  p.max_iter = s.max_iter;
+  p.check_every = s.check_every;
+  // ρ is re-estimated only where the residuals are computed anyway.
+  const int rounded = std::max(1, (s.adaptive_rho_interval + s.check_every - 1) / s.check_every) * s.check_every;
+  p.adaptive_rho_interval = s.adaptive_rho ? rounded : 0;
+  p.scaling_iterations = s.scaling_iterations;
+  p.polish_refine_iterations = s.polish_refine_iterations;
+  p.polish = s.polish;
+  p.polish_first_attempt = s.polish_first_attempt;
+  p.check_convexity = s.check_convexity;
+  return p;
+}
+
+}  // namespace bpqp::detail

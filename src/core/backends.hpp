@@ -1,0 +1,45 @@
+// The backend entry points behind Solver (dispatch happens once, in solver.cpp).
+#pragma once
+
+#include <vector>
+
+#include "bpqp/executor.hpp"
+#include "bpqp/qp_batch_view.hpp"
+#include "bpqp/solve_result.hpp"
+#include "kernels/problem_view.hpp"
+
+namespace bpqp::detail {
+
+// Warm-start values per problem (host memory, batch × n and batch × m), or null.
+template <class T>
+struct WarmStart {
+  const T* x = nullptr;
+  const T* y = nullptr;
+};
+
+// Sizes result and fills it from the per-problem reports.
+template <class T>
+void collect_reports(const std::vector<kernels::ProblemReport<T>>& reports, SolveResult<T>& result);
+
+}  // namespace bpqp::detail
+
+namespace bpqp::cpu {
+
+// Reused per-thread workspace buffers (grown on demand, never shrunk).
+struct WorkspacePool {
+  std::vector<std::vector<double>> buffers;
+};
+
+template <class T>
+void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& params, int threads,
+                   detail::WarmStart<T> warm, WorkspacePool& pool, SolveResult<T>& result);
+
+}  // namespace bpqp::cpu
+
+namespace bpqp::cuda {
+
+template <class T>
+void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& params, const Executor& executor,
+                   detail::WarmStart<T> warm, SolveResult<T>& result);
+
+}  // namespace bpqp::cuda

@@ -1,0 +1,96 @@
+#include "bpqp/qp_batch.hpp"
+
+#include <string>
+
+#include "bpqp/errors.hpp"
+
+namespace bpqp {
+namespace {
+
+void check_stride(const char* name, const void* ptr, std::ptrdiff_t stride, std::ptrdiff_t size, int batch) {
+  const std::string arg = std::string("QpBatchView::") + name;
+  if (size > 0 && ptr == nullptr) throw InvalidArgument(arg + " is null but has " + std::to_string(size) + " entries per problem");
+  if (stride < 0) throw InvalidArgument(arg + "_stride = " + std::to_string(stride) + ": expected >= 0");
+  if (batch > 1 && stride != 0 && stride < size)
+    throw InvalidArgument(arg + "_stride = " + std::to_string(stride) + ": expected 0 (shared) or >= " +
+                          std::to_string(size) + " (one problem's entries)");
+}
+
+}  // namespace
+
+template <class T>
+void validate(const QpBatchView<T>& v) {
+  if (v.batch < 0) throw InvalidArgument("QpBatchView::batch = " + std::to_string(v.batch) + ": expected >= 0");
+  if (v.n < 1) throw InvalidArgument("QpBatchView::n = " + std::to_string(v.n) + ": expected >= 1");
+  if (v.m < 0) throw InvalidArgument("QpBatchView::m = " + std::to_string(v.m) + ": expected >= 0");
+  if (v.n > 46340 || static_cast<long long>(v.n) * v.m > 2147483647LL)
+    throw InvalidArgument("QpBatchView: n = " + std::to_string(v.n) + ", m = " + std::to_string(v.m) +
+                          " is too large for the dense solver (n² and n·m must fit in 32 bits)");
+  const std::ptrdiff_t n = v.n, m = v.m;
+  check_stride("P", v.P, v.P_stride, n * n, v.batch);
+  check_stride("q", v.q, v.q_stride, n, v.batch);
+  check_stride("A", v.A, v.A_stride, m * n, v.batch);
+  check_stride("l", v.l, v.l_stride, m, v.batch);
+  check_stride("u", v.u, v.u_stride, m, v.batch);
+}
+template void validate(const QpBatchView<float>&);
+template void validate(const QpBatchView<double>&);
+
+template <class T>
+QpBatch<T>::QpBatch(int batch, int n, int m, Sharing sharing) : batch_(batch), n_(n), m_(m), sharing_(sharing) {
+  if (batch < 0 || n < 1 || m < 0)
+    throw InvalidArgument("QpBatch(batch = " + std::to_string(batch) + ", n = " + std::to_string(n) + ", m = " +
+                          std::to_string(m) + "): expected batch >= 0, n >= 1, m >= 0");
+  auto copies = [batch](bool shared) { return static_cast<std::size_t>(shared ? 1 : batch); };
+  const std::size_t nn = static_cast<std::size_t>(n) * n, mn = static_cast<std::size_t>(m) * n;
+  P_.assign(copies(sharing.P) * nn, T(0));
+  q_.assign(copies(sharing.q) * n, T(0));
+  A_.assign(copies(sharing.A) * mn, T(0));
+  l_.assign(copies(sharing.l) * m, T(0));
+  u_.assign(copies(sharing.u) * m, T(0));
+}
+
+template <class T>
+QpBatch<T> QpBatch<T>::from_problems(const std::vector<DenseQp>& problems) {
+  if (problems.empty()) throw InvalidArgument("QpBatch::from_problems: no problems given");
+  const int n = problems[0].n, m = problems[0].m;
+  QpBatch<T> batch(static_cast<int>(problems.size()), n, m);
+  for (int b = 0; b < batch.batch(); ++b) {
+    const DenseQp& p = problems[b];
+    if (p.n != n || p.m != m)
+      throw InvalidArgument("QpBatch::from_problems: problem " + std::to_string(b) + " ('" + p.name + "') is " +
+                            std::to_string(p.n) + "x" + std::to_string(p.m) + ", expected " + std::to_string(n) +
+                            "x" + std::to_string(m) + " like problem 0 (a batch has uniform sizes)");
+    std::copy(p.P.begin(), p.P.end(), batch.P(b));
+    std::copy(p.q.begin(), p.q.end(), batch.q(b));
+    std::copy(p.A.begin(), p.A.end(), batch.A(b));
+    std::copy(p.l.begin(), p.l.end(), batch.l(b));
+    std::copy(p.u.begin(), p.u.end(), batch.u(b));
+  }
+  return batch;
+}
+
+template <class T>
+QpBatchView<T> QpBatch<T>::view() const {
+  QpBatchView<T> v;
+  v.batch = batch_;
+  v.n = n_;
+  v.m = m_;
+  v.P = P_.data();
+  v.q = q_.data();
+  v.A = A_.data();
+  v.l = l_.data();
+  v.u = u_.data();
+  const std::ptrdiff_t n = n_, m = m_;
+  v.P_stride = sharing_.P ? 0 : n * n;
+  v.q_stride = sharing_.q ? 0 : n;
+  v.A_stride = sharing_.A ? 0 : m * n;
+  v.l_stride = sharing_.l ? 0 : m;
+  v.u_stride = sharing_.u ? 0 : m;
+  return v;
+}
+
+template class QpBatch<float>;
+template class QpBatch<double>;
+
+}  // namespace bpqp

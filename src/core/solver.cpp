@@ -1,0 +1,126 @@
+#include "bpqp/solver.hpp"
+
+#include <chrono>
+#include <string>
+
+#include "bpqp/errors.hpp"
+#include "core/admm_params.hpp"
+#include "core/backends.hpp"
+
+namespace bpqp {
+
+namespace detail {
+
+template <class T>
+void collect_reports(const std::vector<kernels::ProblemReport<T>>& reports, SolveResult<T>& r) {
+  const std::size_t count = reports.size();
+  r.status.resize(count);
+  r.input_issue.resize(count);
+  r.polish.resize(count);
+  r.iterations.resize(count);
+  r.rho_updates.resize(count);
+  r.prim_res.resize(count);
+  r.dual_res.resize(count);
+  r.objective.resize(count);
+  for (std::size_t b = 0; b < count; ++b) {
+    const auto& rep = reports[b];
+    r.status[b] = rep.status;
+    r.input_issue[b] = rep.input_issue;
+    r.polish[b] = rep.polish;
+    r.iterations[b] = rep.iterations;
+    r.rho_updates[b] = rep.rho_updates;
+    r.prim_res[b] = rep.prim_res;
+    r.dual_res[b] = rep.dual_res;
+    r.objective[b] = rep.objective;
+  }
+}
+template void collect_reports(const std::vector<kernels::ProblemReport<float>>&, SolveResult<float>&);
+template void collect_reports(const std::vector<kernels::ProblemReport<double>>&, SolveResult<double>&);
+
+}  // namespace detail
+
+template <class T>
+struct Solver<T>::Impl {
+  Executor executor;
+  Settings settings;
+  cpu::WorkspacePool cpu_pool;
+  // The previous solve's solution, for warm starts of a batch of the same shape.
+  int warm_batch = -1, warm_n = -1, warm_m = -1;
+  std::vector<T> warm_x, warm_y;
+};
+
+template <class T>
+Solver<T>::Solver(Executor executor, Settings settings) : impl_(std::make_unique<Impl>(Impl{executor, settings, {}, -1, -1, -1, {}, {}})) {
+  validate(settings);
+}
+template <class T>
+Solver<T>::~Solver() = default;
+template <class T>
+Solver<T>::Solver(Solver&&) noexcept = default;
+template <class T>
+Solver<T>& Solver<T>::operator=(Solver&&) noexcept = default;
+
+template <class T>
+const Settings& Solver<T>::settings() const { return impl_->settings; }
+template <class T>
+void Solver<T>::set_settings(const Settings& settings) {
+  validate(settings);
+  impl_->settings = settings;
+}
+template <class T>
+const Executor& Solver<T>::executor() const { return impl_->executor; }
+template <class T>
+void Solver<T>::reset_warm_start() {
+  impl_->warm_batch = -1;
+  impl_->warm_x.clear();
+  impl_->warm_y.clear();
+}
+
+template <class T>
+SolveResult<T> Solver<T>::solve(const QpBatchView<T>& batch) {
+  validate(batch);
+  Impl& s = *impl_;
+  SolveResult<T> result;
+  result.batch = batch.batch;
+  result.n = batch.n;
+  result.m = batch.m;
+  const auto start = std::chrono::steady_clock::now();
+
+  detail::WarmStart<T> warm;
+  const bool can_warm = s.settings.warm_start && s.warm_batch == batch.batch && s.warm_n == batch.n && s.warm_m == batch.m;
+  if (can_warm) {
+    warm.x = s.warm_x.data();
+    warm.y = s.warm_y.data();
+  }
+  const kernels::AdmmParams<T> params = detail::to_admm_params<T>(s.settings);
+  switch (s.executor.kind()) {
+    case Executor::Kind::cpu:
+      cpu::solve_forward(batch, params, s.executor.threads(), warm, s.cpu_pool, result);
+      break;
+    case Executor::Kind::cuda:
+      cuda::solve_forward(batch, params, s.executor, warm, result);
+      break;
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  if (s.settings.warm_start) {
+    // Only solutions worth starting from are kept; other problems start cold next time.
+    s.warm_batch = batch.batch;
+    s.warm_n = batch.n;
+    s.warm_m = batch.m;
+    s.warm_x = result.x;
+    s.warm_y = result.y;
+    for (int b = 0; b < batch.batch; ++b) {
+      const SolveStatus st = result.status[b];
+      if (st == SolveStatus::solved || st == SolveStatus::solved_inaccurate || st == SolveStatus::max_iterations) continue;
+      std::fill_n(s.warm_x.begin() + static_cast<std::ptrdiff_t>(b) * batch.n, batch.n, T(0));
+      std::fill_n(s.warm_y.begin() + static_cast<std::ptrdiff_t>(b) * batch.m, batch.m, T(0));
+    }
+  }
+  return result;
+}
+
+template class Solver<float>;
+template class Solver<double>;
+
+}  // namespace bpqp

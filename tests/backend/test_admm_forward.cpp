@@ -1,0 +1,339 @@
+// Forward solver behaviour on every available executor, in float and double.
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "bpqp/bpqp.hpp"
+#include "bpqp/problem_generators.hpp"
+#include "support/kkt_certificate.hpp"
+#include "support/reference_qp.hpp"
+#include "support/solver_test_support.hpp"
+
+namespace bpqp {
+namespace {
+
+using generators::make_planted_lp;
+using generators::make_planted_qp;
+using generators::PlantedOptions;
+using generators::PlantedQp;
+using testing::available_executors;
+using testing::kkt_residuals;
+using testing::kkt_satisfied;
+using testing::relative_error;
+using testing::solver_eps;
+
+template <class T>
+class AdmmForward : public ::testing::Test {};
+using Precisions = ::testing::Types<float, double>;
+TYPED_TEST_SUITE(AdmmForward, Precisions);
+
+std::vector<PlantedQp> planted_batch(int count, PlantedOptions options) {
+  std::vector<PlantedQp> out;
+  for (int b = 0; b < count; ++b) {
+    options.seed = 1000 + b;
+    out.push_back(make_planted_qp(options));
+  }
+  return out;
+}
+
+template <class T>
+SolveResult<T> solve_problems(const std::vector<DenseQp>& problems, Executor exec, Settings settings = {}) {
+  const auto batch = QpBatch<T>::from_problems(problems);
+  Solver<T> solver(exec, settings);
+  return solver.solve(batch.view());
+}
+
+std::vector<DenseQp> problems_of(const std::vector<PlantedQp>& planted) {
+  std::vector<DenseQp> out;
+  for (const auto& p : planted) out.push_back(p.qp);
+  return out;
+}
+
+// The planted solution is unique and strictly complementary, so a solve that
+// meets eps must land within a modest multiple of eps of it.
+template <class T>
+void expect_recovers_planted(const std::vector<PlantedQp>& planted, const SolveResult<T>& r, double factor) {
+  const double eps = solver_eps<T>();
+  for (int b = 0; b < r.batch; ++b) {
+    SCOPED_TRACE("problem " + std::to_string(b));
+    ASSERT_EQ(r.status[b], SolveStatus::solved);
+    const auto kkt = kkt_residuals(planted[b].qp, r.x_of(b), r.y_of(b));
+    EXPECT_TRUE(kkt_satisfied(kkt, eps, eps, 10.0)) << "primal " << kkt.primal << " dual " << kkt.dual;
+    EXPECT_LT(relative_error(r.x_of(b), planted[b].x_star), factor * eps);
+    EXPECT_LT(relative_error(r.y_of(b), planted[b].y_star), factor * eps);
+  }
+}
+
+TYPED_TEST(AdmmForward, RecoversPlantedQpWithEqualitiesInequalitiesAndBounds) {
+  PlantedOptions o;
+  o.n = 12;
+  o.m = 8;
+  o.n_equality = 2;
+  o.n_active = 4;
+  o.n_variable_bounds = 6;
+  const auto planted = planted_batch(6, o);
+  for (const auto& [name, exec] : available_executors()) {
+    SCOPED_TRACE(name);
+    expect_recovers_planted(planted, solve_problems<TypeParam>(problems_of(planted), exec), 100.0);
+  }
+}
+
+TYPED_TEST(AdmmForward, RecoversPlantedQpWithLowRankP) {
+  PlantedOptions o;
+  o.n = 10;
+  o.m = 10;
+  o.n_active = 4;
+  o.n_equality = 1;
+  o.p_rank = 7;
+  const auto planted = planted_batch(4, o);
+  expect_recovers_planted(planted, solve_problems<TypeParam>(problems_of(planted), Executor::cpu(1)), 1000.0);
+}
+
+TYPED_TEST(AdmmForward, RecoversPlantedLpVertex) {
+  std::vector<PlantedQp> planted;
+  for (int b = 0; b < 4; ++b) planted.push_back(make_planted_lp(6, 4, 77 + b));
+  expect_recovers_planted(planted, solve_problems<TypeParam>(problems_of(planted), Executor::cpu(1)), 1000.0);
+}
+
+TYPED_TEST(AdmmForward, MatchesIndependentInteriorPointReference) {
+  std::vector<DenseQp> problems;
+  for (int b = 0; b < 8; ++b) problems.push_back(generators::make_random_feasible_qp(20, 10, 500 + b));
+  const auto r = solve_problems<TypeParam>(problems, Executor::cpu(2));
+  const double eps = solver_eps<TypeParam>();
+  for (int b = 0; b < r.batch; ++b) {
+    const auto ref = testing::reference_solve(problems[b]);
+    ASSERT_TRUE(ref.converged);
+    ASSERT_EQ(r.status[b], SolveStatus::solved);
+    EXPECT_LT(relative_error(r.x_of(b), ref.x), 100 * eps);
+    EXPECT_NEAR(r.objective[b], ref.objective, 100 * eps * (1 + std::abs(ref.objective)));
+  }
+}
+
+TYPED_TEST(AdmmForward, SharedPAndAGiveTheSameAnswersAsPerProblemCopies) {
+  PlantedOptions o;
+  o.n = 8;
+  o.m = 6;
+  o.n_active = 3;
+  const PlantedQp base = make_planted_qp(o);
+  const int batch = 5;
+  typename QpBatch<TypeParam>::Sharing sharing;
+  sharing.P = sharing.A = sharing.l = sharing.u = true;
+  QpBatch<TypeParam> shared(batch, o.n, o.m, sharing);
+  std::vector<DenseQp> copies;
+  std::copy(base.qp.P.begin(), base.qp.P.end(), shared.P(0));
+  std::copy(base.qp.A.begin(), base.qp.A.end(), shared.A(0));
+  std::copy(base.qp.l.begin(), base.qp.l.end(), shared.l(0));
+  std::copy(base.qp.u.begin(), base.qp.u.end(), shared.u(0));
+  for (int b = 0; b < batch; ++b) {
+    DenseQp p = base.qp;
+    for (int j = 0; j < o.n; ++j) p.q[j] += 0.3 * b * ((j % 3) - 1.0);  // one q per sample
+    std::copy(p.q.begin(), p.q.end(), shared.q(b));
+    copies.push_back(p);
+  }
+  for (const auto& [name, exec] : available_executors()) {
+    SCOPED_TRACE(name);
+    Solver<TypeParam> solver(exec);
+    const auto r_shared = solver.solve(shared.view());
+    const auto r_copies = solve_problems<TypeParam>(copies, exec);
+    for (int b = 0; b < batch; ++b) {
+      ASSERT_EQ(r_shared.status[b], SolveStatus::solved);
+      for (int j = 0; j < o.n; ++j) EXPECT_EQ(r_shared.x_of(b)[j], r_copies.x_of(b)[j]);  // same arithmetic
+    }
+  }
+}
+
+TYPED_TEST(AdmmForward, EachProblemStopsOnItsOwn) {
+  // An easy unconstrained-like problem and a harder constrained one in one batch.
+  PlantedOptions easy;
+  easy.n = 10;
+  easy.m = 4;
+  easy.n_active = 0;
+  easy.n_variable_bounds = 10;
+  easy.margin = 10;
+  easy.infinite_bounds = false;
+  easy.seed = 3;
+  PlantedOptions hard = easy;
+  hard.n_active = 6;
+  hard.margin = 1e-2;
+  const std::vector<DenseQp> problems = {make_planted_qp(easy).qp, make_planted_qp(hard).qp};
+  Settings s;
+  s.polish_first_attempt = 0;
+  s.check_every = 1;  // iteration counts then reflect each problem's own convergence exactly
+  const auto r = solve_problems<TypeParam>(problems, Executor::cpu(1), s);
+  ASSERT_EQ(r.status[0], SolveStatus::solved);
+  ASSERT_EQ(r.status[1], SolveStatus::solved);
+  EXPECT_NE(r.iterations[0], r.iterations[1]);
+}
+
+TYPED_TEST(AdmmForward, WarmStartReducesIterationsOnAPerturbedResolve) {
+  std::vector<DenseQp> problems;
+  for (int b = 0; b < 6; ++b) problems.push_back(generators::make_random_feasible_qp(30, 15, 900 + b));
+  Settings s;
+  s.polish_first_attempt = 0;  // count pure ADMM iterations
+  s.check_every = 5;
+  Solver<TypeParam> solver(Executor::cpu(1), s);
+  auto batch = QpBatch<TypeParam>::from_problems(problems);
+  const auto first = solver.solve(batch.view());
+  for (int b = 0; b < batch.batch(); ++b)
+    for (int j = 0; j < batch.n(); ++j) batch.q(b)[j] *= TypeParam(1.001);
+  const auto warm = solver.solve(batch.view());
+  solver.reset_warm_start();
+  const auto cold = solver.solve(batch.view());
+  int warm_total = 0, cold_total = 0;
+  for (int b = 0; b < batch.batch(); ++b) {
+    ASSERT_EQ(first.status[b], SolveStatus::solved);
+    ASSERT_EQ(warm.status[b], SolveStatus::solved);
+    warm_total += warm.iterations[b];
+    cold_total += cold.iterations[b];
+  }
+  EXPECT_LT(warm_total, cold_total);
+}
+
+TYPED_TEST(AdmmForward, DetectsPrimalInfeasibilityWithACertificate) {
+  // x1 + x2 ≥ 3 and x1, x2 ≤ 1.
+  DenseQp qp;
+  qp.n = 2;
+  qp.m = 3;
+  qp.P = {1, 0, 0, 1};
+  qp.q = {0, 0};
+  qp.A = {1, 1, 1, 0, 0, 1};
+  const double inf = std::numeric_limits<double>::infinity();
+  qp.l = {3, -inf, -inf};
+  qp.u = {inf, 1, 1};
+  const auto r = solve_problems<TypeParam>({qp}, Executor::cpu(1));
+  ASSERT_EQ(r.status[0], SolveStatus::primal_infeasible);
+  // Farkas certificate: Aᵀy ≈ 0 and uᵀy₊ + lᵀy₋ < 0.
+  const TypeParam* y = r.y_of(0);
+  EXPECT_NEAR(y[0] + y[1], 0.0, 1e-3);
+  EXPECT_NEAR(y[0] + y[2], 0.0, 1e-3);
+  EXPECT_LT(1.0 * std::max<double>(y[1], 0) + 1.0 * std::max<double>(y[2], 0) + 3.0 * std::min<double>(y[0], 0), 0.0);
+}
+
+TYPED_TEST(AdmmForward, DetectsDualInfeasibilityOfAnUnboundedLp) {
+  // minimize −x1 subject to x2 ≤ 1: x1 is free to grow.
+  DenseQp qp;
+  qp.n = 2;
+  qp.m = 1;
+  qp.P = {0, 0, 0, 0};
+  qp.q = {-1, 0};
+  qp.A = {0, 1};
+  qp.l = {-std::numeric_limits<double>::infinity()};
+  qp.u = {1};
+  const auto r = solve_problems<TypeParam>({qp}, Executor::cpu(1));
+  ASSERT_EQ(r.status[0], SolveStatus::dual_infeasible);
+  EXPECT_GT(r.x_of(0)[0], 0.5);  // the certificate direction points along +x1
+}
+
+TYPED_TEST(AdmmForward, BadProblemsGetTheirOwnStatusAndNeighboursStillSolve) {
+  PlantedOptions o;
+  o.n = 6;
+  o.m = 4;
+  o.n_active = 2;
+  const PlantedQp good = make_planted_qp(o);
+  auto with = [&](auto edit) {
+    DenseQp p = good.qp;
+    edit(p);
+    return p;
+  };
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<DenseQp> problems = {
+      good.qp,
+      with([&](DenseQp& p) { p.P[7] = nan; }),
+      with([&](DenseQp& p) { p.q[2] = std::numeric_limits<double>::infinity(); }),
+      with([&](DenseQp& p) { p.A[3] = nan; }),
+      with([&](DenseQp& p) { p.l[1] = p.u[1] + 1; if (!std::isfinite(p.l[1])) { p.u[1] = 0; p.l[1] = 1; } }),
+      with([&](DenseQp& p) { p.P[1] += 0.5; }),                        // P not symmetric
+      with([&](DenseQp& p) { for (int i = 0; i < 6; ++i) p.P[i * 6 + i] -= 10; }),  // P indefinite
+      with([&](DenseQp& p) { p.l[0] = nan; }),
+      good.qp,
+  };
+  const std::vector<std::pair<SolveStatus, InputIssue>> expected = {
+      {SolveStatus::solved, InputIssue::none},
+      {SolveStatus::invalid_input, InputIssue::non_finite_data},
+      {SolveStatus::invalid_input, InputIssue::non_finite_data},
+      {SolveStatus::invalid_input, InputIssue::non_finite_data},
+      {SolveStatus::invalid_input, InputIssue::bounds_crossed},
+      {SolveStatus::invalid_input, InputIssue::p_not_symmetric},
+      {SolveStatus::invalid_input, InputIssue::p_not_psd},
+      {SolveStatus::invalid_input, InputIssue::non_finite_data},
+      {SolveStatus::solved, InputIssue::none},
+  };
+  for (const auto& [name, exec] : available_executors()) {
+    SCOPED_TRACE(name);
+    const auto r = solve_problems<TypeParam>(problems, exec);
+    for (int b = 0; b < r.batch; ++b) {
+      SCOPED_TRACE("problem " + std::to_string(b));
+      EXPECT_EQ(r.status[b], expected[b].first);
+      EXPECT_EQ(r.input_issue[b], expected[b].second);
+      for (int j = 0; j < r.n; ++j) EXPECT_TRUE(std::isfinite(double(r.x_of(b)[j])));
+    }
+    EXPECT_LT(relative_error(r.x_of(8), good.x_star), 100 * solver_eps<TypeParam>());
+  }
+}
+
+TYPED_TEST(AdmmForward, UnconstrainedProblemWithNoRows) {
+  DenseQp qp;
+  qp.n = 3;
+  qp.m = 0;
+  qp.P = {2, 0, 0, 0, 4, 0, 0, 0, 8};
+  qp.q = {-2, -4, -8};
+  const auto r = solve_problems<TypeParam>({qp}, Executor::cpu(1));
+  ASSERT_EQ(r.status[0], SolveStatus::solved);
+  for (int j = 0; j < 3; ++j) EXPECT_NEAR(r.x_of(0)[j], 1.0, 10 * solver_eps<TypeParam>());
+}
+
+TEST(SolverApi, MisuseThrowsInvalidArgumentNamingTheArgument) {
+  QpBatch<double> batch(2, 3, 2);
+  QpBatchView<double> v = batch.view();
+  Solver<double> solver(Executor::cpu());
+  auto expect_message = [&](QpBatchView<double> bad, const std::string& needle) {
+    try {
+      solver.solve(bad);
+      FAIL() << "expected InvalidArgument mentioning " << needle;
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  QpBatchView<double> bad = v;
+  bad.n = 0;
+  expect_message(bad, "n = 0");
+  bad = v;
+  bad.q = nullptr;
+  expect_message(bad, "QpBatchView::q");
+  bad = v;
+  bad.A_stride = 3;
+  expect_message(bad, "A_stride");
+  bad = v;
+  bad.m = -1;
+  expect_message(bad, "m = -1");
+
+  Settings s;
+  s.alpha = 2.5;
+  EXPECT_THROW(Solver<double>(Executor::cpu(), s), InvalidArgument);
+  s = Settings{};
+  s.max_iter = 0;
+  EXPECT_THROW(Solver<double>(Executor::cpu(), s), InvalidArgument);
+  EXPECT_THROW(Executor::cpu(-1), InvalidArgument);
+
+  DenseQp a, b;
+  a.n = 2; a.m = 1; a.P.assign(4, 0); a.q.assign(2, 0); a.A.assign(2, 0); a.l = {0}; a.u = {1};
+  b = a;
+  b.n = 3; b.P.assign(9, 0); b.q.assign(3, 0); b.A.assign(3, 0);
+  EXPECT_THROW(QpBatch<double>::from_problems({a, b}), InvalidArgument);
+}
+
+TEST(SolverApi, CudaExecutorWithoutAGpuFailsClearly) {
+  if (cuda_available()) GTEST_SKIP() << "a CUDA device is present; this test covers builds/machines without one";
+  Solver<double> solver(Executor::cuda(0));
+  QpBatch<double> batch(1, 2, 0);
+  batch.P(0)[0] = batch.P(0)[3] = 1;
+  try {
+    solver.solve(batch.view());
+    FAIL() << "expected CudaUnavailable";
+  } catch (const CudaUnavailable& e) {
+    EXPECT_NE(std::string(e.what()).find("Executor::cuda"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace bpqp

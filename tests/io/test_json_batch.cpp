@@ -1,0 +1,284 @@
+// JSON batch reader and writer: the schema's optional parts, infinities, bit-exact round trips,
+// and error messages that carry the line of the fault.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "bpqp/errors.hpp"
+#include "bpqp/io/json_batch.hpp"
+#include "bpqp/io/qps_reader.hpp"
+
+#ifndef BPQP_MAROS_MESZAROS_DIR
+#error "BPQP_MAROS_MESZAROS_DIR must name the folder of the Maros-Meszaros QPS files"
+#endif
+
+namespace {
+
+using bpqp::DenseQp;
+using bpqp::ParseError;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+const char* const kSource = "batch.json";
+
+std::vector<DenseQp> parse(const std::string& text) { return bpqp::io::parse_json_batch(text, kSource); }
+
+void expect_error(const std::string& text, long line, const std::string& reason) {
+  try {
+    parse(text);
+    ADD_FAILURE() << "no ParseError; expected line " << line << ": " << reason;
+  } catch (const ParseError& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(e.line(), line) << message;
+    EXPECT_EQ(e.file(), kSource);
+    EXPECT_NE(message.find(std::string(kSource) + ":" + std::to_string(line) + ": "), std::string::npos)
+        << message;
+    EXPECT_NE(message.find(reason), std::string::npos) << message << "\n  expected reason: " << reason;
+  }
+}
+
+// Bitwise equality, so that -0.0 and 0.0 differ and infinities compare equal.
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::signbit(a[i]) != std::signbit(b[i]) || !(a[i] == b[i])) return false;
+  }
+  return true;
+}
+
+void expect_same(const DenseQp& a, const DenseQp& b) {
+  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.n, b.n);
+  EXPECT_EQ(a.m, b.m);
+  EXPECT_TRUE(same_bits(a.P, b.P));
+  EXPECT_TRUE(same_bits(a.q, b.q));
+  EXPECT_TRUE(same_bits(a.A, b.A));
+  EXPECT_TRUE(same_bits(a.l, b.l));
+  EXPECT_TRUE(same_bits(a.u, b.u));
+  EXPECT_TRUE(same_bits({a.objective_constant}, {b.objective_constant}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading.
+
+TEST(JsonBatch, ReadsABatchOfProblems) {
+  std::vector<DenseQp> batch = parse(R"({"problems": [
+    {"name": "box", "P": [[2, 1], [1, 3]], "q": [1, -1],
+     "A": [[1, 0], [0, 1], [1, 1]], "l": ["-inf", 0, 1], "u": [4, "inf", 1],
+     "objective_constant": 2.5},
+    {"q": [3]}
+  ]})");
+  ASSERT_EQ(batch.size(), 2u);
+  const DenseQp& a = batch[0];
+  EXPECT_EQ(a.name, "box");
+  EXPECT_EQ(a.n, 2);
+  EXPECT_EQ(a.m, 3);
+  EXPECT_EQ(a.P, (std::vector<double>{2, 1, 1, 3}));
+  EXPECT_EQ(a.q, (std::vector<double>{1, -1}));
+  EXPECT_EQ(a.A, (std::vector<double>{1, 0, 0, 1, 1, 1}));
+  EXPECT_EQ(a.l, (std::vector<double>{-kInf, 0, 1}));
+  EXPECT_EQ(a.u, (std::vector<double>{4, kInf, 1}));
+  EXPECT_EQ(a.objective_constant, 2.5);
+  const DenseQp& b = batch[1];  // only q: an unconstrained LP, everything else defaulted
+  EXPECT_EQ(b.name, "");
+  EXPECT_EQ(b.n, 1);
+  EXPECT_EQ(b.m, 0);
+  EXPECT_EQ(b.P, (std::vector<double>{0.0}));
+  EXPECT_TRUE(b.A.empty() && b.l.empty() && b.u.empty());
+  EXPECT_EQ(b.objective_constant, 0.0);
+}
+
+TEST(JsonBatch, SingleProblemObjectIsABatchOfOne) {
+  std::vector<DenseQp> batch = parse(R"({"q": [1, 2], "A": [[1, 1]], "l": [0], "u": [1]})");
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_EQ(batch[0].n, 2);
+  EXPECT_EQ(batch[0].m, 1);
+}
+
+TEST(JsonBatch, EmptyPIsTheZeroMatrix) {
+  std::vector<DenseQp> batch = parse(R"({"P": [], "q": [1, 2], "A": [], "l": [], "u": []})");
+  EXPECT_EQ(batch[0].P, (std::vector<double>(4, 0.0)));
+  EXPECT_EQ(batch[0].m, 0);
+}
+
+TEST(JsonBatch, EmptyProblemListIsAnEmptyBatch) {
+  EXPECT_TRUE(parse(R"({"problems": []})").empty());
+}
+
+TEST(JsonBatch, InfinityStringsAreCaseInsensitive) {
+  std::vector<DenseQp> batch = parse(
+      R"({"q": [0, 0, 0], "A": [[1,0,0],[0,1,0],[0,0,1]],
+          "l": ["-INF", "-Infinity", "-inf"], "u": ["INF", "+Infinity", "+inf"]})");
+  EXPECT_EQ(batch[0].l, (std::vector<double>(3, -kInf)));
+  EXPECT_EQ(batch[0].u, (std::vector<double>(3, kInf)));
+}
+
+TEST(JsonBatch, InfiniteCostIsReadForTheSolverToReport) {
+  // Not the reader's call: one invalid problem must not stop the rest of a batch from loading.
+  std::vector<DenseQp> batch = parse(R"({"q": ["inf", 1]})");
+  EXPECT_EQ(batch[0].q[0], kInf);
+}
+
+TEST(JsonBatch, AsymmetricPIsReadAsGivenForTheSolverToReport) {
+  std::vector<DenseQp> batch = parse(R"({"P": [[1, 2], [0, 1]], "q": [0, 0]})");
+  EXPECT_EQ(batch[0].P, (std::vector<double>{1, 2, 0, 1}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing and round trips.
+
+DenseQp awkward_problem() {
+  DenseQp qp;
+  qp.name = "quote \" backslash \\ and unicode \xc3\xa9";
+  qp.n = 2;
+  qp.m = 3;
+  qp.P = {1.0 / 3.0, 1e-300, 1e-300, 2.0};
+  qp.q = {-0.0, 0.1};
+  qp.A = {1, 2, 3, 4, 5, 6};
+  qp.l = {-kInf, 0.0, 123456789.123456789};
+  qp.u = {kInf, 5e300, 123456789.123456789};
+  qp.objective_constant = -7.25;
+  return qp;
+}
+
+TEST(JsonBatch, RoundTripPreservesEveryBit) {
+  DenseQp lp;  // an LP without constraints: P written as [], A as []
+  lp.n = 3;
+  lp.m = 0;
+  lp.P.assign(9, 0.0);
+  lp.q = {1, 2, 3};
+  const std::vector<DenseQp> batch = {awkward_problem(), lp};
+  const std::vector<DenseQp> back = parse(bpqp::io::write_json_batch(batch));
+  ASSERT_EQ(back.size(), 2u);
+  expect_same(back[0], batch[0]);
+  expect_same(back[1], batch[1]);
+}
+
+TEST(JsonBatch, RoundTripOfMarosMeszarosProblem) {
+  const DenseQp qp = bpqp::io::read_qps(std::string(BPQP_MAROS_MESZAROS_DIR) + "/HS118.QPS");
+  const std::vector<DenseQp> back = parse(bpqp::io::write_json_batch({qp}));
+  ASSERT_EQ(back.size(), 1u);
+  expect_same(back[0], qp);
+}
+
+TEST(JsonBatch, WriterSpellsInfiniteBoundsAsStrings) {
+  const std::string text = bpqp::io::write_json_batch({awkward_problem()});
+  EXPECT_NE(text.find("\"l\": [\"-inf\", 0.0, "), std::string::npos) << text;
+  EXPECT_NE(text.find("\"u\": [\"inf\", "), std::string::npos) << text;
+}
+
+TEST(JsonBatch, EmptyBatchRoundTrips) {
+  EXPECT_TRUE(parse(bpqp::io::write_json_batch({})).empty());
+}
+
+TEST(JsonBatch, WriterRejectsNaN) {
+  DenseQp qp = awkward_problem();
+  qp.q[1] = std::nan("");
+  EXPECT_THROW(bpqp::io::write_json_batch({qp}), bpqp::InvalidArgument);
+}
+
+TEST(JsonBatch, WriterRejectsArraysThatDoNotMatchTheSizes) {
+  DenseQp qp = awkward_problem();
+  qp.l.pop_back();
+  try {
+    bpqp::io::write_json_batch({awkward_problem(), qp});
+    ADD_FAILURE() << "no InvalidArgument";
+  } catch (const bpqp::InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("problems[1].l has 2 entries, expected m = 3"), std::string::npos)
+        << e.what();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors: file:line: reason.
+
+TEST(JsonBatchErrors, FileNotFoundIsLineZero) {
+  try {
+    bpqp::io::read_json_batch("/nonexistent/dir/batch.json");
+    ADD_FAILURE() << "no ParseError";
+  } catch (const ParseError& e) {
+    EXPECT_EQ(std::string(e.what()), "/nonexistent/dir/batch.json:0: cannot open file");
+  }
+}
+
+TEST(JsonBatchErrors, SyntaxErrorReportsItsLine) {
+  expect_error("{\"problems\": [\n  {\"q\": [1, 2]},\n  {\"q\": [1 2]}\n]}\n", 3, "invalid JSON");
+  expect_error("{\n\"q\": [1],\n\"l\": [tru]\n}", 3, "invalid JSON");
+}
+
+TEST(JsonBatchErrors, NumberTooLargeForADoubleReportsItsLine) {
+  expect_error("{\"q\": [1,\n 1e999]}", 2, "number overflow parsing '1e999'");
+}
+
+TEST(JsonBatchErrors, UnexpectedEndReportsTheLastLineWithText) {
+  expect_error("{\"problems\": [\n  {\"q\": [1, 2]}\n\n\n", 2, "invalid JSON");
+  expect_error("", 1, "invalid JSON");
+}
+
+TEST(JsonBatchErrors, AHasWrongNumberOfColumns) {
+  expect_error(R"({"problems": [
+  {"q": [1, 2, 3, 4, 5]},
+  {"name": "second",
+   "q": [1, 2, 3, 4, 5],
+   "A": [[1, 2, 3, 4]],
+   "l": [0], "u": [1]}
+]})",
+               5, "problem 1 (\"second\"): A has 4 columns in row 0, expected n = 5 (length of q)");
+}
+
+TEST(JsonBatchErrors, BoundsLengthMustMatchRowsOfA) {
+  expect_error("{\"q\": [1],\n \"A\": [[1], [2]],\n \"l\": [0, 0],\n \"u\": [1]}", 4,
+               "problem 0: u has 1 entries, expected m = 2 (rows of A)");
+  expect_error("{\"q\": [1],\n \"l\": [0]}", 2, "l has 1 entries, expected m = 0 (rows of A)");
+  expect_error("{\"q\": [1],\n \"A\": [[1]],\n \"u\": [0]}", 2, "l is missing");
+}
+
+TEST(JsonBatchErrors, PMustBeNByN) {
+  expect_error("{\"q\": [1, 2],\n\n \"P\": [[1, 0]]}", 3, "P has 1 rows, expected n = 2 (length of q)");
+  expect_error("{\"q\": [1, 2],\n \"P\": [[1, 0], [0]]}", 2, "P has 1 columns in row 1, expected n = 2");
+}
+
+TEST(JsonBatchErrors, MissingQIsReportedAtTheProblem) {
+  expect_error("{\"problems\": [\n  {\"q\": [1]},\n\n  {\"P\": [[1]]}\n]}", 4, "problem 1: q is missing");
+}
+
+TEST(JsonBatchErrors, UnknownKeyIsReportedAtTheKey) {
+  expect_error("{\"problems\": [{\"q\": [1],\n  \"Q\": [[1]]}]}", 2, "unknown key \"Q\"");
+}
+
+TEST(JsonBatchErrors, EntriesMustBeNumbersOrInfinities) {
+  expect_error("{\"q\": [1, \"nan\"]}", 1, "q[1]: NaN is not allowed");
+  expect_error("{\"q\": [1, \"NaN\"]}", 1, "q[1]: NaN is not allowed");
+  expect_error("{\"q\": [1, \"one\"]}", 1, "q[1]: expected a number or \"inf\"/\"-inf\"");
+  expect_error("{\"q\": [1],\n \"A\": [[null]], \"l\": [0], \"u\": [0]}", 2, "A[0][0]: expected a number, found null");
+  expect_error("{\"q\": [1],\n \"objective_constant\": true}", 2, "objective_constant: expected a number");
+  expect_error("{\"q\": 1}", 1, "q must be an array");
+  expect_error("{\"q\": [1], \"name\": 7}", 1, "name must be a string");
+}
+
+TEST(JsonBatchErrors, DocumentShapeErrors) {
+  expect_error("\n[1, 2]", 2, "expected an object");
+  expect_error("{\"problems\": {\"q\": [1]}}", 1, "\"problems\" must be an array");
+  expect_error("{\"problems\": [\n {\"q\": [1]},\n 7]}", 3, "problem 1: expected an object, found number");
+  expect_error("{\"problems\": [],\n \"q\": [1]}", 2, "unexpected key \"q\" next to \"problems\"");
+}
+
+TEST(JsonBatchErrors, StringsWithBracketsDoNotShiftTheReportedLine) {
+  expect_error(R"({"problems": [
+  {"name": "tricky \" { [ } ] \\", "q": [1]},
+  {"name": "a\nb", "q": [1],
+   "A": [[1, 2]], "l": [0], "u": [0]}
+]})",
+               4, "problem 1 (\"a\\nb\"): A has 2 columns in row 0, expected n = 1");
+}
+
+TEST(JsonBatchErrors, HugeImpliedPIsRefused) {
+  std::string text = "{\"q\": [0";
+  for (int i = 0; i < 20000; ++i) text += ",0";
+  text += "]}";
+  expect_error(text, 1, "problem too large for dense storage");
+}
+
+}  // namespace

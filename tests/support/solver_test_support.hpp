@@ -1,0 +1,37 @@
+// Shared helpers for solver tests: the executors to run on, batches from
+// DenseQp problems, and tolerances tied to the solver's eps.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "bpqp/bpqp.hpp"
+
+namespace bpqp::testing {
+
+// Every executor this build and machine can run: CPU with one and two threads,
+// and CUDA when a device exists (GPU-only tests skip loudly otherwise).
+inline std::vector<std::pair<std::string, Executor>> available_executors() {
+  std::vector<std::pair<std::string, Executor>> list = {{"cpu1", Executor::cpu(1)}, {"cpu2", Executor::cpu(2)}};
+  if (cuda_available()) list.push_back({"cuda", Executor::cuda(0)});
+  return list;
+}
+
+template <class T>
+double solver_eps() {
+  return effective_eps_abs<T>(Settings{});
+}
+
+// Max |a_i − b_i| / (1 + max|b|).
+template <class T>
+double relative_error(const T* a, const std::vector<double>& b) {
+  double scale = 1.0, err = 0.0;
+  for (double v : b) scale = std::max(scale, std::abs(v));
+  for (std::size_t i = 0; i < b.size(); ++i) err = std::max(err, std::abs(double(a[i]) - b[i]));
+  return err / scale;
+}
+
+}  // namespace bpqp::testing

@@ -1,0 +1,93 @@
+// The kernels/ code run by a team of std::threads (the CPU stand-in for a GPU
+// block) must give what the one-thread group gives: this checks barrier
+// placement and that loop-ending decisions are uniform (a non-uniform one
+// deadlocks or diverges here). Run under ThreadSanitizer in CI.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "bpqp/problem_generators.hpp"
+#include "core/admm_params.hpp"
+#include "kernels/admm_solve.hpp"
+#include "kernels/serial_group.hpp"
+#include "support/thread_team_group.hpp"
+
+namespace bpqp {
+namespace {
+
+struct Solved {
+  std::vector<double> x, y;
+  kernels::ProblemReport<double> report;
+};
+
+template <class Group>
+void solve_with(const Group& g, const DenseQp& qp, const kernels::AdmmParams<double>& prm, std::vector<double>& buffer,
+                Solved& out) {
+  auto ws = kernels::AdmmWorkspace<double>::carve(buffer.data(), qp.n, qp.m);
+  kernels::ProblemView<double> view{qp.n, qp.m, qp.P.data(), qp.q.data(), qp.A.data(), qp.l.data(), qp.u.data()};
+  kernels::ProblemOutput<double> o;
+  o.x = out.x.data();
+  o.y = out.y.data();
+  o.report = &out.report;
+  kernels::admm_solve(g, view, prm, ws, o);
+}
+
+Solved solve_with_team(int threads, const DenseQp& qp, const kernels::AdmmParams<double>& prm) {
+  Solved out{std::vector<double>(qp.n), std::vector<double>(qp.m), {}};
+  std::vector<double> buffer(kernels::AdmmWorkspace<double>::bytes(qp.n, qp.m) / sizeof(double) + 1);
+  testing::run_team(threads, [&](const testing::TeamGroup& g) { solve_with(g, qp, prm, buffer, out); });
+  return out;
+}
+
+Solved solve_serially(const DenseQp& qp, const kernels::AdmmParams<double>& prm) {
+  Solved out{std::vector<double>(qp.n), std::vector<double>(qp.m), {}};
+  std::vector<double> buffer(kernels::AdmmWorkspace<double>::bytes(qp.n, qp.m) / sizeof(double) + 1);
+  solve_with(kernels::SerialGroup{}, qp, prm, buffer, out);
+  return out;
+}
+
+TEST(ThreadTeam, AdmmSolveMatchesTheOneThreadGroup) {
+  const auto prm = detail::to_admm_params<double>(Settings{});
+  for (int threads : {2, 3, 4}) {
+    for (std::uint64_t seed : {11u, 12u}) {
+      generators::PlantedOptions o;
+      o.n = 9;
+      o.m = 7;
+      o.n_equality = 1;
+      o.n_active = 3;
+      o.n_variable_bounds = 4;
+      o.seed = seed;
+      const DenseQp qp = generators::make_planted_qp(o).qp;
+      const Solved serial = solve_serially(qp, prm);
+      const Solved team = solve_with_team(threads, qp, prm);
+      SCOPED_TRACE("threads " + std::to_string(threads));
+      ASSERT_EQ(serial.report.status, SolveStatus::solved);
+      EXPECT_EQ(team.report.status, serial.report.status);
+      EXPECT_EQ(team.report.polish, serial.report.polish);
+      // Reductions add in another order, so iterates differ by rounding only.
+      for (int j = 0; j < qp.n; ++j) EXPECT_NEAR(team.x[j], serial.x[j], 1e-8);
+      for (int i = 0; i < qp.m; ++i) EXPECT_NEAR(team.y[i], serial.y[i], 1e-8);
+    }
+  }
+}
+
+TEST(ThreadTeam, InvalidAndInfeasibleOutcomesAreUniform) {
+  const auto prm = detail::to_admm_params<double>(Settings{});
+  DenseQp qp;
+  qp.n = 2;
+  qp.m = 3;
+  qp.P = {1, 0, 0, 1};
+  qp.q = {0, 0};
+  qp.A = {1, 1, 1, 0, 0, 1};
+  const double inf = std::numeric_limits<double>::infinity();
+  qp.l = {3, -inf, -inf};
+  qp.u = {inf, 1, 1};
+  EXPECT_EQ(solve_with_team(3, qp, prm).report.status, SolveStatus::primal_infeasible);
+  qp.P = {1, 0, 0, -1};
+  const Solved bad = solve_with_team(3, qp, prm);
+  EXPECT_EQ(bad.report.status, SolveStatus::invalid_input);
+  EXPECT_EQ(bad.report.input_issue, InputIssue::p_not_psd);
+}
+
+}  // namespace
+}  // namespace bpqp

@@ -123,13 +123,31 @@ BPQP_HD int correct_active_set(const Group& g, int n, int m, int n_active, const
   T y_max = T(0);
   for (int a = g.rank(); a < n_active; a += g.size()) y_max = max_of(y_max, abs_of(sol[n + a]));
   const T release_tol = prm.eps_abs + prm.eps_rel * g.max(y_max);
+  // Damping: only violations within a factor of the largest one change the set
+  // this round; swapping every violated row at once cycles on degenerate problems.
+  T worst = T(0);
+  for (int a = g.rank(); a < n_active; a += g.size()) {
+    const int i = w.active_rows[a];
+    if (w.l[i] == w.u[i]) continue;
+    const T yi = sol[n + a];
+    if (w.active[i] < 0 && yi > release_tol) worst = max_of(worst, yi);
+    if (w.active[i] > 0 && yi < -release_tol) worst = max_of(worst, -yi);
+  }
+  for (int i = g.rank(); i < m; i += g.size()) {
+    if (w.active[i] != 0) continue;
+    const T slack_tol = prm.eps_abs + prm.eps_rel * abs_of(ax[i]);
+    if (ax[i] < w.l[i] - slack_tol) worst = max_of(worst, w.l[i] - ax[i]);
+    if (ax[i] > w.u[i] + slack_tol) worst = max_of(worst, ax[i] - w.u[i]);
+  }
+  const T threshold = T(0.1) * g.max(worst);
   const int released = 2;
   T changes = T(0);
   for (int a = g.rank(); a < n_active; a += g.size()) {
     const int i = w.active_rows[a];
     const T yi = sol[n + a];
     if (w.l[i] == w.u[i]) continue;  // an equality row takes either sign
-    if ((w.active[i] < 0 && yi > release_tol) || (w.active[i] > 0 && yi < -release_tol)) {
+    const T wrong = w.active[i] < 0 ? yi : -yi;
+    if (wrong > release_tol && wrong >= threshold) {
       w.active[i] = released;
       changes += T(1);
     }
@@ -142,8 +160,8 @@ BPQP_HD int correct_active_set(const Group& g, int n, int m, int n_active, const
     }
     if (w.active[i] != 0) continue;
     const T slack_tol = prm.eps_abs + prm.eps_rel * abs_of(ax[i]);
-    if (ax[i] < w.l[i] - slack_tol) { w.active[i] = -1; changes += T(1); }
-    else if (ax[i] > w.u[i] + slack_tol) { w.active[i] = 1; changes += T(1); }
+    if (ax[i] < w.l[i] - slack_tol && w.l[i] - ax[i] >= threshold) { w.active[i] = -1; changes += T(1); }
+    else if (ax[i] > w.u[i] + slack_tol && ax[i] - w.u[i] >= threshold) { w.active[i] = 1; changes += T(1); }
   }
   return static_cast<int>(g.sum(changes));
 }

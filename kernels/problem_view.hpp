@@ -42,7 +42,7 @@ struct AdmmParams {
   int scaling_iterations = 10;
   int polish_refine_iterations = 3;
   int polish_first_attempt = 200;
-  int polish_active_set_rounds = 8;  // corrections of the guessed active set within one polish  // iteration of the first in-loop polish; then doubling; 0 = only at the end
+  int polish_active_set_rounds = 20;  // corrections of the guessed active set within one polish  // iteration of the first in-loop polish; then doubling; 0 = only at the end
   bool polish = true;
   bool check_convexity = true;
 };

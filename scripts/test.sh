@@ -9,3 +9,7 @@ build=${BPQP_TEST_BUILD_DIR:-build}
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBPQP_BUILD_TESTS=ON >/dev/null
 cmake --build "$build" -j"$(nproc)"
 ctest --test-dir "$build" -j"$(nproc)" --output-on-failure
+# Say plainly whether the GPU tests ran (ctest lists skips, but not why).
+if ctest --test-dir "$build" -L gpu -V 2>/dev/null | grep -m1 -o "no usable CUDA device.*"; then
+  echo "NOTE: the gpu-labelled tests were SKIPPED on this machine (see the reason above)."
+fi

@@ -7,6 +7,7 @@
 
 #include "bpqp/bpqp.hpp"
 #include "bpqp/io/qps_reader.hpp"
+#include "support/solver_test_support.hpp"
 
 namespace bpqp {
 namespace {

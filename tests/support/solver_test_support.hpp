@@ -5,10 +5,20 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "bpqp/bpqp.hpp"
+
+namespace bpqp {
+
+// Status names in GoogleTest failure messages (found by argument-dependent lookup).
+inline void PrintTo(SolveStatus s, std::ostream* os) { *os << to_string(s); }
+inline void PrintTo(InputIssue s, std::ostream* os) { *os << to_string(s); }
+inline void PrintTo(PolishStatus s, std::ostream* os) { *os << to_string(s); }
+
+}  // namespace bpqp
 
 namespace bpqp::testing {
 

@@ -1,6 +1,8 @@
 // bpqp: batched QP/LP solving (ADMM) and differentiation (BPQP). Include this for everything.
 #pragma once
 
+#include "bpqp/backward.hpp"
+#include "bpqp/backward_status.hpp"
 #include "bpqp/dense_qp.hpp"
 #include "bpqp/errors.hpp"
 #include "bpqp/executor.hpp"

@@ -1,0 +1,466 @@
+// One problem's backward pass (BPQP, DESIGN.md §1): active-set extraction, the
+// equality-constrained backward QP on it, and gradient assembly.
+//
+// Derivation. With 𝒜 the active rows and b_𝒜 their active bounds, the solution
+// satisfies, locally (strict complementarity),
+//   P x + q + A_𝒜ᵀ y_𝒜 = 0,   A_𝒜 x = b_𝒜,   y_i = 0 off 𝒜.
+// Differentiating, with K = [P A_𝒜ᵀ; A_𝒜 0]:
+//   K [dx*; dy*_𝒜] = [−(dP x + dq + dAᵀy); db_𝒜 − dA_𝒜 x].
+// For dL = gᵀdx* + h_𝒜ᵀdy*_𝒜 (g = ∂L/∂x*, h = ∂L/∂y*; off 𝒜, dy* = 0) let
+// [dx; w] = −K⁻¹[g; h_𝒜] (K is symmetric), i.e. K [dx; w] = [−g; −h_𝒜]. Then
+//   dL = −[dx; w]ᵀ K [dx*; dy*] = dxᵀ(dP x + dq + dAᵀy) − wᵀ(db_𝒜 − dA_𝒜 x),
+// which reads off ∂L/∂q = dx, ∂L/∂P = ½(dx xᵀ + x dxᵀ) (the objective sees only the
+// symmetric part of P), ∂L/∂A_ij = w_i x_j + y_i dx_j, ∂L/∂b_i = −w_i: b_i = u_i where
+// y_i > 0, b_i = l_i where y_i < 0 — the signs of DESIGN.md §1.
+//
+// Mode direct solves K through the quasi-definite [P̃+δI, Âᵀ; Â, −δI] of the
+// equilibrated system (P̃ = P / max|P|, Â: the active rows scaled to unit inf-norm) and
+// iterative refinement against the exact K, like polishing (kernels/polish.hpp). Mode admm hands the same
+// backward QP to admm_solve. With lp_smoothing γ > 0 the exact matrix is
+// [P+γI, A_𝒜ᵀ; A_𝒜, −γI] (see BackwardOptions::lp_smoothing).
+#pragma once
+
+#include "bpqp/backward_status.hpp"
+#include "kernels/problem_view.hpp"  // first: kernels/polish.hpp uses AdmmParams without including it
+#include "kernels/admm_solve.hpp"
+#include "kernels/backward_workspace.hpp"
+#include "kernels/dense_ldlt.hpp"
+#include "kernels/vector_ops.hpp"
+
+namespace bpqp::kernels {
+
+template <class T>
+BPQP_HD BPQP_INLINE T machine_epsilon() {
+  return sizeof(T) >= sizeof(double) ? T(2.220446049250313e-16) : T(1.1920929e-7);
+}
+
+template <class T>
+struct BackwardParams {
+  T active_tolerance = T(1e-5);  // τ: row i is active when |y_i| > τ(1 + ‖y‖∞)
+  T delta = T(1e-9);             // direct: regularization δ of the equilibrated reduced KKT
+  T lp_smoothing = T(0);         // γ ≥ 0
+  int refine_iterations = 10;
+  bool use_admm = false;
+  AdmmParams<T> admm;            // mode admm: the backward QP's solve
+};
+
+// One problem of the backward: its data, the forward solution and the loss gradients.
+template <class T>
+struct BackwardInput {
+  ProblemView<T> problem;
+  const T* x = nullptr;      // n: x*
+  const T* y = nullptr;      // m: y*
+  const T* dl_dx = nullptr;  // n: g
+  const T* dl_dy = nullptr;  // m: h, or null
+};
+
+// Where the gradients go. A null pointer skips that gradient; an add_* flag adds
+// to what is there (a shared input summing over the batch) instead of overwriting —
+// plain read-modify-write: two groups running at once must not add to the same array.
+template <class T>
+struct GradientOutput {
+  T* dP = nullptr;  // n×n
+  T* dq = nullptr;  // n
+  T* dA = nullptr;  // m×n
+  T* dl = nullptr;  // m
+  T* du = nullptr;  // m
+  bool add_P = false, add_q = false, add_A = false, add_l = false, add_u = false;
+};
+
+template <class T>
+struct BackwardReport {
+  BackwardStatus status = BackwardStatus::ok;
+  int active_rows = 0;   // |𝒜|
+  int refine_steps = 0;  // direct: refinement steps taken
+  int admm_iterations = 0;
+  T kkt_residual = T(0);  // direct: ‖rhs − K[dx; w]‖∞ against the exact reduced KKT
+};
+
+// An equality row: both bounds finite and equal (the test polishing uses).
+template <class T>
+BPQP_HD BPQP_INLINE bool is_equality_row(T l, T u) {
+  return l == u && !is_infinite_bound(l);
+}
+
+template <class Group, class T>
+BPQP_HD bool all_finite(const Group& g, const T* v, int count) {
+  T bad = T(0);
+  for (int i = g.rank(); i < count; i += g.size())
+    if (!is_finite(v[i])) bad = T(1);
+  return g.max(bad) == T(0);
+}
+
+// Marks 𝒜 (w.active, w.active_rows, w.y_active) and returns |𝒜|. A row is active
+// when |y_i| > tol = τ(1 + ‖y‖∞) and the bound its multiplier pushes on is finite,
+// or when it is an equality row. tol (uniform over the group) is written to *tol_out.
+template <class Group, class T>
+BPQP_HD int extract_active_set(const Group& g, const ProblemView<T>& p, const T* y, T tau,
+                               BackwardWorkspace<T>& w, T* tol_out) {
+  const T tol = tau * (T(1) + inf_norm(g, y, p.m));
+  for (int i = g.rank(); i < p.m; i += g.size()) {
+    const T l = p.l[i], u = p.u[i], yi = y[i];
+    const bool active = is_equality_row(l, u) || (yi > tol && !is_infinite_bound(u)) ||
+                        (yi < -tol && !is_infinite_bound(l));
+    w.active[i] = active ? 1 : 0;
+    w.y_active[i] = active ? yi : T(0);
+  }
+  g.sync();
+  if (g.rank() == 0) {
+    int count = 0;
+    for (int i = 0; i < p.m; ++i)
+      if (w.active[i]) w.active_rows[count++] = i;
+    w.scalars[0] = T(count);
+  }
+  g.sync();
+  *tol_out = tol;
+  return static_cast<int>(w.scalars[0]);
+}
+
+// The direct solve works on the equilibrated system. With c = max|P_ij| (1 for an
+// LP), the active rows scaled to unit inf-norm (Â = S A_𝒜, w = S v) and dx = d̃x / c,
+//   K̃ [d̃x; v] = [−g; −c S h_𝒜],   K̃ = [(P + γI)/c, Âᵀ; Â, −cγ S²],
+// whose blocks are all of unit size, so that one relative δ suits every problem: the
+// factored matrix is K̃ + diag(δI, −δI) (γ = 0) or K̃ itself (γ > 0, already quasi-definite).
+template <class T>
+struct EquilibratedKkt {
+  T c = T(1);          // scale of P
+  T c_inv = T(1);
+  T gamma = T(0);      // lp_smoothing γ
+  T reg_x = T(0);      // added to the diagonal of the P block in the factored matrix
+  T reg_y = T(0);      // subtracted from the diagonal of the A block (times c γ s_a² when smoothing)
+  bool smoothing = false;
+};
+
+// Lower triangle of the factored matrix in w.factor (dimension and leading dimension n + k).
+template <class Group, class T>
+BPQP_HD void assemble_backward_kkt(const Group& g, const ProblemView<T>& p, int k, const EquilibratedKkt<T>& e,
+                                   BackwardWorkspace<T>& w) {
+  const int n = p.n, N = n + k;
+  for (int i = g.rank(); i < N; i += g.size()) {
+    T* row = w.factor + static_cast<std::ptrdiff_t>(i) * N;
+    if (i < n) {
+      for (int j = 0; j < i; ++j) row[j] = p.P[i * n + j] * e.c_inv;
+      row[i] = p.P[i * n + i] * e.c_inv + e.reg_x;
+    } else {
+      const int a = i - n;
+      const T s = w.row_scale[a];
+      const T* arow = p.A + static_cast<std::ptrdiff_t>(w.active_rows[a]) * n;
+      for (int j = 0; j < n; ++j) row[j] = s * arow[j];
+      for (int j = n; j < i; ++j) row[j] = T(0);
+      row[i] = -(e.smoothing ? e.reg_y * e.c * s * s : e.reg_y);
+    }
+  }
+  g.sync();
+}
+
+// res = rhs − K̃ sol for the exact equilibrated matrix (γ included, no δ).
+template <class Group, class T>
+BPQP_HD void backward_kkt_residual(const Group& g, const ProblemView<T>& p, int k, const EquilibratedKkt<T>& e,
+                                   const BackwardWorkspace<T>& w, const T* rhs, const T* sol, T* res) {
+  const int n = p.n;
+  const T* v = sol + n;
+  const T diag_x = e.gamma * e.c_inv;
+  for (int j = g.rank(); j < n; j += g.size()) {
+    const T* prow = p.P + static_cast<std::ptrdiff_t>(j) * n;
+    T acc = T(0);
+    for (int c = 0; c < n; ++c) acc += prow[c] * sol[c];
+    acc = acc * e.c_inv + diag_x * sol[j];
+    for (int a = 0; a < k; ++a) acc += p.A[static_cast<std::ptrdiff_t>(w.active_rows[a]) * n + j] * w.row_scale[a] * v[a];
+    res[j] = rhs[j] - acc;
+  }
+  for (int a = g.rank(); a < k; a += g.size()) {
+    const T s = w.row_scale[a];
+    const T* arow = p.A + static_cast<std::ptrdiff_t>(w.active_rows[a]) * n;
+    T acc = T(0);
+    for (int c = 0; c < n; ++c) acc += arow[c] * sol[c];
+    res[n + a] = rhs[n + a] - (s * acc - e.gamma * e.c * s * s * v[a]);
+  }
+  g.sync();
+}
+
+// Mode direct: dx (w.dx) and w on 𝒜 (w.w) from the reduced KKT. Returns ok,
+// regularized or numerical_error (see the comments below for when).
+template <class Group, class T>
+BPQP_HD BackwardStatus solve_backward_direct(const Group& g, const BackwardInput<T>& in, int k,
+                                             const BackwardParams<T>& prm, BackwardWorkspace<T>& w,
+                                             BackwardReport<T>& report) {
+  const ProblemView<T>& p = in.problem;
+  const int n = p.n, N = n + k;
+  const T eps = machine_epsilon<T>();
+
+  for (int a = g.rank(); a < k; a += g.size()) {
+    const T* arow = p.A + static_cast<std::ptrdiff_t>(w.active_rows[a]) * n;
+    T mx = T(0);
+    for (int c = 0; c < n; ++c) mx = max_of(mx, abs_of(arow[c]));
+    w.row_scale[a] = mx > T(0) ? T(1) / mx : T(1);
+  }
+  const T p_max = inf_norm(g, p.P, n * n);
+  g.sync();
+  EquilibratedKkt<T> e;
+  e.c = p_max > T(0) ? p_max : T(1);
+  e.c_inv = T(1) / e.c;
+  e.gamma = prm.lp_smoothing;
+  e.smoothing = e.gamma > T(0);
+  T delta = prm.delta;
+
+  // Factor; should rounding break the quasi-definite sign pattern, retry with a larger δ
+  // (refinement against the exact matrix still removes it).
+  bool factored = false;
+  for (int attempt = 0; attempt < 4 && !factored; ++attempt) {
+    if (attempt > 0) delta *= T(100);
+    e.reg_x = e.smoothing ? e.gamma * e.c_inv + (attempt > 0 ? delta : T(0)) : delta;
+    e.reg_y = e.smoothing ? e.gamma + (attempt > 0 ? delta * e.c_inv : T(0)) : delta;
+    assemble_backward_kkt(g, p, k, e, w);
+    factored = ldlt_factor(g, w.factor, N, N, n, w.factor_scratch);
+  }
+  if (!factored) return BackwardStatus::numerical_error;
+
+  // Right-hand side [−g; −c S h_𝒜] and the regularized solution.
+  for (int j = g.rank(); j < n; j += g.size()) w.rhs[j] = -in.dl_dx[j];
+  for (int a = g.rank(); a < k; a += g.size())
+    w.rhs[n + a] = in.dl_dy ? -e.c * w.row_scale[a] * in.dl_dy[w.active_rows[a]] : T(0);
+  g.sync();
+  copy(g, w.sol0, w.rhs, N);
+  ldlt_solve(g, w.factor, N, N, w.sol0);
+
+  // Rank test on the negative pivots. Once the P block is eliminated, active row a's pivot
+  // is −δ − t_a with t_a = â_a(P̃+δI)⁻¹â_aᵀ = Σ_{c<n} L_ac² D_c; eliminating the earlier rows
+  // removes the part of t_a they explain. |D| − δ ≈ 0 (within δ and the rounding of t_a)
+  // means the row adds nothing: A_𝒜 is rank deficient and w is not unique.
+  T deficient = T(0);
+  if (!e.smoothing) {
+    for (int a = g.rank(); a < k; a += g.size()) {
+      const T* lrow = w.factor + static_cast<std::ptrdiff_t>(n + a) * N;
+      T t = T(0);
+      for (int c = 0; c < n; ++c) t += lrow[c] * lrow[c] * w.factor[static_cast<std::ptrdiff_t>(c) * N + c];
+      const T information = abs_of(lrow[n + a]) - delta;
+      if (!(information > T(10) * delta + T(100) * eps * (t + delta))) deficient = T(1);
+    }
+    deficient = g.max(deficient);
+  }
+
+  // Iterative refinement against the exact K̃, while each step at least halves the
+  // residual. Without smoothing the unrefined residual is exactly r0 = δ‖sol0‖∞ (the
+  // regularization is ±δ on the diagonal); a nonsingular K̃ refines it away geometrically
+  // (ratio ≈ δ/σ_min(K̃)), down to rounding.
+  copy(g, w.sol, w.sol0, N);
+  backward_kkt_residual(g, p, k, e, w, w.rhs, w.sol, w.res);
+  const T rhs_norm = inf_norm(g, w.rhs, N);
+  const T r0 = inf_norm(g, w.res, N);
+  T r = r0;
+  int steps = 0;
+  for (; steps < prm.refine_iterations; ++steps) {
+    if (!(r > eps * (rhs_norm + inf_norm(g, w.sol, N)))) break;
+    copy(g, w.corr, w.res, N);
+    ldlt_solve(g, w.factor, N, N, w.corr);
+    for (int i = g.rank(); i < N; i += g.size()) w.sol[i] += w.corr[i];
+    g.sync();
+    backward_kkt_residual(g, p, k, e, w, w.rhs, w.sol, w.res);
+    const T r_new = inf_norm(g, w.res, N);
+    if (!(r_new < T(0.5) * r)) {
+      if (!(r_new < r)) {  // no progress at all: undo the step
+        for (int i = g.rank(); i < N; i += g.size()) w.sol[i] -= w.corr[i];
+        g.sync();
+      } else {
+        r = r_new;
+      }
+      ++steps;
+      break;
+    }
+    r = r_new;
+  }
+  report.refine_steps = steps;
+  report.kkt_residual = r;
+
+  // Refined: the residual fell a hundredfold, or it is at rounding level and δ moved the
+  // equations by less than a tenth of the right-hand side. Otherwise K̃ is singular (or
+  // σ_min(K̃) ≲ δ) with the right-hand side outside its range, e.g. P singular on
+  // null(A_𝒜): the exact gradient does not exist and the solution of the δ-regularized
+  // system (of size ~1/δ in the singular direction) is returned instead.
+  const T rounding = T(16) * square_root(T(N)) * eps * (rhs_norm + inf_norm(g, w.sol, N));
+  const bool refined = r <= T(0.01) * r0 || (r <= rounding && r0 < T(0.1) * rhs_norm);
+  BackwardStatus status = BackwardStatus::ok;
+  if (!refined) {
+    copy(g, w.sol, w.sol0, N);
+    status = BackwardStatus::regularized;
+  }
+  if (deficient > T(0)) status = BackwardStatus::regularized;
+  if (!all_finite(g, w.sol, N)) return BackwardStatus::numerical_error;
+
+  for (int j = g.rank(); j < n; j += g.size()) w.dx[j] = w.sol[j] * e.c_inv;
+  fill(g, w.w, p.m, T(0));
+  for (int a = g.rank(); a < k; a += g.size()) w.w[w.active_rows[a]] = w.row_scale[a] * w.sol[n + a];
+  g.sync();
+  return status;
+}
+
+// Mode admm: the backward QP  minimize ½dxᵀP dx + gᵀdx  s.t. A_𝒜 dx = −h_𝒜  (l = u on
+// every row) through admm_solve; w is its dual. With lp_smoothing γ the relaxed rows fold
+// into the objective, P + γI + A_𝒜ᵀA_𝒜/γ and g + A_𝒜ᵀh_𝒜/γ, with no rows left, and
+// w = (A_𝒜 dx + h_𝒜)/γ.
+template <class Group, class T>
+BPQP_HD BackwardStatus solve_backward_admm(const Group& g, const BackwardInput<T>& in, int k,
+                                           const BackwardParams<T>& prm, BackwardWorkspace<T>& w,
+                                           BackwardReport<T>& report) {
+  const ProblemView<T>& p = in.problem;
+  const int n = p.n;
+  const T gamma = prm.lp_smoothing;
+  const bool smoothing = gamma > T(0);
+  auto h_of = [&](int a) { return in.dl_dy ? in.dl_dy[w.active_rows[a]] : T(0); };
+
+  ProblemView<T> bp;
+  bp.n = n;
+  if (smoothing) {
+    for (int i = g.rank(); i < n; i += g.size()) {
+      T* row = w.P_b + static_cast<std::ptrdiff_t>(i) * n;
+      for (int j = 0; j < n; ++j) row[j] = p.P[i * n + j];
+      row[i] += gamma;
+      T qi = in.dl_dx[i];
+      for (int a = 0; a < k; ++a) {
+        const T* arow = p.A + static_cast<std::ptrdiff_t>(w.active_rows[a]) * n;
+        const T coef = arow[i] / gamma;
+        qi += coef * h_of(a);
+        if (coef == T(0)) continue;
+        for (int j = 0; j < n; ++j) row[j] += coef * arow[j];
+      }
+      w.q_b[i] = qi;
+    }
+    g.sync();
+    bp.m = 0;
+    bp.P = w.P_b;
+    bp.q = w.q_b;
+    bp.A = w.A_b;
+    bp.l = w.bound_b;
+    bp.u = w.bound_b;
+  } else {
+    for (int a = 0; a < k; ++a) {
+      const T* arow = p.A + static_cast<std::ptrdiff_t>(w.active_rows[a]) * n;
+      T* brow = w.A_b + static_cast<std::ptrdiff_t>(a) * n;
+      for (int j = g.rank(); j < n; j += g.size()) brow[j] = arow[j];
+    }
+    for (int a = g.rank(); a < k; a += g.size()) w.bound_b[a] = -h_of(a);
+    g.sync();
+    bp.m = k;
+    bp.P = p.P;
+    bp.q = in.dl_dx;
+    bp.A = w.A_b;
+    bp.l = w.bound_b;
+    bp.u = w.bound_b;
+  }
+
+  AdmmWorkspace<T> aws = AdmmWorkspace<T>::carve(w.admm, n, bp.m);
+  ProblemOutput<T> out;
+  out.x = w.dx;
+  out.y = w.y_b;
+  out.report = w.admm_report;
+  admm_solve(g, bp, prm.admm, aws, out);  // ends with a sync after the report is written
+  const SolveStatus st = w.admm_report->status;
+  report.admm_iterations = w.admm_report->iterations;
+  if (st == SolveStatus::invalid_input || st == SolveStatus::numerical_error) return BackwardStatus::numerical_error;
+
+  fill(g, w.w, p.m, T(0));
+  for (int a = g.rank(); a < k; a += g.size()) {
+    T wa;
+    if (smoothing) {
+      const T* arow = p.A + static_cast<std::ptrdiff_t>(w.active_rows[a]) * n;
+      T acc = h_of(a);
+      for (int c = 0; c < n; ++c) acc += arow[c] * w.dx[c];
+      wa = acc / gamma;
+    } else {
+      wa = w.y_b[a];
+    }
+    w.w[w.active_rows[a]] = wa;
+  }
+  g.sync();
+  if (!all_finite(g, w.dx, n) || !all_finite(g, w.w, p.m)) return BackwardStatus::numerical_error;
+  return st == SolveStatus::solved ? BackwardStatus::ok : BackwardStatus::not_converged;
+}
+
+template <class T>
+BPQP_HD BPQP_INLINE void put(T* dst, bool add, T value) {
+  if (add) *dst += value;
+  else *dst = value;
+}
+
+// Writes (or adds, per the output's flags) the gradients of DESIGN.md §1 from dx, w
+// and y*_𝒜. Bound gradients: −w_i to the bound row i's multiplier pushes on; an
+// equality row whose multiplier is within tol of 0 gives half to each bound.
+template <class Group, class T>
+BPQP_HD void assemble_gradients(const Group& g, const ProblemView<T>& p, const T* x, const T* dx, const T* w_full,
+                                const T* y_active, T tol, const GradientOutput<T>& out) {
+  const int n = p.n, m = p.m;
+  if (out.dq)
+    for (int j = g.rank(); j < n; j += g.size()) put(out.dq + j, out.add_q, dx[j]);
+  if (out.dP)
+    for (int i = g.rank(); i < n; i += g.size()) {
+      T* row = out.dP + static_cast<std::ptrdiff_t>(i) * n;
+      for (int j = 0; j < n; ++j) put(row + j, out.add_P, T(0.5) * (dx[i] * x[j] + x[i] * dx[j]));
+    }
+  if (out.dA)
+    for (int i = g.rank(); i < m; i += g.size()) {
+      T* row = out.dA + static_cast<std::ptrdiff_t>(i) * n;
+      const T wi = w_full[i], yi = y_active[i];
+      for (int j = 0; j < n; ++j) put(row + j, out.add_A, wi * x[j] + yi * dx[j]);
+    }
+  if (out.dl || out.du)
+    for (int i = g.rank(); i < m; i += g.size()) {
+      const T wi = w_full[i], yi = y_active[i];
+      T to_l = T(0), to_u = T(0);
+      if (is_equality_row(p.l[i], p.u[i]) && !(abs_of(yi) > tol)) {
+        to_l = to_u = T(-0.5) * wi;
+      } else if (yi > T(0)) {
+        to_u = -wi;
+      } else if (yi < T(0)) {
+        to_l = -wi;
+      }
+      if (out.dl) put(out.dl + i, out.add_l, to_l);
+      if (out.du) put(out.du + i, out.add_u, to_u);
+    }
+  g.sync();
+}
+
+// Zero gradients (what an unsolved or non-finite problem gets); adding outputs are left alone.
+template <class Group, class T>
+BPQP_HD void zero_gradients(const Group& g, int n, int m, const GradientOutput<T>& out) {
+  if (out.dq && !out.add_q) fill(g, out.dq, n, T(0));
+  if (out.dP && !out.add_P) fill(g, out.dP, n * n, T(0));
+  if (out.dA && !out.add_A) fill(g, out.dA, m * n, T(0));
+  if (out.dl && !out.add_l) fill(g, out.dl, m, T(0));
+  if (out.du && !out.add_u) fill(g, out.du, m, T(0));
+}
+
+template <class Group, class T>
+BPQP_HD void finish_backward(const Group& g, const BackwardReport<T>& local, BackwardReport<T>* report) {
+  if (g.rank() == 0 && report) *report = local;
+  g.sync();
+}
+
+// The whole backward pass of one problem whose forward was solved. Gradients go to
+// `out`; the report (status, |𝒜|, refinement) to *report (by rank 0).
+template <class Group, class T>
+BPQP_HD void backward_problem(const Group& g, const BackwardInput<T>& in, const BackwardParams<T>& prm,
+                              BackwardWorkspace<T>& w, const GradientOutput<T>& out, BackwardReport<T>* report) {
+  const ProblemView<T>& p = in.problem;
+  const int n = p.n, m = p.m;
+  BackwardReport<T> local;
+  const bool finite = all_finite(g, in.x, n) && all_finite(g, in.y, m) && all_finite(g, in.dl_dx, n) &&
+                      (!in.dl_dy || all_finite(g, in.dl_dy, m));
+  if (!finite) {
+    local.status = BackwardStatus::non_finite_input;
+    zero_gradients(g, n, m, out);
+    finish_backward(g, local, report);
+    return;
+  }
+  T tol = T(0);
+  const int k = extract_active_set(g, p, in.y, prm.active_tolerance, w, &tol);
+  local.active_rows = k;
+  local.status = prm.use_admm ? solve_backward_admm(g, in, k, prm, w, local) : solve_backward_direct(g, in, k, prm, w, local);
+  if (local.status == BackwardStatus::numerical_error) {
+    zero_gradients(g, n, m, out);
+  } else {
+    assemble_gradients(g, p, in.x, w.dx, w.w, w.y_active, tol, out);
+  }
+  finish_backward(g, local, report);
+}
+
+}  // namespace bpqp::kernels

@@ -1,0 +1,143 @@
+#include "bpqp/backward.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <string>
+
+#include "core/admm_params.hpp"
+#include "core/backward_backends.hpp"
+
+namespace bpqp {
+
+const char* to_string(BackwardStatus status) {
+  switch (status) {
+    case BackwardStatus::ok: return "ok";
+    case BackwardStatus::regularized: return "regularized";
+    case BackwardStatus::forward_not_solved: return "forward_not_solved";
+    case BackwardStatus::not_converged: return "not_converged";
+    case BackwardStatus::non_finite_input: return "non_finite_input";
+    case BackwardStatus::numerical_error: return "numerical_error";
+  }
+  return "unknown";
+}
+
+template <class T>
+int Gradients<T>::count(BackwardStatus s) const {
+  int c = 0;
+  for (BackwardStatus v : status) c += v == s;
+  return c;
+}
+
+namespace {
+
+// The documented defaults: the forward's default eps_abs for τ, and a δ that
+// refinement removes in one or two steps while staying well above rounding.
+template <class T>
+constexpr double default_delta() { return sizeof(T) >= sizeof(double) ? 1e-9 : 1e-6; }
+
+void require(bool ok, const std::string& what) {
+  if (!ok) throw InvalidArgument("backward: " + what);
+}
+
+template <class T>
+void validate_call(const QpBatchView<T>& batch, const SolveResult<T>& forward, const T* dl_dx,
+                   const BackwardOptions& o) {
+  validate(batch);
+  const auto sizes = [](int b, int n, int m) {
+    return std::to_string(b) + " problems of n = " + std::to_string(n) + ", m = " + std::to_string(m);
+  };
+  require(forward.batch == batch.batch && forward.n == batch.n && forward.m == batch.m,
+          "forward has " + sizes(forward.batch, forward.n, forward.m) + ", expected " +
+              sizes(batch.batch, batch.n, batch.m) + " like batch");
+  const std::size_t b = static_cast<std::size_t>(batch.batch);
+  require(forward.x.size() == b * batch.n, "forward.x has " + std::to_string(forward.x.size()) +
+                                               " entries, expected batch·n = " + std::to_string(b * batch.n));
+  require(forward.y.size() == b * batch.m, "forward.y has " + std::to_string(forward.y.size()) +
+                                               " entries, expected batch·m = " + std::to_string(b * batch.m));
+  require(forward.status.size() == b, "forward.status has " + std::to_string(forward.status.size()) +
+                                          " entries, expected batch = " + std::to_string(b));
+  require(dl_dx != nullptr || b == 0, "dl_dx is null: ∂L/∂x (batch × n) is required");
+  const auto finite_nonneg = [](double v) { return std::isfinite(v) && v >= 0; };
+  if (o.active_tolerance)
+    require(finite_nonneg(*o.active_tolerance), "BackwardOptions::active_tolerance = " +
+                                                    std::to_string(*o.active_tolerance) + ": expected a finite value >= 0");
+  require(finite_nonneg(o.lp_smoothing),
+          "BackwardOptions::lp_smoothing = " + std::to_string(o.lp_smoothing) + ": expected a finite value >= 0");
+  if (o.delta)
+    require(std::isfinite(*o.delta) && *o.delta > 0,
+            "BackwardOptions::delta = " + std::to_string(*o.delta) + ": expected a finite value > 0");
+  require(o.refine_iterations >= 0,
+          "BackwardOptions::refine_iterations = " + std::to_string(o.refine_iterations) + ": expected >= 0");
+  if (o.mode == BackwardMode::admm) validate(o.admm);
+}
+
+template <class T>
+kernels::BackwardParams<T> to_backward_params(const BackwardOptions& o) {
+  kernels::BackwardParams<T> p;
+  p.active_tolerance = T(o.active_tolerance.value_or(effective_eps_abs<T>(Settings{})));
+  p.delta = T(o.delta.value_or(default_delta<T>()));
+  p.lp_smoothing = T(o.lp_smoothing);
+  p.refine_iterations = o.refine_iterations;
+  p.use_admm = o.mode == BackwardMode::admm;
+  if (p.use_admm) {
+    p.admm = detail::to_admm_params<T>(o.admm);
+    // The backward QP's P is the forward's, already checked (or P + γI + A_𝒜ᵀA_𝒜/γ, PSD by construction).
+    p.admm.check_convexity = false;
+  }
+  return p;
+}
+
+}  // namespace
+
+template <class T>
+Gradients<T> backward(const Executor& executor, const QpBatchView<T>& batch, const SolveResult<T>& forward,
+                      const T* dl_dx, const typename detail::NonDeduced<T>::type* dl_dy, const BackwardOptions& options) {
+  validate_call(batch, forward, dl_dx, options);
+  if (options.error_if_unsolved)
+    for (int b = 0; b < batch.batch; ++b) {
+      const SolveStatus s = forward.status[b];
+      if (s != SolveStatus::solved && s != SolveStatus::solved_inaccurate)
+        throw ForwardNotSolved("backward: problem " + std::to_string(b) + " has forward status " + to_string(s) +
+                               " (BackwardOptions::error_if_unsolved is set)");
+    }
+  const auto start = std::chrono::steady_clock::now();
+
+  Gradients<T> g;
+  g.batch = batch.batch;
+  g.n = batch.n;
+  g.m = batch.m;
+  const std::ptrdiff_t n = batch.n, m = batch.m;
+  // A shared input (stride 0) gets one block: the sum over the batch.
+  const auto size_up = [&](bool want, std::ptrdiff_t input_stride, std::ptrdiff_t block, std::vector<T>& v,
+                           std::ptrdiff_t& stride) {
+    stride = input_stride == 0 ? 0 : block;
+    if (want) v.assign(static_cast<std::size_t>(input_stride == 0 ? block : block * batch.batch), T(0));
+  };
+  size_up(options.want_P, batch.P_stride, n * n, g.dP, g.dP_stride);
+  size_up(options.want_q, batch.q_stride, n, g.dq, g.dq_stride);
+  size_up(options.want_A, batch.A_stride, m * n, g.dA, g.dA_stride);
+  size_up(options.want_l, batch.l_stride, m, g.dl, g.dl_stride);
+  size_up(options.want_u, batch.u_stride, m, g.du, g.du_stride);
+
+  const kernels::BackwardParams<T> params = to_backward_params<T>(options);
+  switch (executor.kind()) {
+    case Executor::Kind::cpu:
+      cpu::backward(batch, forward, dl_dx, dl_dy, params, executor.threads(), g);
+      break;
+    case Executor::Kind::cuda:
+      throw CudaUnavailable(
+          "backward: the CUDA backward pass is not implemented yet; the forward's SolveResult is in host memory, "
+          "so pass Executor::cpu() to differentiate it");
+  }
+  g.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return g;
+}
+
+template struct Gradients<float>;
+template struct Gradients<double>;
+template Gradients<float> backward(const Executor&, const QpBatchView<float>&, const SolveResult<float>&, const float*,
+                                   const detail::NonDeduced<float>::type*, const BackwardOptions&);
+template Gradients<double> backward(const Executor&, const QpBatchView<double>&, const SolveResult<double>&,
+                                    const double*, const detail::NonDeduced<double>::type*, const BackwardOptions&);
+
+}  // namespace bpqp

@@ -1,0 +1,17 @@
+// The backend entry points behind bpqp::backward (dispatch happens once, in backward.cpp).
+#pragma once
+
+#include "bpqp/backward.hpp"
+#include "kernels/backward.hpp"
+
+namespace bpqp::cpu {
+
+// Fills result's gradient arrays (already sized, zeroed, strides set: stride 0 =
+// a shared block that receives the sum over the batch), status and active_rows.
+// Problems whose forward status is not solved / solved_inaccurate get zeros and
+// forward_not_solved (the caller has already thrown if the user asked for that).
+template <class T>
+void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const T* dl_dx, const T* dl_dy,
+              const kernels::BackwardParams<T>& params, int threads, Gradients<T>& result);
+
+}  // namespace bpqp::cpu

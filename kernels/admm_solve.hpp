@@ -7,6 +7,7 @@
 
 #include "kernels/admm_residuals.hpp"
 #include "kernels/dense_ldlt.hpp"
+#include "kernels/interior_point.hpp"
 #include "kernels/polish.hpp"
 #include "kernels/problem_view.hpp"
 #include "kernels/ruiz_scaling.hpp"
@@ -194,7 +195,9 @@ BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParam
       if (status == SolveStatus::dual_infeasible) dual_infeasible(g, n, m, w, prm.eps_dual_inf);  // restore δx
       break;
     }
-    const bool last = k == prm.max_iter;
+    // ADMM hands over to the interior-point fallback (when enabled) after interior_point_after iterations.
+    const bool handover = prm.interior_point_max_iter > 0 && k >= prm.interior_point_after;
+    const bool last = k == prm.max_iter || handover;
     if (prm.polish && (last || (prm.polish_first_attempt > 0 && k >= next_polish))) {
       next_polish = 2 * k;
       if (try_polish()) {
@@ -220,6 +223,15 @@ BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParam
   }
   report.iterations = k;
   report.rho = rho;
+  if (numerically_ok && prm.interior_point_max_iter > 0 &&
+      (status == SolveStatus::max_iterations || status == SolveStatus::solved_inaccurate)) {
+    Residuals<T> verified;
+    if (interior_point_solve(g, n, m, prm, w, &verified, &report.interior_point_iterations)) {
+      status = SolveStatus::solved;
+      report.polish = PolishStatus::succeeded;
+      res = verified;
+    }
+  }
   if (!numerically_ok) {
     report.status = SolveStatus::numerical_error;
     fill(g, out.x, n, T(0));

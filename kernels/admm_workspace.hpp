@@ -40,6 +40,7 @@ struct AdmmWorkspace {
   T* kkt_sol = nullptr;
   T* kkt_rhs = nullptr;
   T* kkt_res = nullptr;
+  T* interior = nullptr;        // the interior-point fallback's arrays (InteriorPointArrays)
   int* active = nullptr;        // per row: -1 lower active, +1 upper active, 0 inactive
   int* active_rows = nullptr;   // indices of the active rows, in row order
 
@@ -78,6 +79,7 @@ struct AdmmWorkspace {
     w.kkt_sol = c.take<T>(n + m);
     w.kkt_rhs = c.take<T>(n + m);
     w.kkt_res = c.take<T>(n + m);
+    w.interior = c.take<T>(14 * static_cast<std::size_t>(m) + 4 * static_cast<std::size_t>(n));  // InteriorPointArrays
     w.active = c.take<int>(m);
     w.active_rows = c.take<int>(m);
     if (bytes) *bytes = c.bytes_used();

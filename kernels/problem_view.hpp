@@ -40,10 +40,12 @@ struct AdmmParams {
   int check_every = 25;
   int adaptive_rho_interval = 50;  // a multiple of check_every; 0 disables adaptive ρ
   int scaling_iterations = 10;
-  int polish_refine_iterations = 3;
+  int polish_refine_iterations = 25;
   int polish_first_attempt = 200;
   int polish_active_set_rounds = 20;  // corrections of the guessed active set within one polish  // iteration of the first in-loop polish; then doubling; 0 = only at the end
   bool polish = true;
+  int interior_point_max_iter = 60;  // Newton steps of the fallback; 0 disables it
+  int interior_point_after = 4000;   // ADMM iterations before the fallback takes over (≤ max_iter)
   bool check_convexity = true;
 };
 
@@ -55,6 +57,7 @@ struct ProblemReport {
   PolishStatus polish = PolishStatus::not_run;
   int iterations = 0;
   int rho_updates = 0;
+  int interior_point_iterations = 0;  // Newton steps of the fallback, 0 if it did not run
   T prim_res = T(0);
   T dual_res = T(0);
   T objective = T(0);

@@ -24,12 +24,20 @@ struct Settings {
   double adaptive_rho_tolerance = 5.0;  // refactor only when ρ changes by more than this factor
   int scaling_iterations = 10;   // Ruiz equilibration passes; 0 disables scaling
   bool polish = true;            // OSQP solution polishing (needed for exact active sets)
-  int polish_refine_iterations = 3;
+  int polish_refine_iterations = 25;  // at most; stops early once corrections reach rounding level
   // Polishing is also tried during the iterations, first at this iteration and
   // then at doubling intervals; a polished point that passes the termination
   // test ends the solve early. 0: polish only after convergence or at max_iter.
   int polish_first_attempt = 200;
   double delta = 1e-6;           // polishing regularization
+  // Interior-point fallback: a problem ADMM has not solved after
+  // interior_point_after iterations (or max_iter, if smaller) is handed to a
+  // Mehrotra interior point of at most interior_point_max_iter Newton steps,
+  // whose result counts only if polishing verifies it against the termination
+  // test. ADMM (like OSQP) stalls on badly scaled, degenerate problems.
+  bool interior_point_fallback = true;
+  int interior_point_after = 4000;
+  int interior_point_max_iter = 60;
   bool warm_start = true;        // a Solver re-solve starts from its previous x, y
   bool check_convexity = true;   // reject P that is not PSD (costs one n×n factorization)
   // P must satisfy |P_ij − P_ji| ≤ symmetry_tolerance·max|P| and P + psd_tolerance·max|P|·I ≻ 0.

@@ -18,6 +18,7 @@ struct SolveResult {
   std::vector<PolishStatus> polish;        // batch
   std::vector<int> iterations;             // batch: ADMM iterations run
   std::vector<int> rho_updates;            // batch: refactorizations after ρ adapted
+  std::vector<int> interior_point_iterations;  // batch: Newton steps of the fallback (0: not run)
   std::vector<T> prim_res, dual_res;       // batch: unscaled ‖Ax − z‖∞, ‖Px + q + Aᵀy‖∞
   std::vector<T> objective;                // batch: ½xᵀPx + qᵀx (+inf primal / −inf dual infeasible)
   double seconds = 0.0;                    // wall time of the solve call

@@ -19,6 +19,7 @@ nlohmann::json problem_entry(const DenseQp& qp, const SolveResult<T>& r, int b) 
   e["objective"] = number(static_cast<double>(r.objective[b]) + qp.objective_constant);
   e["iterations"] = r.iterations[b];
   e["rho_updates"] = r.rho_updates[b];
+  if (r.interior_point_iterations[b] > 0) e["interior_point_iterations"] = r.interior_point_iterations[b];
   e["polish"] = to_string(r.polish[b]);
   e["prim_res"] = number(r.prim_res[b]);
   e["dual_res"] = number(r.dual_res[b]);

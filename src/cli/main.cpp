@@ -35,6 +35,12 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
   app.add_option("--eps-dual-inf", o.settings.eps_dual_inf, "Dual infeasibility tolerance")->capture_default_str();
   app.add_option("--max-iter", o.settings.max_iter, "Maximum ADMM iterations")->capture_default_str();
   app.add_flag("--polish,!--no-polish", o.settings.polish, "Polish the solution (default on)");
+  app.add_option("--polish-refine", o.settings.polish_refine_iterations, "Iterative refinement steps in polishing")
+      ->capture_default_str();
+  app.add_flag("--interior-point,!--no-interior-point", o.settings.interior_point_fallback,
+               "Hand problems ADMM does not finish to the interior-point fallback (default on)");
+  app.add_option("--interior-point-after", o.settings.interior_point_after, "ADMM iterations before the fallback")
+      ->capture_default_str();
   app.add_option("--rho", o.settings.rho, "Initial ADMM step size")->capture_default_str();
   app.add_option("--scaling", o.settings.scaling_iterations, "Ruiz scaling iterations")->capture_default_str();
   app.add_option("--precision", o.precision, "float or double")

@@ -36,6 +36,8 @@ kernels::AdmmParams<T> to_admm_params(const Settings& s) {
   p.polish_refine_iterations = s.polish_refine_iterations;
   p.polish = s.polish;
   p.polish_first_attempt = s.polish_first_attempt;
+  p.interior_point_max_iter = s.interior_point_fallback ? s.interior_point_max_iter : 0;
+  p.interior_point_after = std::min(s.interior_point_after, s.max_iter);
   p.check_convexity = s.check_convexity;
   return p;
 }

@@ -19,6 +19,7 @@ void collect_reports(const std::vector<kernels::ProblemReport<T>>& reports, Solv
   r.polish.resize(count);
   r.iterations.resize(count);
   r.rho_updates.resize(count);
+  r.interior_point_iterations.resize(count);
   r.prim_res.resize(count);
   r.dual_res.resize(count);
   r.objective.resize(count);
@@ -29,6 +30,7 @@ void collect_reports(const std::vector<kernels::ProblemReport<T>>& reports, Solv
     r.polish[b] = rep.polish;
     r.iterations[b] = rep.iterations;
     r.rho_updates[b] = rep.rho_updates;
+    r.interior_point_iterations[b] = rep.interior_point_iterations;
     r.prim_res[b] = rep.prim_res;
     r.dual_res[b] = rep.dual_res;
     r.objective[b] = rep.objective;

@@ -1,0 +1,310 @@
+// Interior-point fallback for problems ADMM does not finish (Mehrotra's
+// predictor-corrector; Nocedal & Wright §16.6, Vandenberghe's coneqp notes).
+// ADMM is first-order and stalls on badly scaled, degenerate problems where
+// OSQP stalls too (Maros–Mészáros QGROW*, QFORPLAN, QSHARE1B); an interior
+// point needs a few dozen Newton steps there. Each step factors
+//   [P̄ + Āᵀdiag(D)Ā + εI, Ā_Eᵀ; Ā_E, −δI]       D_i = λᵘ_i/sᵘ_i + λˡ_i/sˡ_i,
+// the ADMM reduced matrix with ρ replaced by D, plus the equality rows in
+// quasi-definite form. The result is handed to polishing, whose termination
+// test decides whether the problem is solved: the fallback can only turn a
+// failure into a verified solution.
+//
+// Rows i with finite l_i carry sˡ_i = Āᵢx − l̄_i ≥ 0 with λˡ_i ≥ 0, finite u_i
+// carry sᵘ_i = ū_i − Āᵢx ≥ 0 with λᵘ_i ≥ 0, and y_i = λᵘ_i − λˡ_i; equality
+// rows (l̄_i = ū_i) carry a free y_i. Everything runs on the scaled problem.
+#pragma once
+
+#include "kernels/admm_residuals.hpp"
+#include "kernels/dense_ldlt.hpp"
+#include "kernels/polish.hpp"
+
+namespace bpqp::kernels {
+
+// The interior point's own arrays, carved from AdmmWorkspace::interior.
+template <class T>
+struct InteriorPointArrays {
+  T *sl, *su, *zl, *zu;          // slacks and multipliers of the lower and upper sides
+  T *dsl, *dsu, *dzl, *dzu;      // current direction
+  T *rl, *ru;                    // side residuals Āx − sˡ − l̄ and Āx + sᵘ − ū
+  T *e, *adx, *y;                // Newton right-hand side terms, Ā dx, y
+  T *dx, *rd, *sol;              // n, n, n + m
+  BPQP_HD static InteriorPointArrays carve(T* base, int n, int m) {
+    InteriorPointArrays a;
+    T* p = base;
+    T** m_arrays[] = {&a.sl, &a.su, &a.zl, &a.zu, &a.dsl, &a.dsu, &a.dzl, &a.dzu, &a.rl, &a.ru, &a.e, &a.adx, &a.y};
+    for (T** arr : m_arrays) {
+      *arr = p;
+      p += m;
+    }
+    a.dx = p;
+    a.rd = p + n;
+    a.sol = p + 2 * n;
+    return a;
+  }
+  BPQP_HD static int entries(int n, int m) { return 14 * m + 4 * n; }  // AdmmWorkspace::interior's size
+};
+
+template <class T>
+BPQP_HD BPQP_INLINE bool is_equality_row(const AdmmWorkspace<T>& w, int i) {
+  return w.l[i] == w.u[i];
+}
+
+// Lists the equality rows into w.active_rows; returns their count.
+template <class Group, class T>
+BPQP_HD int list_equality_rows(const Group& g, int m, AdmmWorkspace<T>& w) {
+  for (int i = g.rank(); i < m; i += g.size()) w.active[i] = is_equality_row(w, i) ? 1 : 0;
+  g.sync();
+  return list_active_rows(g, m, w);
+}
+
+// μ = mean complementarity product over the finite sides (0 when there are none).
+template <class Group, class T>
+BPQP_HD T complementarity(const Group& g, int m, const AdmmWorkspace<T>& w, const InteriorPointArrays<T>& a,
+                          T step, bool along_direction) {
+  T sum = T(0), count = T(0);
+  for (int i = g.rank(); i < m; i += g.size()) {
+    if (is_equality_row(w, i)) continue;
+    if (is_finite(w.l[i])) {
+      const T s = a.sl[i] + (along_direction ? step * a.dsl[i] : T(0));
+      const T z = a.zl[i] + (along_direction ? step * a.dzl[i] : T(0));
+      sum += s * z;
+      count += T(1);
+    }
+    if (is_finite(w.u[i])) {
+      const T s = a.su[i] + (along_direction ? step * a.dsu[i] : T(0));
+      const T z = a.zu[i] + (along_direction ? step * a.dzu[i] : T(0));
+      sum += s * z;
+      count += T(1);
+    }
+  }
+  sum = g.sum(sum);
+  count = g.sum(count);
+  return count > T(0) ? sum / count : T(0);
+}
+
+// Residuals at the current point: side residuals rl, ru, y, and rd = P̄x + q̄ + Āᵀy.
+template <class Group, class T>
+BPQP_HD void interior_residuals(const Group& g, int n, int m, AdmmWorkspace<T>& w, const InteriorPointArrays<T>& a,
+                                const T* x) {
+  gemv(g, w.A, m, n, x, a.adx);
+  for (int i = g.rank(); i < m; i += g.size()) {
+    a.rl[i] = is_finite(w.l[i]) ? a.adx[i] - a.sl[i] - w.l[i] : T(0);
+    a.ru[i] = is_finite(w.u[i]) ? a.adx[i] + a.su[i] - w.u[i] : T(0);
+    if (!is_equality_row(w, i)) a.y[i] = (is_finite(w.u[i]) ? a.zu[i] : T(0)) - (is_finite(w.l[i]) ? a.zl[i] : T(0));
+  }
+  g.sync();
+  gemv(g, w.P, n, n, x, a.rd);
+  gemv_transposed(g, w.A, m, n, a.y, a.dx);  // dx as scratch for Āᵀy
+  for (int j = g.rank(); j < n; j += g.size()) a.rd[j] += w.q[j] + a.dx[j];
+  g.sync();
+}
+
+// Forms and factors the Newton matrix for the current D (stored in w.rho).
+template <class Group, class T>
+BPQP_HD bool factor_newton_matrix(const Group& g, int n, int m, int n_eq, T regularization, AdmmWorkspace<T>& w) {
+  const int N = n + n_eq;
+  for (int i = g.rank(); i < N; i += g.size()) {
+    T* row = w.factor + static_cast<std::ptrdiff_t>(i) * N;
+    if (i < n) {
+      for (int j = 0; j < i; ++j) row[j] = w.P[i * n + j];
+      row[i] = w.P[i * n + i] + regularization;
+      for (int r = 0; r < m; ++r) {
+        const T* ar = w.A + static_cast<std::ptrdiff_t>(r) * n;
+        const T coef = w.rho[r] * ar[i];
+        if (coef == T(0)) continue;
+        for (int j = 0; j <= i; ++j) row[j] += coef * ar[j];
+      }
+    } else {
+      const T* ar = w.A + static_cast<std::ptrdiff_t>(w.active_rows[i - n]) * n;
+      for (int j = 0; j < n; ++j) row[j] = ar[j];
+      for (int j = n; j < i; ++j) row[j] = T(0);
+      row[i] = -regularization;
+    }
+  }
+  g.sync();
+  return ldlt_factor(g, w.factor, N, N, n, w.factor_scratch);
+}
+
+// One Newton direction for complementarity targets cl, cu (held in dsl, dsu on
+// entry): solves for dx (and dy on the equality rows), then recovers the slack
+// and multiplier directions. Uses the factorization in w.factor.
+template <class Group, class T>
+BPQP_HD void newton_direction(const Group& g, int n, int m, int n_eq, AdmmWorkspace<T>& w,
+                              const InteriorPointArrays<T>& a) {
+  const int N = n + n_eq;
+  for (int i = g.rank(); i < m; i += g.size()) {
+    T e = T(0);
+    if (!is_equality_row(w, i)) {
+      if (is_finite(w.u[i])) e += a.dsu[i] / a.su[i] + a.zu[i] / a.su[i] * a.ru[i];
+      if (is_finite(w.l[i])) e += -a.dsl[i] / a.sl[i] + a.zl[i] / a.sl[i] * a.rl[i];
+    }
+    a.e[i] = e;
+  }
+  g.sync();
+  gemv_transposed(g, w.A, m, n, a.e, a.dx);
+  for (int j = g.rank(); j < n; j += g.size()) a.sol[j] = -(a.rd[j] + a.dx[j]);
+  for (int k = g.rank(); k < n_eq; k += g.size()) {
+    const int i = w.active_rows[k];
+    a.sol[n + k] = -(a.adx[i] - w.u[i]);  // −(Ā_E x − b̄_E)
+  }
+  g.sync();
+  ldlt_solve(g, w.factor, N, N, a.sol);
+  gemv(g, w.A, m, n, a.sol, a.e);  // Ā dx, in e (spent); dx itself stays in sol[0:n]
+  for (int i = g.rank(); i < m; i += g.size()) {
+    if (is_equality_row(w, i)) continue;
+    const T adx = a.e[i];
+    if (is_finite(w.l[i])) {
+      const T cl = a.dsl[i];
+      a.dsl[i] = adx + a.rl[i];
+      a.dzl[i] = (cl - a.zl[i] * a.dsl[i]) / a.sl[i];
+    }
+    if (is_finite(w.u[i])) {
+      const T cu = a.dsu[i];
+      a.dsu[i] = -adx - a.ru[i];
+      a.dzu[i] = (cu - a.zu[i] * a.dsu[i]) / a.su[i];
+    }
+  }
+  g.sync();
+}
+
+// Largest step in (0, 1] keeping slacks and multipliers positive, times 0.99.
+template <class Group, class T>
+BPQP_HD T step_to_boundary(const Group& g, int m, const AdmmWorkspace<T>& w, const InteriorPointArrays<T>& a) {
+  T step = T(1);
+  for (int i = g.rank(); i < m; i += g.size()) {
+    if (is_equality_row(w, i)) continue;
+    if (is_finite(w.l[i])) {
+      if (a.dsl[i] < T(0)) step = min_of(step, -a.sl[i] / a.dsl[i]);
+      if (a.dzl[i] < T(0)) step = min_of(step, -a.zl[i] / a.dzl[i]);
+    }
+    if (is_finite(w.u[i])) {
+      if (a.dsu[i] < T(0)) step = min_of(step, -a.su[i] / a.dsu[i]);
+      if (a.dzu[i] < T(0)) step = min_of(step, -a.zu[i] / a.dzu[i]);
+    }
+  }
+  // max of negatives = −min: the group has max as its only order reduction.
+  return min_of(T(1), T(0.99) * -g.max(-step));
+}
+
+// Turns the interior-point iterate into an ADMM-style point (x, z, y) with
+// z ∈ [l̄, ū] and y in the normal cone of [l̄, ū] at z: a side keeps its
+// multiplier (and z sits on that bound) where the multiplier outweighs the
+// slack, every other multiplier is dropped and z = Π(Āx). The termination test
+// on the residuals of that point then certifies it exactly as it certifies an
+// ADMM iterate. On success w.x, w.z, w.y hold the point and *out its residuals.
+template <class Group, class T>
+BPQP_HD bool certify_interior_point(const Group& g, int n, int m, const AdmmParams<T>& prm, AdmmWorkspace<T>& w,
+                                    const InteriorPointArrays<T>& a, const T* x, Residuals<T>* out) {
+  T* z = w.z_tilde;
+  T* y = w.kkt_res;
+  for (int i = g.rank(); i < m; i += g.size()) {
+    const T ax = a.adx[i];
+    if (is_equality_row(w, i)) {
+      z[i] = w.u[i];
+      y[i] = a.y[i];
+    } else if (is_finite(w.u[i]) && a.zu[i] > a.su[i]) {
+      z[i] = w.u[i];
+      y[i] = max_of(a.y[i], T(0));
+    } else if (is_finite(w.l[i]) && a.zl[i] > a.sl[i]) {
+      z[i] = w.l[i];
+      y[i] = min_of(a.y[i], T(0));
+    } else {
+      z[i] = clamp_to(ax, w.l[i], w.u[i]);
+      y[i] = T(0);
+    }
+  }
+  g.sync();
+  const Residuals<T> r = compute_residuals(g, n, m, w, x, z, y);
+  const bool meets = is_finite(r.prim) && is_finite(r.dual) && r.prim <= prm.eps_abs + prm.eps_rel * r.prim_scale &&
+                     r.dual <= prm.eps_abs + prm.eps_rel * r.dual_scale;
+  if (!meets) return false;
+  copy(g, w.x, x, n);
+  copy(g, w.z, z, m);
+  copy(g, w.y, y, m);
+  *out = r;
+  return true;
+}
+
+// Runs up to interior_point_max_iter Mehrotra steps from x̄ = w.x; once μ is
+// small, each iterate is certified against the termination test (and then
+// polished when polishing verifies too). Returns true with w.x, w.z, w.y
+// replaced by the verified solution and its residuals in *out.
+template <class Group, class T>
+BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams<T>& prm, AdmmWorkspace<T>& w,
+                                  Residuals<T>* out, int* iterations) {
+  InteriorPointArrays<T> a = InteriorPointArrays<T>::carve(w.interior, n, m);
+  T* x = w.x_prev;  // the ADMM iterates are no longer needed
+  copy(g, x, w.x, n);
+  const T regularization = T(sizeof(T) < sizeof(double) ? 1e-6 : 1e-9);
+  gemv(g, w.A, m, n, x, a.adx);
+  for (int i = g.rank(); i < m; i += g.size()) {
+    // Unused sides (infinite bounds) are kept at 1 so that they stay finite.
+    a.sl[i] = is_finite(w.l[i]) ? max_of(a.adx[i] - w.l[i], T(1)) : T(1);
+    a.su[i] = is_finite(w.u[i]) ? max_of(w.u[i] - a.adx[i], T(1)) : T(1);
+    a.zl[i] = T(1);
+    a.zu[i] = T(1);
+    a.y[i] = T(0);
+  }
+  g.sync();
+  *iterations = 0;
+  for (int it = 0; it < prm.interior_point_max_iter; ++it) {
+    const int n_eq = list_equality_rows(g, m, w);
+    interior_residuals(g, n, m, w, a, x);
+    const T mu = complementarity(g, m, w, a, T(0), false);
+    *iterations = it + 1;
+    // Polishing decides: from a nearly complementary iterate its active-set
+    // guess (multiplier > slack) is usually exact.
+    if (mu < prm.eps_abs && certify_interior_point(g, n, m, prm, w, a, x, out)) {
+      Residuals<T> polished;
+      if (polish_solution(g, n, m, prm, w, &polished)) *out = polished;  // more accurate still, when it verifies
+      return true;
+    }
+    for (int i = g.rank(); i < m; i += g.size()) {
+      const bool eq = is_equality_row(w, i);
+      w.rho[i] = eq ? T(0) : (is_finite(w.l[i]) ? a.zl[i] / a.sl[i] : T(0)) + (is_finite(w.u[i]) ? a.zu[i] / a.su[i] : T(0));
+    }
+    g.sync();
+    // Near the solution D spans many orders of magnitude and dependent equality
+    // rows make the Schur complement singular: strengthen the regularization
+    // until the quasi-definite factorization goes through (the directions are
+    // then inexact, which the Mehrotra steps tolerate).
+    bool factored = false;
+    for (T reg = regularization; !factored && reg <= T(1e-2); reg *= T(100))
+      factored = factor_newton_matrix(g, n, m, n_eq, reg, w);
+    if (!factored) return false;
+    // Predictor (affine scaling): complementarity targets −s∘λ.
+    for (int i = g.rank(); i < m; i += g.size()) {
+      a.dsl[i] = -a.sl[i] * a.zl[i];
+      a.dsu[i] = -a.su[i] * a.zu[i];
+    }
+    g.sync();
+    newton_direction(g, n, m, n_eq, w, a);
+    const T step_affine = step_to_boundary(g, m, w, a);
+    const T mu_affine = complementarity(g, m, w, a, step_affine, true);
+    const T ratio = mu > T(0) ? mu_affine / mu : T(0);
+    const T centering = ratio * ratio * ratio;
+    // Corrector: centre towards σμ and cancel the predictor's second-order term.
+    for (int i = g.rank(); i < m; i += g.size()) {
+      const T cl = centering * mu - a.sl[i] * a.zl[i] - a.dsl[i] * a.dzl[i];
+      const T cu = centering * mu - a.su[i] * a.zu[i] - a.dsu[i] * a.dzu[i];
+      a.dsl[i] = cl;
+      a.dsu[i] = cu;
+    }
+    g.sync();
+    newton_direction(g, n, m, n_eq, w, a);
+    const T step = step_to_boundary(g, m, w, a);
+    for (int j = g.rank(); j < n; j += g.size()) x[j] += step * a.sol[j];
+    for (int i = g.rank(); i < m; i += g.size()) {
+      a.sl[i] += step * a.dsl[i];
+      a.su[i] += step * a.dsu[i];
+      a.zl[i] += step * a.dzl[i];
+      a.zu[i] += step * a.dzu[i];
+    }
+    for (int k = g.rank(); k < n_eq; k += g.size()) a.y[w.active_rows[k]] += step * a.sol[n + k];
+    g.sync();
+    if (!is_finite(step) || !is_finite(mu)) return false;
+  }
+  return false;
+}
+
+}  // namespace bpqp::kernels

@@ -256,7 +256,7 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
     // guess (multiplier > slack) is usually exact.
     if (mu < prm.eps_abs && certify_interior_point(g, n, m, prm, w, a, x, out)) {
       Residuals<T> polished;
-      if (polish_solution(g, n, m, prm, w, &polished)) *out = polished;  // more accurate still, when it verifies
+      if (prm.polish && polish_solution(g, n, m, prm, w, &polished)) *out = polished;  // more accurate, when it verifies
       return true;
     }
     for (int i = g.rank(); i < m; i += g.size()) {

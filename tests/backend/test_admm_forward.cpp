@@ -337,3 +337,68 @@ TEST(SolverApi, CudaExecutorWithoutAGpuFailsClearly) {
 
 }  // namespace
 }  // namespace bpqp
+
+namespace bpqp {
+namespace {
+
+// Settings that stop ADMM after 10 iterations, long before it converges, so that the interior-point
+// fallback has to produce (and certify) the answer.
+Settings handover_early(bool fallback) {
+  Settings s;
+  s.interior_point_fallback = fallback;
+  s.interior_point_after = 10;
+  s.max_iter = 10;
+  s.check_every = 5;
+  s.polish_first_attempt = 0;
+  s.polish = false;  // polishing at the hand-over would otherwise finish these small problems
+  return s;
+}
+
+TYPED_TEST(AdmmForward, InteriorPointFallbackRecoversPlantedSolutions) {
+  std::vector<PlantedQp> planted;
+  PlantedOptions o;
+  o.n = 15;
+  o.m = 10;
+  o.n_equality = 3;
+  o.n_active = 5;
+  o.n_variable_bounds = 8;
+  o.margin = 1e-2;  // nearly active rows: hard for ADMM in 25 iterations
+  for (int b = 0; b < 4; ++b) {
+    o.seed = 70 + b;
+    planted.push_back(make_planted_qp(o));
+  }
+  planted.push_back(make_planted_lp(15, 3, 99));  // same 15×18 shape: a batch is uniform
+  const auto without = solve_problems<TypeParam>(problems_of(planted), Executor::cpu(1), handover_early(false));
+  const auto with = solve_problems<TypeParam>(problems_of(planted), Executor::cpu(1), handover_early(true));
+  int admm_alone_solved = 0;
+  for (int b = 0; b < with.batch; ++b) {
+    SCOPED_TRACE("problem " + std::to_string(b));
+    admm_alone_solved += without.status[b] == SolveStatus::solved;
+    EXPECT_EQ(without.interior_point_iterations[b], 0);
+    EXPECT_GT(with.interior_point_iterations[b], 0);
+  }
+  EXPECT_LT(admm_alone_solved, with.batch) << "the settings must leave ADMM alone short of the answer";
+  expect_recovers_planted(planted, with, 100.0);
+}
+
+TYPED_TEST(AdmmForward, InteriorPointFallbackLeavesInfeasibleProblemsUnsolved) {
+  DenseQp qp;
+  qp.n = 2;
+  qp.m = 3;
+  qp.P = {1, 0, 0, 1};
+  qp.q = {0, 0};
+  qp.A = {1, 1, 1, 0, 0, 1};
+  const double inf = std::numeric_limits<double>::infinity();
+  qp.l = {3, -inf, -inf};
+  qp.u = {inf, 1, 1};
+  Settings s = handover_early(true);
+  s.max_iter = 5;  // no time for the infeasibility certificate either
+  s.check_every = 5;
+  s.interior_point_after = 5;
+  const auto r = solve_problems<TypeParam>({qp}, Executor::cpu(1), s);
+  EXPECT_NE(r.status[0], SolveStatus::solved);
+  EXPECT_GT(r.interior_point_iterations[0], 0);
+}
+
+}  // namespace
+}  // namespace bpqp

@@ -71,6 +71,34 @@ TEST(ThreadTeam, AdmmSolveMatchesTheOneThreadGroup) {
   }
 }
 
+TEST(ThreadTeam, InteriorPointFallbackMatchesTheOneThreadGroup) {
+  Settings s;
+  s.max_iter = 10;  // ADMM stops far from the answer; the fallback must produce it
+  s.check_every = 5;
+  s.interior_point_after = 10;
+  s.polish_first_attempt = 0;
+  s.polish = false;
+  const auto prm = detail::to_admm_params<double>(s);
+  generators::PlantedOptions o;
+  o.n = 9;
+  o.m = 7;
+  o.n_equality = 2;
+  o.n_active = 3;
+  o.n_variable_bounds = 5;
+  o.margin = 1e-2;
+  o.seed = 5;
+  const DenseQp qp = generators::make_planted_qp(o).qp;
+  const Solved serial = solve_serially(qp, prm);
+  ASSERT_EQ(serial.report.status, SolveStatus::solved);
+  ASSERT_GT(serial.report.interior_point_iterations, 0);
+  for (int threads : {2, 3}) {
+    const Solved team = solve_with_team(threads, qp, prm);
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    EXPECT_EQ(team.report.status, serial.report.status);
+    for (int j = 0; j < qp.n; ++j) EXPECT_NEAR(team.x[j], serial.x[j], 1e-7);
+  }
+}
+
 TEST(ThreadTeam, InvalidAndInfeasibleOutcomesAreUniform) {
   const auto prm = detail::to_admm_params<double>(Settings{});
   DenseQp qp;

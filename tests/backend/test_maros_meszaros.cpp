@@ -46,12 +46,6 @@ double allowed_error(const Reference& r) {
   return std::abs(r.objective) < 1e-6 ? 1e-6 : 1e-4 * std::abs(r.objective);
 }
 
-// Problems on which the OSQP method itself stalls at eps 1e-6 within 10000
-// iterations: OSQP 0.6/1.0 returns the same status at the same iteration
-// (PRIMALC2: "dual infeasible" at 450; QSCAGR7: max iterations). See README,
-// "Known limitations".
-bool known_unsolved(const std::string& name) { return name == "PRIMALC2" || name == "QSCAGR7"; }
-
 TEST(MarosMeszaros, SmallProblemsReachTheReferenceObjective) {
   const auto refs = small_references();
   ASSERT_GE(refs.size(), 10u) << "reference.csv not found or unexpectedly small";
@@ -66,12 +60,10 @@ TEST(MarosMeszaros, SmallProblemsReachTheReferenceObjective) {
     const auto batch = QpBatch<double>::from_problems({qp});
     solver.reset_warm_start();
     const auto r = solver.solve(batch.view());
-    // Whatever the outcome, "solved" must never come with a wrong objective.
-    if (r.status[0] == SolveStatus::solved) {
-      EXPECT_NEAR(r.objective[0] + qp.objective_constant, ref.objective, allowed_error(ref));
-      correct += std::abs(r.objective[0] + qp.objective_constant - ref.objective) <= allowed_error(ref);
-    }
-    if (!known_unsolved(ref.name)) EXPECT_EQ(r.status[0], SolveStatus::solved) << to_string(r.status[0]);
+    EXPECT_EQ(r.status[0], SolveStatus::solved);
+    EXPECT_NEAR(r.objective[0] + qp.objective_constant, ref.objective, allowed_error(ref));
+    correct += r.status[0] == SolveStatus::solved &&
+               std::abs(r.objective[0] + qp.objective_constant - ref.objective) <= allowed_error(ref);
   }
   std::printf("[ MM small ] %d of %zu solved to the reference objective\n", correct, refs.size());
 }

@@ -1,0 +1,146 @@
+// Reliability of the forward solver: every outcome in one batch, concurrent
+// solvers, and no memory growth over many solves.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <limits>
+#include <thread>
+
+#include "bpqp/bpqp.hpp"
+#include "bpqp/problem_generators.hpp"
+#include "support/kkt_certificate.hpp"
+#include "support/solver_test_support.hpp"
+
+namespace bpqp {
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+// Two variables, three rows; each variant below edits this feasible problem.
+DenseQp small_qp() {
+  DenseQp qp;
+  qp.n = 2;
+  qp.m = 3;
+  qp.P = {2, 0.5, 0.5, 1};
+  qp.q = {1, -1};
+  qp.A = {1, 1, 1, 0, 0, 1};
+  qp.l = {-inf, -1, -1};
+  qp.u = {1, 2, 2};
+  return qp;
+}
+
+std::vector<std::pair<DenseQp, SolveStatus>> mixed_problems() {
+  std::vector<std::pair<DenseQp, SolveStatus>> out;
+  out.push_back({small_qp(), SolveStatus::solved});
+  DenseQp infeasible = small_qp();  // x1 + x2 ≥ 5 but x1, x2 ≤ 2
+  infeasible.l[0] = 5;
+  infeasible.u[0] = inf;
+  out.push_back({infeasible, SolveStatus::primal_infeasible});
+  DenseQp unbounded = small_qp();  // LP, −x1 with x1 unbounded above
+  unbounded.P = {0, 0, 0, 0};
+  unbounded.q = {-1, 0};
+  unbounded.A = {0, 1, 0, 1, 0, 1};
+  unbounded.l = {-inf, -inf, -1};
+  unbounded.u = {1, 1, 1};
+  out.push_back({unbounded, SolveStatus::dual_infeasible});
+  DenseQp nan_data = small_qp();
+  nan_data.q[1] = std::numeric_limits<double>::quiet_NaN();
+  out.push_back({nan_data, SolveStatus::invalid_input});
+  DenseQp tiny = small_qp();  // the whole problem scaled by 1e-8 (same solution)
+  for (double& v : tiny.P) v *= 1e-8;
+  for (double& v : tiny.q) v *= 1e-8;
+  out.push_back({tiny, SolveStatus::solved});
+  DenseQp huge = small_qp();  // rows scaled by 1e8 (same solution)
+  for (double& v : huge.A) v *= 1e8;
+  for (double& v : huge.l) v *= 1e8;
+  for (double& v : huge.u) v *= 1e8;
+  out.push_back({huge, SolveStatus::solved});
+  out.push_back({small_qp(), SolveStatus::solved});
+  return out;
+}
+
+TEST(Reliability, MixedBatchGivesEveryProblemItsExactStatus) {
+  const auto mixed = mixed_problems();
+  std::vector<DenseQp> problems;
+  for (const auto& [qp, status] : mixed) problems.push_back(qp);
+  const auto batch = QpBatch<double>::from_problems(problems);
+  // eps_abs is absolute: a cost scaled by 1e-8 would meet it at any feasible
+  // point. With relative tolerances only, the solver is scale-invariant and
+  // the rescaled copies must land on the original solution.
+  Settings relative;
+  relative.eps_abs = 0.0;
+  const auto alone =
+      Solver<double>(Executor::cpu(1), relative).solve(QpBatch<double>::from_problems({small_qp()}).view());
+  ASSERT_EQ(alone.status[0], SolveStatus::solved);
+  for (const auto& [name, exec] : testing::available_executors()) {
+    SCOPED_TRACE(name);
+    const auto r = Solver<double>(exec, relative).solve(batch.view());
+    for (int b = 0; b < r.batch; ++b) {
+      SCOPED_TRACE("problem " + std::to_string(b));
+      EXPECT_EQ(r.status[b], mixed[b].second);
+      if (r.status[b] != SolveStatus::solved) continue;
+      for (int j = 0; j < r.n; ++j) EXPECT_NEAR(r.x_of(b)[j], alone.x_of(0)[j], 1e-4);
+      const auto kkt = testing::kkt_residuals(problems[b], r.x_of(b), r.y_of(b));
+      EXPECT_TRUE(testing::kkt_satisfied(kkt, 0.0, 1e-5, 10.0)) << kkt.primal << " " << kkt.dual;
+    }
+  }
+}
+
+TEST(Reliability, TwoSolversOnTwoThreadsMatchSequentialSolves) {
+  std::vector<DenseQp> first, second;
+  for (int b = 0; b < 40; ++b) {
+    first.push_back(generators::make_random_feasible_qp(20, 8, 100 + b));
+    second.push_back(generators::make_random_feasible_qp(20, 8, 500 + b));
+  }
+  const auto batch1 = QpBatch<double>::from_problems(first);
+  const auto batch2 = QpBatch<double>::from_problems(second);
+  const auto seq1 = Solver<double>(Executor::cpu(1)).solve(batch1.view());
+  const auto seq2 = Solver<double>(Executor::cpu(1)).solve(batch2.view());
+  SolveResult<double> par1, par2;
+  std::thread t1([&] { par1 = Solver<double>(Executor::cpu(1)).solve(batch1.view()); });
+  std::thread t2([&] { par2 = Solver<double>(Executor::cpu(1)).solve(batch2.view()); });
+  t1.join();
+  t2.join();
+  EXPECT_EQ(par1.x, seq1.x);  // bitwise: no shared state between solvers
+  EXPECT_EQ(par2.x, seq2.x);
+  EXPECT_EQ(par1.status, seq1.status);
+  EXPECT_EQ(par2.status, seq2.status);
+}
+
+// Resident memory in kB from /proc (Linux); 0 where unavailable.
+long resident_kb() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  if (!(statm >> pages >> resident)) return 0;
+  return resident * 4;
+}
+
+TEST(Reliability, AMillionProblemsInChunksDoNotGrowMemory) {
+  const int chunk = 20000, chunks = 50;  // 10⁶ problems
+  QpBatch<double> batch(chunk, 2, 3);
+  const DenseQp qp = small_qp();
+  for (int b = 0; b < chunk; ++b) {
+    std::copy(qp.P.begin(), qp.P.end(), batch.P(b));
+    std::copy(qp.A.begin(), qp.A.end(), batch.A(b));
+    std::copy(qp.l.begin(), qp.l.end(), batch.l(b));
+    std::copy(qp.u.begin(), qp.u.end(), batch.u(b));
+    batch.q(b)[0] = qp.q[0] + 1e-4 * (b % 100);
+    batch.q(b)[1] = qp.q[1];
+  }
+  Settings s;
+  s.warm_start = false;
+  Solver<double> solver(Executor::cpu(), s);
+  long after_first = 0;
+  int solved = 0;
+  for (int c = 0; c < chunks; ++c) {
+    const auto r = solver.solve(batch.view());
+    solved += r.count(SolveStatus::solved);
+    if (c == 0) after_first = resident_kb();
+  }
+  EXPECT_EQ(solved, chunk * chunks);
+  if (after_first == 0) GTEST_SKIP() << "/proc/self/statm is not readable here: memory growth not measured";
+  EXPECT_LT(resident_kb() - after_first, 8 * 1024) << "resident memory grew over " << chunks << " solves";
+}
+
+}  // namespace
+}  // namespace bpqp

@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
 
 #include "bpqp/bpqp.hpp"
+#include "bpqp/backward.hpp"
 #include "bpqp/io/json_batch.hpp"
 #include "bpqp/io/qps_reader.hpp"
 #include "bpqp/problem_generators.hpp"
@@ -20,6 +22,8 @@ namespace {
 
 struct CommonOptions {
   bpqp::Settings settings;
+  std::string backward_file;          // solve: ∂L/∂x per problem, JSON
+  std::string backward_mode = "direct";
   std::string precision = "double";
   std::string backend = "cpu";
   int threads = 0;
@@ -50,6 +54,66 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
   app.add_option("--device", o.device, "CUDA device ordinal")->check(CLI::NonNegativeNumber)->capture_default_str();
 }
 
+bpqp::BackwardOptions backward_options(const CommonOptions& o) {
+  bpqp::BackwardOptions b;
+  b.mode = o.backward_mode == "admm" ? bpqp::BackwardMode::admm : bpqp::BackwardMode::direct;
+  return b;
+}
+
+// ∂L/∂x for every problem: {"dl_dx": [[...], ...]} (one list per problem, in file
+// order), or for a single problem a flat list. Sizes must match the problems.
+std::vector<std::vector<double>> read_dl_dx(const std::string& path, const std::vector<bpqp::DenseQp>& problems) {
+  std::ifstream in(path);
+  if (!in) throw bpqp::ParseError(path, 0, "cannot open the --backward file");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw bpqp::ParseError(path, 0, e.what());
+  }
+  if (j.is_object() && j.contains("dl_dx")) j = j["dl_dx"];
+  if (j.is_array() && !j.empty() && j[0].is_number()) j = nlohmann::json::array({j});
+  if (!j.is_array() || j.size() != problems.size())
+    throw bpqp::ParseError(path, 0, "expected dl_dx: one list per problem (" + std::to_string(problems.size()) + ")");
+  std::vector<std::vector<double>> out;
+  for (std::size_t b = 0; b < problems.size(); ++b) {
+    if (!j[b].is_array() || j[b].size() != static_cast<std::size_t>(problems[b].n))
+      throw bpqp::ParseError(path, 0, "dl_dx[" + std::to_string(b) + "]: expected " + std::to_string(problems[b].n) +
+                                          " numbers (n of problem " + std::to_string(b) + ")");
+    std::vector<double> g;
+    for (const auto& v : j[b]) {
+      if (!v.is_number()) throw bpqp::ParseError(path, 0, "dl_dx[" + std::to_string(b) + "]: non-numeric entry");
+      g.push_back(v.get<double>());
+    }
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+template <class T>
+nlohmann::json matrix_json(const T* data, int rows, int cols) {
+  nlohmann::json out = nlohmann::json::array();
+  for (int i = 0; i < rows; ++i) {
+    nlohmann::json row = nlohmann::json::array();
+    for (int j = 0; j < cols; ++j) row.push_back(bpqp::cli::number(data[static_cast<std::size_t>(i) * cols + j]));
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+template <class T>
+nlohmann::json gradients_json(const bpqp::Gradients<T>& g, int b) {
+  nlohmann::json e;
+  e["status"] = bpqp::to_string(g.status[b]);
+  e["active_rows"] = g.active_rows[b];
+  e["dP"] = matrix_json(g.dP_of(b), g.n, g.n);
+  e["dq"] = matrix_json(g.dq_of(b), 1, g.n)[0];
+  e["dA"] = matrix_json(g.dA_of(b), g.m, g.n);
+  e["dl"] = g.m > 0 ? matrix_json(g.dl_of(b), 1, g.m)[0] : nlohmann::json::array();
+  e["du"] = g.m > 0 ? matrix_json(g.du_of(b), 1, g.m)[0] : nlohmann::json::array();
+  return e;
+}
+
 bpqp::Executor make_executor(const CommonOptions& o) {
   return o.backend == "cuda" ? bpqp::Executor::cuda(o.device) : bpqp::Executor::cpu(o.threads);
 }
@@ -66,7 +130,9 @@ nlohmann::json solve_problems(const std::vector<bpqp::DenseQp>& problems, const 
   std::map<std::pair<int, int>, std::vector<int>> by_size;
   for (int i = 0; i < static_cast<int>(problems.size()); ++i) by_size[{problems[i].n, problems[i].m}].push_back(i);
   std::vector<nlohmann::json> entries(problems.size());
-  double seconds = 0;
+  std::vector<std::vector<double>> dl_dx;
+  if (!o.backward_file.empty()) dl_dx = read_dl_dx(o.backward_file, problems);
+  double seconds = 0, backward_seconds = 0;
   bpqp::Solver<T> solver(make_executor(o), o.settings);
   for (const auto& [size, indices] : by_size) {
     std::vector<bpqp::DenseQp> group;
@@ -77,11 +143,21 @@ nlohmann::json solve_problems(const std::vector<bpqp::DenseQp>& problems, const 
     seconds += r.seconds;
     for (std::size_t k = 0; k < indices.size(); ++k)
       entries[indices[k]] = bpqp::cli::problem_entry(group[k], r, static_cast<int>(k));
+    if (dl_dx.empty()) continue;
+    std::vector<T> g;
+    for (int i : indices) g.insert(g.end(), dl_dx[i].begin(), dl_dx[i].end());
+    // The CPU differentiates a solve from either backend: the forward result is in host memory.
+    const auto grads = bpqp::backward(bpqp::Executor::cpu(o.threads), batch.view(), r, g.data(), nullptr,
+                                      backward_options(o));
+    backward_seconds += grads.seconds;
+    for (std::size_t k = 0; k < indices.size(); ++k)
+      entries[indices[k]]["gradients"] = gradients_json(grads, static_cast<int>(k));
   }
   nlohmann::json out;
   out["precision"] = o.precision;
   out["backend"] = o.backend;
   out["solve_seconds"] = seconds;
+  if (!dl_dx.empty()) out["backward_seconds"] = backward_seconds;
   out["problems"] = entries;
   return out;
 }
@@ -129,7 +205,7 @@ Accuracy measure_accuracy(const std::vector<bpqp::DenseQp>& problems, const bpqp
 }
 
 template <class T>
-int run_demo(int batch_size, int n, int m, std::uint64_t seed, const CommonOptions& o) {
+int run_demo(int batch_size, int n, int m, std::uint64_t seed, bool with_backward, const CommonOptions& o) {
   std::vector<bpqp::DenseQp> problems;
   problems.reserve(batch_size);
   for (int b = 0; b < batch_size; ++b) problems.push_back(bpqp::generators::make_random_feasible_qp(n, m, seed + b));
@@ -137,6 +213,16 @@ int run_demo(int batch_size, int n, int m, std::uint64_t seed, const CommonOptio
   bpqp::Solver<T> solver(make_executor(o), o.settings);
   const bpqp::SolveResult<T> r = solver.solve(batch.view());
   const Accuracy acc = measure_accuracy(problems, r);
+  double backward_seconds = -1;
+  int backward_ok = 0;
+  if (with_backward) {
+    std::vector<T> g(static_cast<std::size_t>(batch_size) * n);
+    for (std::size_t k = 0; k < g.size(); ++k) g[k] = T(std::sin(0.7 * double(k)));  // any fixed ∂L/∂x
+    const auto grads = bpqp::backward(bpqp::Executor::cpu(o.threads), batch.view(), r, g.data(), nullptr,
+                                      backward_options(o));
+    backward_seconds = grads.seconds;
+    backward_ok = grads.count(bpqp::BackwardStatus::ok);
+  }
   double mean_iter = 0;
   for (int it : r.iterations) mean_iter += it;
   mean_iter /= std::max(1, r.batch);
@@ -144,6 +230,9 @@ int run_demo(int batch_size, int n, int m, std::uint64_t seed, const CommonOptio
               o.precision.c_str(), o.backend.c_str());
   std::printf("  solve time        %.3f s\n", r.seconds);
   std::printf("  problems/second   %.1f\n", r.batch / r.seconds);
+  if (backward_seconds >= 0)
+    std::printf("  backward (%s)   %.3f s, %.1f problems/second, status ok: %d of %d\n", o.backward_mode.c_str(),
+                backward_seconds, r.batch / backward_seconds, backward_ok, r.batch);
   std::printf("  mean iterations   %.1f\n", mean_iter);
   std::printf("  statuses         ");
   for (int s = 0; s <= static_cast<int>(bpqp::SolveStatus::numerical_error); ++s) {
@@ -168,6 +257,10 @@ int main(int argc, char** argv) {
   std::string file;
   CLI::App* solve = app.add_subcommand("solve", "Solve a QPS/MPS file or a JSON batch file (*.json); prints JSON");
   solve->add_option("FILE", file, "QPS/MPS or JSON batch file")->required();
+  solve->add_option("--backward", solve_opts.backward_file,
+                    "JSON file with dl_dx (one list per problem): also compute and print the gradients");
+  solve->add_option("--backward-mode", solve_opts.backward_mode, "direct or admm")
+      ->check(CLI::IsMember({"direct", "admm"}))->capture_default_str();
   add_common_options(*solve, solve_opts);
 
   CommonOptions demo_opts;
@@ -178,13 +271,17 @@ int main(int argc, char** argv) {
   demo->add_option("--n", n, "Variables per problem")->check(CLI::PositiveNumber)->capture_default_str();
   demo->add_option("--m", m, "Constraints per problem")->check(CLI::NonNegativeNumber)->capture_default_str();
   demo->add_option("--seed", seed, "Seed of the first problem")->capture_default_str();
+  bool demo_backward = false;
+  demo->add_flag("--backward", demo_backward, "Also time the backward pass (random dl/dx)");
+  demo->add_option("--backward-mode", demo_opts.backward_mode, "direct or admm")
+      ->check(CLI::IsMember({"direct", "admm"}))->capture_default_str();
   add_common_options(*demo, demo_opts);
 
   CLI11_PARSE(app, argc, argv);
   try {
     if (*solve) return run_solve(file, solve_opts);
-    if (demo_opts.precision == "float") return run_demo<float>(batch_size, n, m, seed, demo_opts);
-    return run_demo<double>(batch_size, n, m, seed, demo_opts);
+    if (demo_opts.precision == "float") return run_demo<float>(batch_size, n, m, seed, demo_backward, demo_opts);
+    return run_demo<double>(batch_size, n, m, seed, demo_backward, demo_opts);
   } catch (const bpqp::Error& e) {
     std::cerr << "bpqp: error: " << e.what() << "\n";
     return 2;

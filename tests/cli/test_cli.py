@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""End-to-end checks of the `bpqp` command line, from outside the library.
+
+usage: test_cli.py BPQP_BINARY MAROS_MESZAROS_DIR
+Prints 'N passed, N failed' and exits non-zero on any failure.
+"""
+import json, math, os, subprocess, sys, tempfile
+
+BINARY, MM = sys.argv[1], sys.argv[2]
+passed = failed = 0
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"[ OK ] {name}")
+    else:
+        failed += 1
+        print(f"[FAIL] {name}: {detail}")
+
+
+def run(*args, expect_ok=True):
+    p = subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=120)
+    if expect_ok and p.returncode != 0:
+        raise RuntimeError(f"bpqp {' '.join(args)} failed: {p.stderr}")
+    return p
+
+
+def solve_json(problem, *extra):
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump({"problems": [problem]}, f)
+    try:
+        return json.loads(run("solve", f.name, "--eps-abs", "1e-10", "--eps-rel", "1e-10", *extra).stdout)
+    finally:
+        os.unlink(f.name)
+
+
+# 1. A QPS file: objective with its constant, status, JSON shape.
+out = json.loads(run("solve", f"{MM}/HS21.QPS", "--eps-abs", "1e-6", "--eps-rel", "1e-6").stdout)
+p = out["problems"][0]
+check("qps objective includes the constant", abs(p["objective"] - (-99.96)) < 1e-4, p["objective"])
+check("qps status solved", p["status"] == "solved", p["status"])
+check("qps output has x, y and residuals", len(p["x"]) == 2 and "prim_res" in p and "dual_res" in p, p.keys())
+
+# 2. A malformed file names the file and the line.
+with tempfile.NamedTemporaryFile("w", suffix=".QPS", delete=False) as f:
+    f.write("NAME BAD\nROWS\n N obj\n L c1\nCOLUMNS\n    x1 obj 1.0 nosuchrow 2.0\nENDATA\n")
+bad = run("solve", f.name, expect_ok=False)
+os.unlink(f.name)
+check("malformed qps fails with file:line", bad.returncode != 0 and f"{f.name}:6" in bad.stderr, bad.stderr)
+
+# 3. --backward against central finite differences of the CLI's own solutions.
+#    minimize ½xᵀPx + qᵀx  s.t.  x1 + x2 ≤ 1 (active),  −5 ≤ x ≤ 5; L = 3 x0 − x1.
+problem = {"P": [[2.0, 0.3], [0.3, 1.0]], "q": [-3.0, -2.0], "A": [[1.0, 1.0], [1.0, 0.0], [0.0, 1.0]],
+           "l": ["-inf", -5.0, -5.0], "u": [1.0, 5.0, 5.0]}
+dl_dx = [3.0, -1.0]
+with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+    json.dump({"dl_dx": [dl_dx]}, f)
+grads = solve_json(problem, "--backward", f.name)["problems"][0]["gradients"]
+os.unlink(f.name)
+check("backward status ok", grads["status"] == "ok", grads["status"])
+
+
+def loss(pr):
+    x = solve_json(pr)["problems"][0]["x"]
+    return sum(g * v for g, v in zip(dl_dx, x))
+
+
+h = 1e-6
+worst = 0.0
+for key, index, analytic in [("q", (0,), grads["dq"][0]), ("q", (1,), grads["dq"][1]),
+                             ("u", (0,), grads["du"][0]), ("A", (0, 1), grads["dA"][0][1]),
+                             ("P", (0, 0), grads["dP"][0][0])]:
+    def perturbed(step):
+        pr = json.loads(json.dumps(problem))
+        target = pr[key]
+        for i in index[:-1]:
+            target = target[i]
+        target[index[-1]] += step
+        return pr
+    fd = (loss(perturbed(h)) - loss(perturbed(-h))) / (2 * h)
+    worst = max(worst, abs(fd - analytic) / max(1.0, abs(fd)))
+check("backward gradients match central differences (1e-5 relative)", worst < 1e-5, worst)
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

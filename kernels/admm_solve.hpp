@@ -8,6 +8,7 @@
 #include "kernels/admm_residuals.hpp"
 #include "kernels/dense_ldlt.hpp"
 #include "kernels/interior_point.hpp"
+#include "kernels/kkt_assembly.hpp"
 #include "kernels/polish.hpp"
 #include "kernels/problem_view.hpp"
 #include "kernels/ruiz_scaling.hpp"
@@ -28,25 +29,12 @@ BPQP_HD void set_rho_vector(const Group& g, int m, T rho, const AdmmParams<T>& p
   g.sync();
 }
 
-// Forms and factors P̄ + σI + Āᵀdiag(ρ)Ā (n×n, lower triangle, leading
-// dimension n) — OSQP's reduced linear system (§3.1, eq. 23). Every thread
-// owns rows of the result and adds the rank-one terms ρ_r a_r a_rᵀ row by row.
+// Forms and factors P̄ + σI + Āᵀdiag(ρ)Ā (n×n, leading dimension n) — OSQP's
+// reduced linear system (§3.1, eq. 23).
 template <class Group, class T>
 BPQP_HD bool factor_reduced_system(const Group& g, int n, int m, T sigma, AdmmWorkspace<T>& w) {
-  T* K = w.factor;
-  for (int i = g.rank(); i < n; i += g.size()) {
-    T* row = K + static_cast<std::ptrdiff_t>(i) * n;
-    for (int j = 0; j < i; ++j) row[j] = w.P[i * n + j];
-    row[i] = w.P[i * n + i] + sigma;
-    for (int r = 0; r < m; ++r) {
-      const T* a = w.A + static_cast<std::ptrdiff_t>(r) * n;
-      const T coef = w.rho[r] * a[i];
-      if (coef == T(0)) continue;
-      for (int j = 0; j <= i; ++j) row[j] += coef * a[j];
-    }
-  }
-  g.sync();
-  return ldlt_factor(g, K, n, n, n, w.factor_scratch);
+  assemble_quasidefinite(g, n, m, 0, sigma, w.rho, T(0), w);
+  return ldlt_factor(g, w.factor, n, n, n, w.factor_scratch);
 }
 
 // One ADMM iteration (Algorithm 1, steps 3–6) on the scaled problem.

@@ -102,26 +102,8 @@ BPQP_HD void interior_residuals(const Group& g, int n, int m, AdmmWorkspace<T>& 
 // Forms and factors the Newton matrix for the current D (stored in w.rho).
 template <class Group, class T>
 BPQP_HD bool factor_newton_matrix(const Group& g, int n, int m, int n_eq, T regularization, AdmmWorkspace<T>& w) {
+  assemble_quasidefinite(g, n, m, n_eq, regularization, w.rho, regularization, w);
   const int N = n + n_eq;
-  for (int i = g.rank(); i < N; i += g.size()) {
-    T* row = w.factor + static_cast<std::ptrdiff_t>(i) * N;
-    if (i < n) {
-      for (int j = 0; j < i; ++j) row[j] = w.P[i * n + j];
-      row[i] = w.P[i * n + i] + regularization;
-      for (int r = 0; r < m; ++r) {
-        const T* ar = w.A + static_cast<std::ptrdiff_t>(r) * n;
-        const T coef = w.rho[r] * ar[i];
-        if (coef == T(0)) continue;
-        for (int j = 0; j <= i; ++j) row[j] += coef * ar[j];
-      }
-    } else {
-      const T* ar = w.A + static_cast<std::ptrdiff_t>(w.active_rows[i - n]) * n;
-      for (int j = 0; j < n; ++j) row[j] = ar[j];
-      for (int j = n; j < i; ++j) row[j] = T(0);
-      row[i] = -regularization;
-    }
-  }
-  g.sync();
   return ldlt_factor(g, w.factor, N, N, n, w.factor_scratch);
 }
 

@@ -7,6 +7,7 @@
 
 #include "kernels/admm_residuals.hpp"
 #include "kernels/dense_ldlt.hpp"
+#include "kernels/kkt_assembly.hpp"
 #include "kernels/problem_view.hpp"
 
 namespace bpqp::kernels {
@@ -39,26 +40,6 @@ BPQP_HD int guess_active_set(const Group& g, int m, AdmmWorkspace<T>& w) {
   return list_active_rows(g, m, w);
 }
 
-// Assembles the lower triangle of the regularized reduced KKT (dimension
-// n + n_active, leading dimension the same) in w.factor.
-template <class Group, class T>
-BPQP_HD void assemble_reduced_kkt(const Group& g, int n, int n_active, T delta, AdmmWorkspace<T>& w) {
-  const int N = n + n_active;
-  for (int i = g.rank(); i < N; i += g.size()) {
-    T* row = w.factor + static_cast<std::ptrdiff_t>(i) * N;
-    if (i < n) {
-      for (int j = 0; j < i; ++j) row[j] = w.P[i * n + j];
-      row[i] = w.P[i * n + i] + delta;
-    } else {
-      const T* a = w.A + static_cast<std::ptrdiff_t>(w.active_rows[i - n]) * n;
-      for (int j = 0; j < n; ++j) row[j] = a[j];
-      for (int j = n; j < i; ++j) row[j] = T(0);
-      row[i] = -delta;
-    }
-  }
-  g.sync();
-}
-
 // res = rhs − K sol for the exact (unregularized) reduced KKT K = [P̄, Ā_𝒜ᵀ; Ā_𝒜, 0].
 template <class Group, class T>
 BPQP_HD void reduced_kkt_residual(const Group& g, int n, int n_active, AdmmWorkspace<T>& w, const T* rhs,
@@ -83,9 +64,10 @@ BPQP_HD void reduced_kkt_residual(const Group& g, int n, int n_active, AdmmWorks
 // Solves the reduced KKT for the current active set: x in sol[0:n], the active
 // rows' multipliers in sol[n:]. False if the factorization breaks down.
 template <class Group, class T>
-BPQP_HD bool solve_reduced_kkt(const Group& g, int n, int n_active, const AdmmParams<T>& prm, AdmmWorkspace<T>& w) {
+BPQP_HD bool solve_reduced_kkt(const Group& g, int n, int m, int n_active, const AdmmParams<T>& prm,
+                               AdmmWorkspace<T>& w) {
   const int N = n + n_active;
-  assemble_reduced_kkt(g, n, n_active, prm.delta, w);
+  assemble_quasidefinite(g, n, m, n_active, prm.delta, static_cast<const T*>(nullptr), prm.delta, w);
   if (!ldlt_factor(g, w.factor, N, N, n, w.factor_scratch)) return false;
   T* rhs = w.kkt_rhs;
   T* sol = w.kkt_sol;
@@ -187,7 +169,7 @@ BPQP_HD bool polish_solution(const Group& g, int n, int m, const AdmmParams<T>& 
                              Residuals<T>* out) {
   int n_active = guess_active_set(g, m, w);
   for (int round = 0;; ++round) {
-    if (!solve_reduced_kkt(g, n, n_active, prm, w)) return false;
+    if (!solve_reduced_kkt(g, n, m, n_active, prm, w)) return false;
     const int changes = correct_active_set(g, n, m, n_active, prm, w);
     if (changes == 0) break;
     if (round + 1 >= prm.polish_active_set_rounds) return false;

@@ -6,15 +6,11 @@
 #include <thread>
 
 #include "core/backward_backends.hpp"
+#include "cpu/worker_pool.hpp"
 #include "kernels/serial_group.hpp"
 
 namespace bpqp::cpu {
 namespace {
-
-int resolve_threads(int requested, int batch) {
-  int threads = requested > 0 ? requested : static_cast<int>(std::thread::hardware_concurrency());
-  return std::max(1, std::min(threads, batch));
-}
 
 bool forward_solved(SolveStatus s) { return s == SolveStatus::solved || s == SolveStatus::solved_inaccurate; }
 
@@ -33,7 +29,7 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
   result.status.assign(count, BackwardStatus::ok);
   result.active_rows.assign(count, 0);
   if (count == 0) return;
-  const int workers = resolve_threads(threads, count);
+  const int workers = worker_count(threads, count);
   const std::size_t bytes = kernels::BackwardWorkspace<T>::bytes(n, m, params.use_admm);
 
   struct Array {
@@ -90,13 +86,7 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
       result.active_rows[b] = report.active_rows;
     }
   };
-  if (workers == 1) {
-    work(0);
-  } else {
-    std::vector<std::thread> pool;
-    for (int t = 0; t < workers; ++t) pool.emplace_back(work, t);
-    for (auto& th : pool) th.join();
-  }
+  run_workers(workers, work);
   for (int t = 1; t < workers; ++t)
     for (const Array& a : arrays) {
       if (!shared(a)) continue;

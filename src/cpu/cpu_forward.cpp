@@ -5,19 +5,11 @@
 #include <thread>
 
 #include "core/backends.hpp"
+#include "cpu/worker_pool.hpp"
 #include "kernels/admm_solve.hpp"
 #include "kernels/serial_group.hpp"
 
 namespace bpqp::cpu {
-namespace {
-
-int resolve_threads(int requested, int batch) {
-  int threads = requested > 0 ? requested : static_cast<int>(std::thread::hardware_concurrency());
-  return std::max(1, std::min(threads, batch));
-}
-
-}  // namespace
-
 template <class T>
 void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& params, int threads,
                    detail::WarmStart<T> warm, WorkspacePool& pool, SolveResult<T>& result) {
@@ -26,7 +18,7 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
   result.x.assign(static_cast<std::size_t>(batch.batch) * n, T(0));
   result.y.assign(static_cast<std::size_t>(batch.batch) * m, T(0));
 
-  const int workers = resolve_threads(threads, batch.batch);
+  const int workers = worker_count(threads, batch.batch);
   const std::size_t bytes = kernels::AdmmWorkspace<T>::bytes(n, m);
   if (pool.buffers.size() < static_cast<std::size_t>(workers)) pool.buffers.resize(workers);
   for (int t = 0; t < workers; ++t)
@@ -47,13 +39,7 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
       kernels::admm_solve(group, problem, params, ws, out);
     }
   };
-  if (workers == 1) {
-    work(0);
-  } else {
-    std::vector<std::thread> pool_threads;
-    for (int t = 0; t < workers; ++t) pool_threads.emplace_back(work, t);
-    for (auto& th : pool_threads) th.join();
-  }
+  run_workers(workers, work);
   detail::collect_reports(reports, result);
 }
 

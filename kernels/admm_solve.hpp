@@ -91,6 +91,19 @@ BPQP_HD T objective_value(const Group& g, const ProblemView<T>& p, const T* x, T
   return g.sum(local);
 }
 
+// True when x, y, the residuals and (for statuses with a solution) the objective are finite. Uniform.
+template <class Group, class T>
+BPQP_HD bool outputs_finite(const Group& g, int n, int m, const ProblemOutput<T>& out, const ProblemReport<T>& r) {
+  T bad = T(0);
+  for (int j = g.rank(); j < n; j += g.size())
+    if (!is_finite(out.x[j])) bad = T(1);
+  for (int i = g.rank(); i < m; i += g.size())
+    if (!is_finite(out.y[i])) bad = T(1);
+  const bool infeasible = r.status == SolveStatus::primal_infeasible || r.status == SolveStatus::dual_infeasible;
+  if (!is_finite(r.prim_res) || !is_finite(r.dual_res) || (!infeasible && !is_finite(r.objective))) bad = T(1);
+  return g.max(bad) == T(0);
+}
+
 template <class Group, class T>
 BPQP_HD void finish_report(const Group& g, ProblemReport<T>& report, const ProblemOutput<T>& out) {
   if (g.rank() == 0) *out.report = report;
@@ -251,6 +264,16 @@ BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParam
     report.objective = objective_value(g, p, out.x, w.work_n);
   else
     report.objective = status == SolveStatus::primal_infeasible ? infinity<T>() : -infinity<T>();
+  // Never a silent NaN: data at the edge of the range (q = 1e308), a non-convex P
+  // with check_convexity off, or a certificate that underflowed can still
+  // overflow somewhere; such a problem is reported, with zeros.
+  if (!outputs_finite(g, n, m, out, report)) {
+    report.status = SolveStatus::numerical_error;
+    report.polish = PolishStatus::not_run;
+    report.objective = T(0);
+    fill(g, out.x, n, T(0));
+    fill(g, out.y, m, T(0));
+  }
   finish_report(g, report, out);
 }
 

@@ -27,7 +27,10 @@ BPQP_HD InputIssue validate_problem(const Group& g, const ProblemView<T>& p, con
     if (!is_finite(p.q[j])) bad = T(1);
   for (int i = g.rank(); i < m; i += g.size()) {
     if (p.l[i] != p.l[i] || p.u[i] != p.u[i]) bad = T(1);
-    else if (p.l[i] > p.u[i]) crossed = T(1);
+    // l > u, or a row no finite value satisfies (l = +inf or u = −inf, also as ±1e20).
+    else if (p.l[i] > p.u[i] || (is_infinite_bound(p.l[i]) && p.l[i] > T(0)) ||
+             (is_infinite_bound(p.u[i]) && p.u[i] < T(0)))
+      crossed = T(1);
   }
   if (g.max(bad) > T(0)) return InputIssue::non_finite_data;
   if (g.max(crossed) > T(0)) return InputIssue::bounds_crossed;

@@ -19,7 +19,7 @@ enum class SolveStatus : int {
 enum class InputIssue : int {
   none = 0,
   non_finite_data = 1,   // NaN or inf in P, q or A, or NaN in l or u
-  bounds_crossed = 2,    // l_i > u_i for some row
+  bounds_crossed = 2,    // l_i > u_i, or l_i = +inf, or u_i = −inf: an empty row
   p_not_symmetric = 3,   // |P_ij - P_ji| above tolerance
   p_not_psd = 4,         // P + tol*I is not positive definite: the problem is not convex
 };

@@ -144,3 +144,48 @@ TEST(Reliability, AMillionProblemsInChunksDoNotGrowMemory) {
 
 }  // namespace
 }  // namespace bpqp
+
+namespace bpqp {
+namespace {
+
+// Inputs the solve fuzzer found giving "solved" with NaN/inf outputs (tests/fuzz/regressions).
+TEST(Reliability, NoStatusEverComesWithNonFiniteOutputs) {
+  std::vector<DenseQp> problems;
+  DenseQp empty_row = small_qp();  // u = −inf: no x satisfies the row
+  empty_row.l[1] = -inf;
+  empty_row.u[1] = -inf;
+  problems.push_back(empty_row);
+  DenseQp empty_row_l = small_qp();  // l = +inf (written as 1e30)
+  empty_row_l.l[2] = 1e30;
+  empty_row_l.u[2] = inf;
+  problems.push_back(empty_row_l);
+  DenseQp huge_cost = small_qp();  // finite data whose arithmetic overflows
+  huge_cost.q = {std::numeric_limits<double>::max(), -std::numeric_limits<double>::max()};
+  problems.push_back(huge_cost);
+  DenseQp nonconvex = small_qp();  // accepted only because the convexity check is off below
+  nonconvex.P = {-1, 0, 0, -1};
+  nonconvex.l = {-inf, -inf, -inf};
+  nonconvex.u = {inf, inf, inf};
+  problems.push_back(nonconvex);
+  Settings s;
+  s.check_convexity = false;
+  for (const auto& [name, exec] : testing::available_executors()) {
+    SCOPED_TRACE(name);
+    const auto r = Solver<double>(exec, s).solve(QpBatch<double>::from_problems(problems).view());
+    EXPECT_EQ(r.status[0], SolveStatus::invalid_input);
+    EXPECT_EQ(r.input_issue[0], InputIssue::bounds_crossed);
+    EXPECT_EQ(r.status[1], SolveStatus::invalid_input);
+    EXPECT_EQ(r.input_issue[1], InputIssue::bounds_crossed);
+    for (int b = 0; b < r.batch; ++b) {
+      SCOPED_TRACE("problem " + std::to_string(b));
+      for (int j = 0; j < r.n; ++j) EXPECT_TRUE(std::isfinite(r.x_of(b)[j]));
+      for (int i = 0; i < r.m; ++i) EXPECT_TRUE(std::isfinite(r.y_of(b)[i]));
+      EXPECT_TRUE(std::isfinite(r.prim_res[b]) && std::isfinite(r.dual_res[b]));
+      if (r.status[b] == SolveStatus::solved) EXPECT_TRUE(std::isfinite(r.objective[b]));
+    }
+    EXPECT_NE(r.status[3], SolveStatus::solved);  // unbounded below: no solution to report
+  }
+}
+
+}  // namespace
+}  // namespace bpqp

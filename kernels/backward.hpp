@@ -21,7 +21,7 @@
 #pragma once
 
 #include "bpqp/backward_status.hpp"
-#include "kernels/problem_view.hpp"  // first: kernels/polish.hpp uses AdmmParams without including it
+#include "kernels/problem_view.hpp"
 #include "kernels/admm_solve.hpp"
 #include "kernels/backward_workspace.hpp"
 #include "kernels/dense_ldlt.hpp"

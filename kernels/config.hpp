@@ -15,10 +15,12 @@
 
 namespace bpqp::kernels {
 
+// min/max that propagate NaN from either side, so that a NaN can never be
+// reduced away (an all-NaN residual must not read as 0 and pass a tolerance).
 template <class T>
-BPQP_HD BPQP_INLINE T min_of(T a, T b) { return a < b ? a : b; }
+BPQP_HD BPQP_INLINE T min_of(T a, T b) { return (b < a || b != b) ? b : a; }
 template <class T>
-BPQP_HD BPQP_INLINE T max_of(T a, T b) { return a < b ? b : a; }
+BPQP_HD BPQP_INLINE T max_of(T a, T b) { return (b > a || b != b) ? b : a; }
 template <class T>
 BPQP_HD BPQP_INLINE T abs_of(T a) { return a < T(0) ? -a : a; }
 template <class T>

@@ -40,7 +40,7 @@ struct BlockGroup {
   }
   template <class T>
   __device__ T max(T v) const {
-    return all_reduce(v, [](T a, T b) { return a < b ? b : a; });
+    return all_reduce(v, [](T a, T b) { return kernels::max_of(a, b); });  // NaN-propagating
   }
 };
 

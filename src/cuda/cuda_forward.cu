@@ -15,28 +15,26 @@
 namespace bpqp {
 
 namespace {
-const char* g_unavailable_reason = "";
-}
 
-bool cuda_available() {
+// Why no GPU can be used, or nullptr when one can. Computed per call: bpqp keeps no global state.
+const char* probe_cuda() {
   int count = 0;
   const cudaError_t status = cudaGetDeviceCount(&count);
   // Without a driver this is error 35 (cudaErrorInsufficientDriver), not "no device": any error means no GPU.
   if (status != cudaSuccess) {
     cudaGetLastError();
-    g_unavailable_reason = "cudaGetDeviceCount failed (no usable driver or device)";
-    return false;
+    return "cudaGetDeviceCount failed (no usable driver or device)";
   }
-  if (count == 0) {
-    g_unavailable_reason = "no CUDA device is present";
-    return false;
-  }
-  return true;
+  return count == 0 ? "no CUDA device is present" : nullptr;
 }
 
+}  // namespace
+
+bool cuda_available() { return probe_cuda() == nullptr; }
+
 const char* cuda_unavailable_reason() {
-  cuda_available();
-  return g_unavailable_reason;
+  const char* reason = probe_cuda();
+  return reason ? reason : "";
 }
 
 }  // namespace bpqp
@@ -60,7 +58,7 @@ void upload(DeviceArray<T>& dst, const T* src, std::ptrdiff_t stride, std::ptrdi
   dst.buffer.resize(static_cast<std::size_t>(std::max<std::ptrdiff_t>(1, copies * size)));
   dst.stride = stride == 0 ? 0 : size;
   if (size == 0) return;
-  if (stride == 0 || stride == size) {
+  if (stride == 0 || stride == size || batch == 1) {  // contiguous (a lone problem's stride is irrelevant)
     BPQP_CUDA_CHECK(cudaMemcpyAsync(dst.buffer.data(), src, copies * size * sizeof(T), cudaMemcpyHostToDevice, stream));
   } else {
     BPQP_CUDA_CHECK(cudaMemcpy2DAsync(dst.buffer.data(), size * sizeof(T), src, stride * sizeof(T), size * sizeof(T),
@@ -76,7 +74,7 @@ struct DeviceBatch {
 };
 
 template <class T>
-__global__ void admm_forward_kernel(DeviceBatch<T> batch, kernels::AdmmParams<T> params, int first, int count,
+__global__ void __launch_bounds__(block_size) admm_forward_kernel(DeviceBatch<T> batch, kernels::AdmmParams<T> params, int first, int count,
                                     unsigned char* workspace, std::size_t workspace_bytes, T* x, T* y,
                                     kernels::ProblemReport<T>* reports, const T* x0, const T* y0) {
   __shared__ double scratch[32];
@@ -135,8 +133,10 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
   if (warm.x) {
     x0.resize(x.size());
     y0.resize(y.size());
-    BPQP_CUDA_CHECK(cudaMemcpyAsync(x0.data(), warm.x, count * n * sizeof(T), cudaMemcpyHostToDevice, stream));
-    BPQP_CUDA_CHECK(cudaMemcpyAsync(y0.data(), warm.y, count * m * sizeof(T), cudaMemcpyHostToDevice, stream));
+    const std::size_t x_bytes = static_cast<std::size_t>(count) * n * sizeof(T);
+    const std::size_t y_bytes = static_cast<std::size_t>(count) * m * sizeof(T);
+    if (x_bytes > 0) BPQP_CUDA_CHECK(cudaMemcpyAsync(x0.data(), warm.x, x_bytes, cudaMemcpyHostToDevice, stream));
+    if (y_bytes > 0) BPQP_CUDA_CHECK(cudaMemcpyAsync(y0.data(), warm.y, y_bytes, cudaMemcpyHostToDevice, stream));
   }
 
   // Workspace for a chunk of problems at a time, at most a quarter of the free memory.
@@ -163,7 +163,8 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
   result.y.resize(static_cast<std::size_t>(count) * m);
   BPQP_CUDA_CHECK(cudaMemcpyAsync(result.x.data(), x.data(), result.x.size() * sizeof(T), cudaMemcpyDeviceToHost, stream));
   BPQP_CUDA_CHECK(cudaMemcpyAsync(result.y.data(), y.data(), result.y.size() * sizeof(T), cudaMemcpyDeviceToHost, stream));
-  BPQP_CUDA_CHECK(cudaMemcpyAsync(host_reports.data(), reports.data(), count * sizeof(kernels::ProblemReport<T>),
+  BPQP_CUDA_CHECK(cudaMemcpyAsync(host_reports.data(), reports.data(),
+                                  static_cast<std::size_t>(count) * sizeof(kernels::ProblemReport<T>),
                                   cudaMemcpyDeviceToHost, stream));
   BPQP_CUDA_CHECK(cudaStreamSynchronize(stream));
   detail::collect_reports(host_reports, result);

@@ -61,7 +61,7 @@ struct TeamGroup {
   }
   template <class T>
   T max(T v) const {
-    return team->all_reduce(rank_, v, [](double a, double b) { return a < b ? b : a; });
+    return team->all_reduce(rank_, v, [](double a, double b) { return (b > a || b != b) ? b : a; });  // NaN-propagating
   }
 };
 

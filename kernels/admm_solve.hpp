@@ -227,9 +227,10 @@ BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParam
   if (numerically_ok && prm.interior_point_max_iter > 0 &&
       (status == SolveStatus::max_iterations || status == SolveStatus::solved_inaccurate)) {
     Residuals<T> verified;
-    if (interior_point_solve(g, n, m, prm, w, &verified, &report.interior_point_iterations)) {
+    bool polished = false;
+    if (interior_point_solve(g, n, m, prm, w, &verified, &report.interior_point_iterations, &polished)) {
       status = SolveStatus::solved;
-      report.polish = PolishStatus::succeeded;
+      report.polish = polished ? PolishStatus::succeeded : prm.polish ? PolishStatus::rejected : PolishStatus::not_run;
       res = verified;
     }
   }

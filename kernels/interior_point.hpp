@@ -213,7 +213,8 @@ BPQP_HD bool certify_interior_point(const Group& g, int n, int m, const AdmmPara
 // replaced by the verified solution and its residuals in *out.
 template <class Group, class T>
 BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams<T>& prm, AdmmWorkspace<T>& w,
-                                  Residuals<T>* out, int* iterations) {
+                                  Residuals<T>* out, int* iterations, bool* polished) {
+  *polished = false;
   InteriorPointArrays<T> a = InteriorPointArrays<T>::carve(w.interior, n, m);
   T* x = w.x_prev;  // the ADMM iterates are no longer needed
   copy(g, x, w.x, n);
@@ -237,8 +238,11 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
     // Polishing decides: from a nearly complementary iterate its active-set
     // guess (multiplier > slack) is usually exact.
     if (mu < prm.eps_abs && certify_interior_point(g, n, m, prm, w, a, x, out)) {
-      Residuals<T> polished;
-      if (prm.polish && polish_solution(g, n, m, prm, w, &polished)) *out = polished;  // more accurate, when it verifies
+      Residuals<T> better;
+      if (prm.polish && polish_solution(g, n, m, prm, w, &better)) {  // more accurate, when it verifies
+        *out = better;
+        *polished = true;
+      }
       return true;
     }
     for (int i = g.rank(); i < m; i += g.size()) {

@@ -3,7 +3,8 @@
 # The CUDA toolkit is optional and not installed here: with nvcc on PATH (or in
 # /usr/local/cuda/bin) the CUDA backend is built as well.
 set -euo pipefail
-packages=(cmake g++ make libeigen3-dev nlohmann-json3-dev libcli11-dev libgtest-dev python3)
+# Extra package names given as arguments are installed too (scripts/fuzz.sh adds clang).
+packages=(cmake g++ make libeigen3-dev nlohmann-json3-dev libcli11-dev libgtest-dev python3 "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <limits>
 
@@ -30,8 +31,10 @@ kernels::AdmmParams<T> to_admm_params(const Settings& s) {
   p.max_iter = s.max_iter;
   p.check_every = s.check_every;
   // ρ is re-estimated only where the residuals are computed anyway.
-  const int rounded = std::max(1, (s.adaptive_rho_interval + s.check_every - 1) / s.check_every) * s.check_every;
-  p.adaptive_rho_interval = s.adaptive_rho ? rounded : 0;
+  // In 64 bits: both settings may be as large as INT_MAX.
+  const long long every = s.check_every;
+  const long long rounded = std::max(1LL, (s.adaptive_rho_interval + every - 1) / every) * every;
+  p.adaptive_rho_interval = s.adaptive_rho ? static_cast<int>(std::min<long long>(rounded, INT_MAX)) : 0;
   p.scaling_iterations = s.scaling_iterations;
   p.polish_refine_iterations = s.polish_refine_iterations;
   p.polish = s.polish;

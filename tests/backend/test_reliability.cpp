@@ -189,3 +189,19 @@ TEST(Reliability, NoStatusEverComesWithNonFiniteOutputs) {
 
 }  // namespace
 }  // namespace bpqp
+
+namespace bpqp {
+namespace {
+
+TEST(Reliability, ExtremeIntegerSettingsDoNotOverflow) {
+  Settings s;
+  s.check_every = std::numeric_limits<int>::max();
+  s.adaptive_rho_interval = std::numeric_limits<int>::max();
+  s.max_iter = 200;  // the check at max_iter still ends the solve
+  const auto r = Solver<double>(Executor::cpu(1), s).solve(QpBatch<double>::from_problems({small_qp()}).view());
+  EXPECT_EQ(r.status[0], SolveStatus::solved);
+  EXPECT_LE(r.iterations[0], 200);
+}
+
+}  // namespace
+}  // namespace bpqp

@@ -190,16 +190,7 @@ TYPED_TEST(AdmmForward, WarmStartReducesIterationsOnAPerturbedResolve) {
 }
 
 TYPED_TEST(AdmmForward, DetectsPrimalInfeasibilityWithACertificate) {
-  // x1 + x2 ≥ 3 and x1, x2 ≤ 1.
-  DenseQp qp;
-  qp.n = 2;
-  qp.m = 3;
-  qp.P = {1, 0, 0, 1};
-  qp.q = {0, 0};
-  qp.A = {1, 1, 1, 0, 0, 1};
-  const double inf = std::numeric_limits<double>::infinity();
-  qp.l = {3, -inf, -inf};
-  qp.u = {inf, 1, 1};
+  const DenseQp qp = testing::small_infeasible_qp();  // x1 + x2 ≥ 3, x1, x2 ≤ 1
   const auto r = solve_problems<TypeParam>({qp}, Executor::cpu(1));
   ASSERT_EQ(r.status[0], SolveStatus::primal_infeasible);
   // Farkas certificate: Aᵀy ≈ 0 and uᵀy₊ + lᵀy₋ < 0.
@@ -382,15 +373,7 @@ TYPED_TEST(AdmmForward, InteriorPointFallbackRecoversPlantedSolutions) {
 }
 
 TYPED_TEST(AdmmForward, InteriorPointFallbackLeavesInfeasibleProblemsUnsolved) {
-  DenseQp qp;
-  qp.n = 2;
-  qp.m = 3;
-  qp.P = {1, 0, 0, 1};
-  qp.q = {0, 0};
-  qp.A = {1, 1, 1, 0, 0, 1};
-  const double inf = std::numeric_limits<double>::infinity();
-  qp.l = {3, -inf, -inf};
-  qp.u = {inf, 1, 1};
+  const DenseQp qp = testing::small_infeasible_qp();
   Settings s = handover_early(true);
   s.max_iter = 5;  // no time for the infeasibility certificate either
   s.check_every = 5;

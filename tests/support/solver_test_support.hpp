@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -28,6 +29,20 @@ inline std::vector<std::pair<std::string, Executor>> available_executors() {
   std::vector<std::pair<std::string, Executor>> list = {{"cpu1", Executor::cpu(1)}, {"cpu2", Executor::cpu(2)}};
   if (cuda_available()) list.push_back({"cuda", Executor::cuda(0)});
   return list;
+}
+
+// x1 + x2 ≥ 3 with x1, x2 ≤ 1: primal infeasible, certificate y ∝ (−1, 1, 1).
+inline DenseQp small_infeasible_qp() {
+  DenseQp qp;
+  qp.n = 2;
+  qp.m = 3;
+  qp.P = {1, 0, 0, 1};
+  qp.q = {0, 0};
+  qp.A = {1, 1, 1, 0, 0, 1};
+  const double inf = std::numeric_limits<double>::infinity();
+  qp.l = {3, -inf, -inf};
+  qp.u = {inf, 1, 1};
+  return qp;
 }
 
 template <class T>

@@ -10,6 +10,7 @@
 #include "core/admm_params.hpp"
 #include "kernels/admm_solve.hpp"
 #include "kernels/serial_group.hpp"
+#include "support/solver_test_support.hpp"
 #include "support/thread_team_group.hpp"
 
 namespace bpqp {
@@ -101,15 +102,7 @@ TEST(ThreadTeam, InteriorPointFallbackMatchesTheOneThreadGroup) {
 
 TEST(ThreadTeam, InvalidAndInfeasibleOutcomesAreUniform) {
   const auto prm = detail::to_admm_params<double>(Settings{});
-  DenseQp qp;
-  qp.n = 2;
-  qp.m = 3;
-  qp.P = {1, 0, 0, 1};
-  qp.q = {0, 0};
-  qp.A = {1, 1, 1, 0, 0, 1};
-  const double inf = std::numeric_limits<double>::infinity();
-  qp.l = {3, -inf, -inf};
-  qp.u = {inf, 1, 1};
+  DenseQp qp = testing::small_infeasible_qp();
   EXPECT_EQ(solve_with_team(3, qp, prm).report.status, SolveStatus::primal_infeasible);
   qp.P = {1, 0, 0, -1};
   const Solved bad = solve_with_team(3, qp, prm);

@@ -10,6 +10,9 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBPQP_BUILD_TESTS=ON >/dev/nu
 cmake --build "$build" -j"$(nproc)"
 ctest --test-dir "$build" -j"$(nproc)" --output-on-failure
 # Say plainly whether the GPU tests ran (ctest lists skips, but not why).
-if ctest --test-dir "$build" -L gpu -V 2>/dev/null | grep -m1 -o "no usable CUDA device.*"; then
+# (Captured first: under pipefail, grep closing the pipe early would fail the ctest side.)
+gpu_log=$(ctest --test-dir "$build" -L gpu -V 2>/dev/null || true)
+if grep -q "no usable CUDA device" <<<"$gpu_log"; then
+  grep -m1 -o "no usable CUDA device.*" <<<"$gpu_log"
   echo "NOTE: the gpu-labelled tests were SKIPPED on this machine (see the reason above)."
 fi

@@ -156,7 +156,8 @@ BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParam
   // passes the termination test, so an early success is a verified solution.
   int next_polish = prm.polish_first_attempt;
   int k = 0;
-  // A polish attempt overwrites the factor storage; the ADMM matrix is rebuilt after a failed one.
+  // A polish attempt overwrites the factor storage: where ADMM goes on iterating
+  // after a failed one, the caller rebuilds the ADMM matrix.
   auto try_polish = [&]() {
     Residuals<T> polished;
     if (polish_solution(g, n, m, prm, w, &polished)) {
@@ -165,7 +166,6 @@ BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParam
       return true;
     }
     report.polish = PolishStatus::rejected;
-    numerically_ok = factor_reduced_system(g, n, m, prm.sigma, w);
     return false;
   };
   while (numerically_ok && k < prm.max_iter) {
@@ -205,7 +205,10 @@ BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParam
         status = SolveStatus::solved;
         break;
       }
-      if (!numerically_ok) break;
+      if (!last) {
+        numerically_ok = factor_reduced_system(g, n, m, prm.sigma, w);
+        if (!numerically_ok) break;
+      }
     }
     if (last) {
       const bool close = res.prim <= T(10) * eps_prim && res.dual <= T(10) * eps_dual;

@@ -227,6 +227,20 @@ BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParam
   }
   report.iterations = k;
   report.rho = rho;
+  // The fallback also rescues a converged solve whose polish was rejected (seen on
+  // random LPs, whose ADMM iterates approach the vertex slowly): without a verified
+  // active set the backward pass differentiates the wrong face. Whatever the
+  // interior point certifies passes the same termination test as ADMM's point; where
+  // it certifies nothing, w.x, w.z, w.y are untouched and ADMM's point stays.
+  if (numerically_ok && prm.interior_point_max_iter > 0 && status == SolveStatus::solved && prm.polish &&
+      report.polish == PolishStatus::rejected) {
+    Residuals<T> verified;
+    bool polished = false;
+    if (interior_point_solve(g, n, m, prm, w, &verified, &report.interior_point_iterations, &polished)) {
+      report.polish = polished ? PolishStatus::succeeded : PolishStatus::rejected;
+      res = verified;
+    }
+  }
   if (numerically_ok && prm.interior_point_max_iter > 0 &&
       (status == SolveStatus::max_iterations || status == SolveStatus::solved_inaccurate)) {
     Residuals<T> verified;

@@ -230,6 +230,10 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
   }
   g.sync();
   *iterations = 0;
+  // A certified iterate whose polish was rejected is kept (in w.x, w.z, w.y) while
+  // the iterations go on: a few more Newton steps usually separate the active
+  // constraints from the inactive ones clearly enough for polishing to verify.
+  bool certified = false;
   for (int it = 0; it < prm.interior_point_max_iter; ++it) {
     const int n_eq = list_equality_rows(g, m, w);
     interior_residuals(g, n, m, w, a, x);
@@ -238,12 +242,16 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
     // Polishing decides: from a nearly complementary iterate its active-set
     // guess (multiplier > slack) is usually exact.
     if (mu < prm.eps_abs && certify_interior_point(g, n, m, prm, w, a, x, out)) {
+      certified = true;
+      if (!prm.polish) return true;
       Residuals<T> better;
-      if (prm.polish && polish_solution(g, n, m, prm, w, &better)) {  // more accurate, when it verifies
+      if (polish_solution(g, n, m, prm, w, &better)) {  // more accurate, when it verifies
         *out = better;
         *polished = true;
+        return true;
       }
-      return true;
+      // Complementarity far below eps and still no verified active set: stop here.
+      if (mu < prm.eps_abs * T(1e-4)) return true;
     }
     for (int i = g.rank(); i < m; i += g.size()) {
       const bool eq = is_equality_row(w, i);
@@ -257,7 +265,7 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
     bool factored = false;
     for (T reg = regularization; !factored && reg <= T(1e-2); reg *= T(100))
       factored = factor_newton_matrix(g, n, m, n_eq, reg, w);
-    if (!factored) return false;
+    if (!factored) return certified;
     // Predictor (affine scaling): complementarity targets −s∘λ.
     for (int i = g.rank(); i < m; i += g.size()) {
       a.dsl[i] = -a.sl[i] * a.zl[i];
@@ -288,9 +296,9 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
     }
     for (int k = g.rank(); k < n_eq; k += g.size()) a.y[w.active_rows[k]] += step * a.sol[n + k];
     g.sync();
-    if (!is_finite(step) || !is_finite(mu)) return false;
+    if (!is_finite(step) || !is_finite(mu)) return certified;
   }
-  return false;
+  return certified;
 }
 
 }  // namespace bpqp::kernels

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "bpqp/bpqp.hpp"
+#include "bpqp/benchmark_problems.hpp"
 #include "bpqp/problem_generators.hpp"
 #include "support/kkt_certificate.hpp"
 #include "support/reference_qp.hpp"
@@ -381,6 +382,31 @@ TYPED_TEST(AdmmForward, InteriorPointFallbackLeavesInfeasibleProblemsUnsolved) {
   const auto r = solve_problems<TypeParam>({qp}, Executor::cpu(1), s);
   EXPECT_NE(r.status[0], SolveStatus::solved);
   EXPECT_GT(r.interior_point_iterations[0], 0);
+}
+
+// Random LPs (0 <= x <= 1, A x = b) whose ADMM iterates reach eps while the active
+// set is still ambiguous: the final polish is rejected, and without a rescue the
+// backward pass would differentiate an unverified face. These seeds were found
+// that way; the interior point run after the rejection must end polished.
+TEST(AdmmForwardRescue, RejectedPolishOfAConvergedLpIsRescuedByTheInteriorPoint) {
+  std::vector<DenseQp> lps;
+  for (std::uint64_t seed : {28, 37, 64})
+    lps.push_back(generators::make_benchmark_problem(generators::ProblemFamily::random_lp, 100, 20, seed));
+  Settings without_rescue;
+  without_rescue.interior_point_fallback = false;
+  const auto plain = solve_problems<double>(lps, Executor::cpu(1), without_rescue);
+  const auto rescued = solve_problems<double>(lps, Executor::cpu(1));
+  int rejected = 0;
+  for (int b = 0; b < plain.batch; ++b) rejected += plain.polish[b] == PolishStatus::rejected;
+  EXPECT_GT(rejected, 0) << "the seeds must reproduce a rejected polish, or this test checks nothing";
+  for (int b = 0; b < rescued.batch; ++b) {
+    SCOPED_TRACE("problem " + std::to_string(b));
+    ASSERT_EQ(rescued.status[b], SolveStatus::solved);
+    EXPECT_EQ(rescued.polish[b], PolishStatus::succeeded);
+    const auto ref = testing::reference_solve(lps[b]);
+    ASSERT_TRUE(ref.converged);
+    for (int j = 0; j < rescued.n; ++j) EXPECT_NEAR(rescued.x_of(b)[j], ref.x[j], 1e-8);
+  }
 }
 
 }  // namespace

@@ -35,6 +35,8 @@ struct Settings {
   // Mehrotra interior point of at most interior_point_max_iter Newton steps,
   // whose result counts only if polishing verifies it against the termination
   // test. ADMM (like OSQP) stalls on badly scaled, degenerate problems.
+  // It also runs when ADMM converged but its final polish was rejected, to find
+  // the verified active set the backward pass differentiates.
   bool interior_point_fallback = true;
   int interior_point_after = 4000;
   int interior_point_max_iter = 60;

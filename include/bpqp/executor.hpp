@@ -2,6 +2,8 @@
 // Executor::cuda() runs it on a GPU (a build without CUDA throws CudaUnavailable).
 #pragma once
 
+#include <cstddef>
+
 namespace bpqp {
 
 class Executor {
@@ -13,10 +15,21 @@ class Executor {
   // device: CUDA ordinal; stream: a cudaStream_t (nullptr = the default stream).
   static Executor cuda(int device = 0, void* stream = nullptr);
 
+  // CUDA only. The device memory one solve may use, inputs, outputs and workspace
+  // together (0, the default: half of the memory free when the solve starts). A batch
+  // that does not fit is solved in chunks; a single problem that does not fit is an
+  // Error saying how much it needs.
+  Executor with_device_memory_limit(std::size_t bytes) const;
+  // CUDA only. Threads of the block that solves one problem, 1 to 256 (0, the
+  // default: 128). Any count works; multiples of 32 use the warps fully.
+  Executor with_block_size(int threads) const;
+
   Kind kind() const { return kind_; }
   int threads() const { return threads_; }
   int device() const { return device_; }
   void* stream() const { return stream_; }
+  std::size_t device_memory_limit() const { return device_memory_limit_; }
+  int block_size() const { return block_size_; }
 
  private:
   Executor(Kind kind, int threads, int device, void* stream)
@@ -25,6 +38,8 @@ class Executor {
   int threads_;
   int device_;
   void* stream_;
+  std::size_t device_memory_limit_ = 0;
+  int block_size_ = 0;
 };
 
 // True when this build has the CUDA backend and a usable device exists.

@@ -1,6 +1,7 @@
 // The backend entry points behind Solver (dispatch happens once, in solver.cpp).
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "bpqp/executor.hpp"
@@ -38,8 +39,16 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
 
 namespace bpqp::cuda {
 
+// Device memory a Solver keeps between solves (grown on demand, never shrunk),
+// defined by the CUDA backend; a build without CUDA never creates one.
+struct DeviceState;
+struct DeviceStateDeleter {
+  void operator()(DeviceState* state) const;
+};
+using DeviceStatePtr = std::unique_ptr<DeviceState, DeviceStateDeleter>;
+
 template <class T>
 void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& params, const Executor& executor,
-                   detail::WarmStart<T> warm, SolveResult<T>& result);
+                   detail::WarmStart<T> warm, DeviceStatePtr& state, SolveResult<T>& result);
 
 }  // namespace bpqp::cuda

@@ -16,4 +16,21 @@ Executor Executor::cuda(int device, void* stream) {
   return Executor(Kind::cuda, 0, device, stream);
 }
 
+Executor Executor::with_device_memory_limit(std::size_t bytes) const {
+  if (kind_ != Kind::cuda) throw InvalidArgument("Executor::with_device_memory_limit: only a CUDA executor has device memory");
+  Executor e = *this;
+  e.device_memory_limit_ = bytes;
+  return e;
+}
+
+Executor Executor::with_block_size(int threads) const {
+  if (kind_ != Kind::cuda) throw InvalidArgument("Executor::with_block_size: only a CUDA executor has blocks");
+  if (threads < 0 || threads > 256)
+    throw InvalidArgument("Executor::with_block_size: threads = " + std::to_string(threads) +
+                          ": expected 1 to 256 (0 = the default, 128)");
+  Executor e = *this;
+  e.block_size_ = threads;
+  return e;
+}
+
 }  // namespace bpqp

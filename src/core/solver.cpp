@@ -46,13 +46,14 @@ struct Solver<T>::Impl {
   Executor executor;
   Settings settings;
   cpu::WorkspacePool cpu_pool;
+  cuda::DeviceStatePtr device_state;
   // The previous solve's solution, for warm starts of a batch of the same shape.
   int warm_batch = -1, warm_n = -1, warm_m = -1;
   std::vector<T> warm_x, warm_y;
 };
 
 template <class T>
-Solver<T>::Solver(Executor executor, Settings settings) : impl_(std::make_unique<Impl>(Impl{executor, settings, {}, -1, -1, -1, {}, {}})) {
+Solver<T>::Solver(Executor executor, Settings settings) : impl_(std::make_unique<Impl>(Impl{executor, settings, {}, {}, -1, -1, -1, {}, {}})) {
   validate(settings);
 }
 template <class T>
@@ -100,7 +101,7 @@ SolveResult<T> Solver<T>::solve(const QpBatchView<T>& batch) {
       cpu::solve_forward(batch, params, s.executor.threads(), warm, s.cpu_pool, result);
       break;
     case Executor::Kind::cuda:
-      cuda::solve_forward(batch, params, s.executor, warm, result);
+      cuda::solve_forward(batch, params, s.executor, warm, s.device_state, result);
       break;
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -14,15 +14,18 @@ const char* cuda_unavailable_reason() {
 
 namespace bpqp::cuda {
 
+struct DeviceState {};
+void DeviceStateDeleter::operator()(DeviceState* state) const { delete state; }
+
 template <class T>
 void solve_forward(const QpBatchView<T>&, const kernels::AdmmParams<T>&, const Executor&, detail::WarmStart<T>,
-                   SolveResult<T>&) {
+                   DeviceStatePtr&, SolveResult<T>&) {
   throw CudaUnavailable(std::string("Executor::cuda: ") + cuda_unavailable_reason());
 }
 
 template void solve_forward(const QpBatchView<float>&, const kernels::AdmmParams<float>&, const Executor&,
-                            detail::WarmStart<float>, SolveResult<float>&);
+                            detail::WarmStart<float>, DeviceStatePtr&, SolveResult<float>&);
 template void solve_forward(const QpBatchView<double>&, const kernels::AdmmParams<double>&, const Executor&,
-                            detail::WarmStart<double>, SolveResult<double>&);
+                            detail::WarmStart<double>, DeviceStatePtr&, SolveResult<double>&);
 
 }  // namespace bpqp::cuda

@@ -21,6 +21,11 @@ class DeviceBuffer {
     count_ = count;
     if (count > 0) BPQP_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&data_), count * sizeof(E)));
   }
+  // At least `count` elements, reusing the allocation when it is large enough
+  // (contents are not kept when it grows): a solver's buffers live across solves.
+  void reserve(std::size_t count) {
+    if (count > count_) resize(count);
+  }
   E* data() const { return data_; }
   std::size_t size() const { return count_; }
 

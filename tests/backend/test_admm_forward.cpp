@@ -306,6 +306,12 @@ TEST(SolverApi, MisuseThrowsInvalidArgumentNamingTheArgument) {
   s.max_iter = 0;
   EXPECT_THROW(Solver<double>(Executor::cpu(), s), InvalidArgument);
   EXPECT_THROW(Executor::cpu(-1), InvalidArgument);
+  EXPECT_THROW(Executor::cuda(0).with_block_size(257), InvalidArgument);
+  EXPECT_THROW(Executor::cuda(0).with_block_size(-1), InvalidArgument);
+  EXPECT_THROW(Executor::cpu().with_block_size(64), InvalidArgument);
+  EXPECT_THROW(Executor::cpu().with_device_memory_limit(1 << 20), InvalidArgument);
+  EXPECT_EQ(Executor::cuda(0).with_block_size(33).block_size(), 33);
+  EXPECT_EQ(Executor::cuda(0).with_device_memory_limit(12345).device_memory_limit(), 12345u);
 
   DenseQp a, b;
   a.n = 2; a.m = 1; a.P.assign(4, 0); a.q.assign(2, 0); a.A.assign(2, 0); a.l = {0}; a.u = {1};

@@ -9,58 +9,17 @@
 #include "bpqp/bpqp.hpp"
 #include "bpqp/problem_generators.hpp"
 #include "support/kkt_certificate.hpp"
+#include "support/mixed_batch.hpp"
 #include "support/solver_test_support.hpp"
 
 namespace bpqp {
 namespace {
 
 constexpr double inf = std::numeric_limits<double>::infinity();
-
-// Two variables, three rows; each variant below edits this feasible problem.
-DenseQp small_qp() {
-  DenseQp qp;
-  qp.n = 2;
-  qp.m = 3;
-  qp.P = {2, 0.5, 0.5, 1};
-  qp.q = {1, -1};
-  qp.A = {1, 1, 1, 0, 0, 1};
-  qp.l = {-inf, -1, -1};
-  qp.u = {1, 2, 2};
-  return qp;
-}
-
-std::vector<std::pair<DenseQp, SolveStatus>> mixed_problems() {
-  std::vector<std::pair<DenseQp, SolveStatus>> out;
-  out.push_back({small_qp(), SolveStatus::solved});
-  DenseQp infeasible = small_qp();  // x1 + x2 ≥ 5 but x1, x2 ≤ 2
-  infeasible.l[0] = 5;
-  infeasible.u[0] = inf;
-  out.push_back({infeasible, SolveStatus::primal_infeasible});
-  DenseQp unbounded = small_qp();  // LP, −x1 with x1 unbounded above
-  unbounded.P = {0, 0, 0, 0};
-  unbounded.q = {-1, 0};
-  unbounded.A = {0, 1, 0, 1, 0, 1};
-  unbounded.l = {-inf, -inf, -1};
-  unbounded.u = {1, 1, 1};
-  out.push_back({unbounded, SolveStatus::dual_infeasible});
-  DenseQp nan_data = small_qp();
-  nan_data.q[1] = std::numeric_limits<double>::quiet_NaN();
-  out.push_back({nan_data, SolveStatus::invalid_input});
-  DenseQp tiny = small_qp();  // the whole problem scaled by 1e-8 (same solution)
-  for (double& v : tiny.P) v *= 1e-8;
-  for (double& v : tiny.q) v *= 1e-8;
-  out.push_back({tiny, SolveStatus::solved});
-  DenseQp huge = small_qp();  // rows scaled by 1e8 (same solution)
-  for (double& v : huge.A) v *= 1e8;
-  for (double& v : huge.l) v *= 1e8;
-  for (double& v : huge.u) v *= 1e8;
-  out.push_back({huge, SolveStatus::solved});
-  out.push_back({small_qp(), SolveStatus::solved});
-  return out;
-}
+using testing::small_feasible_qp;
 
 TEST(Reliability, MixedBatchGivesEveryProblemItsExactStatus) {
-  const auto mixed = mixed_problems();
+  const auto mixed = testing::mixed_problems();
   std::vector<DenseQp> problems;
   for (const auto& [qp, status] : mixed) problems.push_back(qp);
   const auto batch = QpBatch<double>::from_problems(problems);
@@ -70,7 +29,7 @@ TEST(Reliability, MixedBatchGivesEveryProblemItsExactStatus) {
   Settings relative;
   relative.eps_abs = 0.0;
   const auto alone =
-      Solver<double>(Executor::cpu(1), relative).solve(QpBatch<double>::from_problems({small_qp()}).view());
+      Solver<double>(Executor::cpu(1), relative).solve(QpBatch<double>::from_problems({testing::small_feasible_qp()}).view());
   ASSERT_EQ(alone.status[0], SolveStatus::solved);
   for (const auto& [name, exec] : testing::available_executors()) {
     SCOPED_TRACE(name);
@@ -118,7 +77,7 @@ long resident_kb() {
 TEST(Reliability, AMillionProblemsInChunksDoNotGrowMemory) {
   const int chunk = 20000, chunks = 50;  // 10⁶ problems
   QpBatch<double> batch(chunk, 2, 3);
-  const DenseQp qp = small_qp();
+  const DenseQp qp = small_feasible_qp();
   for (int b = 0; b < chunk; ++b) {
     std::copy(qp.P.begin(), qp.P.end(), batch.P(b));
     std::copy(qp.A.begin(), qp.A.end(), batch.A(b));
@@ -151,18 +110,18 @@ namespace {
 // Inputs the solve fuzzer found giving "solved" with NaN/inf outputs (tests/fuzz/regressions).
 TEST(Reliability, NoStatusEverComesWithNonFiniteOutputs) {
   std::vector<DenseQp> problems;
-  DenseQp empty_row = small_qp();  // u = −inf: no x satisfies the row
+  DenseQp empty_row = small_feasible_qp();  // u = −inf: no x satisfies the row
   empty_row.l[1] = -inf;
   empty_row.u[1] = -inf;
   problems.push_back(empty_row);
-  DenseQp empty_row_l = small_qp();  // l = +inf (written as 1e30)
+  DenseQp empty_row_l = small_feasible_qp();  // l = +inf (written as 1e30)
   empty_row_l.l[2] = 1e30;
   empty_row_l.u[2] = inf;
   problems.push_back(empty_row_l);
-  DenseQp huge_cost = small_qp();  // finite data whose arithmetic overflows
+  DenseQp huge_cost = small_feasible_qp();  // finite data whose arithmetic overflows
   huge_cost.q = {std::numeric_limits<double>::max(), -std::numeric_limits<double>::max()};
   problems.push_back(huge_cost);
-  DenseQp nonconvex = small_qp();  // accepted only because the convexity check is off below
+  DenseQp nonconvex = small_feasible_qp();  // accepted only because the convexity check is off below
   nonconvex.P = {-1, 0, 0, -1};
   nonconvex.l = {-inf, -inf, -inf};
   nonconvex.u = {inf, inf, inf};
@@ -198,7 +157,7 @@ TEST(Reliability, ExtremeIntegerSettingsDoNotOverflow) {
   s.check_every = std::numeric_limits<int>::max();
   s.adaptive_rho_interval = std::numeric_limits<int>::max();
   s.max_iter = 200;  // the check at max_iter still ends the solve
-  const auto r = Solver<double>(Executor::cpu(1), s).solve(QpBatch<double>::from_problems({small_qp()}).view());
+  const auto r = Solver<double>(Executor::cpu(1), s).solve(QpBatch<double>::from_problems({testing::small_feasible_qp()}).view());
   EXPECT_EQ(r.status[0], SolveStatus::solved);
   EXPECT_LE(r.iterations[0], 200);
 }

@@ -4,12 +4,11 @@
 
 #include "bpqp/bpqp.hpp"
 #include "bpqp/problem_generators.hpp"
+#include "gpu/gpu_test_support.hpp"
 
 namespace bpqp {
 namespace {
 
-#define BPQP_REQUIRE_GPU() \
-  if (!cuda_available()) GTEST_SKIP() << "no usable CUDA device: " << cuda_unavailable_reason()
 
 template <class T>
 class CudaForward : public ::testing::Test {};
@@ -28,6 +27,71 @@ TYPED_TEST(CudaForward, MatchesTheCpuBackendOnRandomBatches) {
     for (int b = 0; b < batch_size; ++b) {
       ASSERT_EQ(gpu.status[b], cpu.status[b]) << "problem " << b;
       for (int j = 0; j < batch.n(); ++j) EXPECT_NEAR(gpu.x_of(b)[j], cpu.x_of(b)[j], tol * (1 + std::abs(cpu.x_of(b)[j])));
+    }
+  }
+}
+
+// Reductions over a partial last warp, and blocks smaller than a warp, must give
+// the same answers as full warps (the order of additions differs: not bitwise).
+TYPED_TEST(CudaForward, BlockSizesThatAreAndAreNotMultiplesOf32AgreeWithTheCpu) {
+  BPQP_REQUIRE_GPU();
+  std::vector<DenseQp> problems;
+  for (int b = 0; b < 40; ++b) problems.push_back(generators::make_random_feasible_qp(37, 11, 900 + b));
+  const auto batch = QpBatch<TypeParam>::from_problems(problems);
+  const auto cpu = Solver<TypeParam>(Executor::cpu()).solve(batch.view());
+  const double tol = 100 * effective_eps_abs<TypeParam>(Settings{});
+  for (int block : {1, 7, 31, 32, 33, 64, 100, 128, 255, 256}) {
+    SCOPED_TRACE("block size " + std::to_string(block));
+    const auto gpu = Solver<TypeParam>(Executor::cuda(0).with_block_size(block)).solve(batch.view());
+    for (int b = 0; b < batch.batch(); ++b) {
+      ASSERT_EQ(gpu.status[b], cpu.status[b]) << "problem " << b;
+      for (int j = 0; j < batch.n(); ++j)
+        EXPECT_NEAR(gpu.x_of(b)[j], cpu.x_of(b)[j], tol * (1 + std::abs(cpu.x_of(b)[j])));
+    }
+  }
+}
+
+TYPED_TEST(CudaForward, ABatchOfAHundredThousandMatchesTheCpu) {
+  BPQP_REQUIRE_GPU();
+  const int count = 100000;
+  std::vector<DenseQp> problems;
+  for (int b = 0; b < count; ++b) problems.push_back(generators::make_random_feasible_qp(10, 5, 7 + b));
+  const auto batch = QpBatch<TypeParam>::from_problems(problems);
+  const auto cpu = Solver<TypeParam>(Executor::cpu()).solve(batch.view());
+  const auto gpu = Solver<TypeParam>(Executor::cuda(0)).solve(batch.view());
+  const double tol = 100 * effective_eps_abs<TypeParam>(Settings{});
+  int mismatches = 0;
+  for (int b = 0; b < count; ++b) {
+    bool same = gpu.status[b] == cpu.status[b];
+    for (int j = 0; j < batch.n() && same; ++j)
+      same = std::abs(gpu.x_of(b)[j] - cpu.x_of(b)[j]) <= tol * (1 + std::abs(cpu.x_of(b)[j]));
+    mismatches += !same;
+  }
+  EXPECT_EQ(mismatches, 0) << "of " << count;
+  EXPECT_EQ(gpu.count(SolveStatus::solved), count);
+}
+
+TYPED_TEST(CudaForward, SharedPAndAAndWarmStartsMatchTheCpu) {
+  BPQP_REQUIRE_GPU();
+  const DenseQp base = generators::make_random_feasible_qp(25, 9, 3);
+  const int count = 33;
+  QpBatch<TypeParam> batch(count, base.n, base.m, {/*P=*/true, /*q=*/false, /*A=*/true, /*l=*/true, /*u=*/false});
+  std::copy(base.P.begin(), base.P.end(), batch.P(0));
+  std::copy(base.A.begin(), base.A.end(), batch.A(0));
+  std::copy(base.l.begin(), base.l.end(), batch.l(0));
+  for (int b = 0; b < count; ++b) {
+    for (int j = 0; j < base.n; ++j) batch.q(b)[j] = static_cast<TypeParam>(base.q[j] * (1 + 0.01 * b));
+    for (int i = 0; i < base.m; ++i) batch.u(b)[i] = static_cast<TypeParam>(base.u[i] + 0.1 * b);
+  }
+  Solver<TypeParam> cpu_solver(Executor::cpu()), gpu_solver(Executor::cuda(0));
+  const double tol = 100 * effective_eps_abs<TypeParam>(Settings{});
+  for (int round = 0; round < 2; ++round) {  // the second solve starts warm on both
+    SCOPED_TRACE("round " + std::to_string(round));
+    const auto cpu = cpu_solver.solve(batch.view());
+    const auto gpu = gpu_solver.solve(batch.view());
+    for (int b = 0; b < count; ++b) {
+      ASSERT_EQ(gpu.status[b], cpu.status[b]) << "problem " << b;
+      for (int j = 0; j < base.n; ++j) EXPECT_NEAR(gpu.x_of(b)[j], cpu.x_of(b)[j], tol * (1 + std::abs(cpu.x_of(b)[j])));
     }
   }
 }

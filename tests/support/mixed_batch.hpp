@@ -1,0 +1,60 @@
+// The mixed batch of the reliability tests: one problem of every outcome
+// (solved, primal infeasible, dual infeasible, invalid input, scaled by 1e-8 and
+// 1e8), each with the status the solver must give it, for every executor.
+#pragma once
+
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include <bpqp/dense_qp.hpp>
+#include <bpqp/status.hpp>
+
+namespace bpqp::testing {
+
+// Two variables, three rows; each variant below edits this feasible problem.
+inline DenseQp small_feasible_qp() {
+  const double inf = std::numeric_limits<double>::infinity();
+  DenseQp qp;
+  qp.n = 2;
+  qp.m = 3;
+  qp.P = {2, 0.5, 0.5, 1};
+  qp.q = {1, -1};
+  qp.A = {1, 1, 1, 0, 0, 1};
+  qp.l = {-inf, -1, -1};
+  qp.u = {1, 2, 2};
+  return qp;
+}
+
+inline std::vector<std::pair<DenseQp, SolveStatus>> mixed_problems() {
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<std::pair<DenseQp, SolveStatus>> out;
+  out.push_back({small_feasible_qp(), SolveStatus::solved});
+  DenseQp infeasible = small_feasible_qp();  // x1 + x2 ≥ 5 but x1, x2 ≤ 2
+  infeasible.l[0] = 5;
+  infeasible.u[0] = inf;
+  out.push_back({infeasible, SolveStatus::primal_infeasible});
+  DenseQp unbounded = small_feasible_qp();  // LP, −x1 with x1 unbounded above
+  unbounded.P = {0, 0, 0, 0};
+  unbounded.q = {-1, 0};
+  unbounded.A = {0, 1, 0, 1, 0, 1};
+  unbounded.l = {-inf, -inf, -1};
+  unbounded.u = {1, 1, 1};
+  out.push_back({unbounded, SolveStatus::dual_infeasible});
+  DenseQp nan_data = small_feasible_qp();
+  nan_data.q[1] = std::numeric_limits<double>::quiet_NaN();
+  out.push_back({nan_data, SolveStatus::invalid_input});
+  DenseQp tiny = small_feasible_qp();  // the whole problem scaled by 1e-8 (same solution)
+  for (double& v : tiny.P) v *= 1e-8;
+  for (double& v : tiny.q) v *= 1e-8;
+  out.push_back({tiny, SolveStatus::solved});
+  DenseQp huge = small_feasible_qp();  // rows scaled by 1e8 (same solution)
+  for (double& v : huge.A) v *= 1e8;
+  for (double& v : huge.l) v *= 1e8;
+  for (double& v : huge.u) v *= 1e8;
+  out.push_back({huge, SolveStatus::solved});
+  out.push_back({small_feasible_qp(), SolveStatus::solved});
+  return out;
+}
+
+}  // namespace bpqp::testing

@@ -125,9 +125,8 @@ Gradients<T> backward(const Executor& executor, const QpBatchView<T>& batch, con
       cpu::backward(batch, forward, dl_dx, dl_dy, params, executor.threads(), g);
       break;
     case Executor::Kind::cuda:
-      throw CudaUnavailable(
-          "backward: the CUDA backward pass is not implemented yet; the forward's SolveResult is in host memory, "
-          "so pass Executor::cpu() to differentiate it");
+      cuda::backward(batch, forward, dl_dx, dl_dy, params, executor, g);
+      break;
   }
   g.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return g;

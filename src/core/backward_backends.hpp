@@ -15,3 +15,13 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
               const kernels::BackwardParams<T>& params, int threads, Gradients<T>& result);
 
 }  // namespace bpqp::cpu
+
+namespace bpqp::cuda {
+
+// The same contract on a GPU (one block per problem; shared-input gradients summed
+// over the batch in problem order). Throws CudaUnavailable without a usable device.
+template <class T>
+void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const T* dl_dx, const T* dl_dy,
+              const kernels::BackwardParams<T>& params, const Executor& executor, Gradients<T>& result);
+
+}  // namespace bpqp::cuda

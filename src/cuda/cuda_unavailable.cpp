@@ -2,6 +2,7 @@
 // error instead of a link error.
 #include "bpqp/errors.hpp"
 #include "core/backends.hpp"
+#include "core/backward_backends.hpp"
 
 namespace bpqp {
 
@@ -27,5 +28,16 @@ template void solve_forward(const QpBatchView<float>&, const kernels::AdmmParams
                             detail::WarmStart<float>, DeviceStatePtr&, SolveResult<float>&);
 template void solve_forward(const QpBatchView<double>&, const kernels::AdmmParams<double>&, const Executor&,
                             detail::WarmStart<double>, DeviceStatePtr&, SolveResult<double>&);
+
+template <class T>
+void backward(const QpBatchView<T>&, const SolveResult<T>&, const T*, const T*, const kernels::BackwardParams<T>&,
+              const Executor&, Gradients<T>&) {
+  throw CudaUnavailable(std::string("backward on Executor::cuda: ") + cuda_unavailable_reason());
+}
+
+template void backward(const QpBatchView<float>&, const SolveResult<float>&, const float*, const float*,
+                       const kernels::BackwardParams<float>&, const Executor&, Gradients<float>&);
+template void backward(const QpBatchView<double>&, const SolveResult<double>&, const double*, const double*,
+                       const kernels::BackwardParams<double>&, const Executor&, Gradients<double>&);
 
 }  // namespace bpqp::cuda

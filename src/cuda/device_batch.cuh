@@ -1,0 +1,109 @@
+// What the CUDA forward and backward passes share on the host side: the batch's
+// input arrays as the host view holds them, their packed copies on the device,
+// chunked uploads, and the device guard.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "bpqp/qp_batch_view.hpp"
+#include "cuda/cuda_check.cuh"
+
+namespace bpqp::cuda {
+
+constexpr std::size_t device_alignment = 256;
+
+inline std::size_t aligned(std::size_t bytes) {
+  return (bytes + device_alignment - 1) / device_alignment * device_alignment;
+}
+
+inline std::string megabytes(std::size_t bytes) { return std::to_string((bytes + 999999) / 1000000) + " MB"; }
+
+// Offsets of arrays laid out one after another in one device buffer, each aligned.
+class BufferLayout {
+ public:
+  std::size_t add(std::size_t bytes) {
+    const std::size_t at = bytes_;
+    bytes_ += aligned(bytes);
+    return at;
+  }
+  std::size_t bytes() const { return bytes_; }
+
+ private:
+  std::size_t bytes_ = 0;
+};
+
+template <class E>
+E* at_offset(unsigned char* base, std::size_t offset) {
+  return reinterpret_cast<E*>(base + offset);
+}
+
+// The problem arrays as a kernel reads them: problem b's P is P + b·P_stride
+// (stride 0: one copy shared by the batch).
+template <class T>
+struct DeviceBatch {
+  int n, m;
+  const T *P, *q, *A, *l, *u;
+  std::ptrdiff_t P_stride, q_stride, A_stride, l_stride, u_stride;
+};
+
+// One host array of the batch (an input, a solution or a loss gradient).
+template <class T>
+struct HostInput {
+  const T* data;
+  std::ptrdiff_t stride;  // elements between problems; 0: shared
+  std::ptrdiff_t size;    // elements per problem
+  bool shared() const { return stride == 0; }
+};
+
+// The five inputs of a batch view. A lone problem's strides are irrelevant: its
+// arrays count as per-problem, so nothing is "shared" in a batch of one.
+template <class T>
+void host_inputs(const QpBatchView<T>& batch, HostInput<T> (&inputs)[5]) {
+  const std::ptrdiff_t n = batch.n, m = batch.m, nn = n * n, mn = m * n;
+  const bool one = batch.batch == 1;
+  inputs[0] = {batch.P, one ? nn : batch.P_stride, nn};
+  inputs[1] = {batch.q, one ? n : batch.q_stride, n};
+  inputs[2] = {batch.A, one ? mn : batch.A_stride, mn};
+  inputs[3] = {batch.l, one ? m : batch.l_stride, m};
+  inputs[4] = {batch.u, one ? m : batch.u_stride, m};
+}
+
+// Copies problems [first, first + count) of a per-problem host array to `dst`, packed.
+template <class T>
+void upload_rows(T* dst, const HostInput<T>& in, int first, int count, cudaStream_t stream) {
+  if (in.size == 0 || count == 0) return;
+  const T* src = in.data + static_cast<std::ptrdiff_t>(first) * in.stride;
+  const std::size_t row_bytes = in.size * sizeof(T);
+  if (in.stride == in.size || count == 1)
+    BPQP_CUDA_CHECK(cudaMemcpyAsync(dst, src, row_bytes * count, cudaMemcpyHostToDevice, stream));
+  else
+    BPQP_CUDA_CHECK(cudaMemcpy2DAsync(dst, row_bytes, src, in.stride * sizeof(T), row_bytes, count,
+                                      cudaMemcpyHostToDevice, stream));
+}
+
+// Device memory one call may use: the executor's limit, or half of what is free
+// plus what `held` bytes of the caller's own reusable buffers already occupy.
+inline std::size_t device_memory_budget(std::size_t executor_limit, std::size_t held) {
+  if (executor_limit > 0) return executor_limit;
+  std::size_t free_bytes = 0, total_bytes = 0;
+  BPQP_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
+  return (free_bytes + held) / 2;
+}
+
+// Restores the caller's current device on scope exit (bpqp holds no global device state).
+class DeviceGuard {
+ public:
+  explicit DeviceGuard(int device) {
+    BPQP_CUDA_CHECK(cudaGetDevice(&previous_));
+    BPQP_CUDA_CHECK(cudaSetDevice(device));
+  }
+  ~DeviceGuard() { cudaSetDevice(previous_); }
+  DeviceGuard(const DeviceGuard&) = delete;
+  DeviceGuard& operator=(const DeviceGuard&) = delete;
+
+ private:
+  int previous_ = 0;
+};
+
+}  // namespace bpqp::cuda

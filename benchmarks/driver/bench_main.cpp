@@ -219,15 +219,13 @@ template <class T>
 BenchRecord run_cell(const std::vector<DenseQp>& problems, const std::vector<double>& dl_dx_all, int batch_size,
                      const Variant& v, const bpqp::bench::ReferenceSolutions& ref, const Options& o) {
   const bool on_gpu = v.backend == "cuda";
-  const bpqp::Executor forward_executor = on_gpu ? bpqp::Executor::cuda() : bpqp::Executor::cpu(v.threads);
-  // The backward pass has no CUDA executor yet; a GPU forward is differentiated on the CPU.
-  const bpqp::Executor backward_executor = bpqp::Executor::cpu(v.threads);
+  const bpqp::Executor executor = on_gpu ? bpqp::Executor::cuda() : bpqp::Executor::cpu(v.threads);
   BenchRecord r;
   r.batch = batch_size;
   r.threads = on_gpu ? 1 : resolved_threads(v.threads);
   const auto batch = make_batch<T>(problems, batch_size, v.sharing == "shared_PA");
   const std::vector<T> dl_dx(dl_dx_all.begin(), dl_dx_all.begin() + static_cast<std::size_t>(batch_size) * batch.n());
-  bpqp::Solver<T> solver(forward_executor);
+  bpqp::Solver<T> solver(executor);
 
   std::vector<double> forward_s, backward_s, total_s;
   bpqp::SolveResult<T> forward;
@@ -237,7 +235,7 @@ BenchRecord run_cell(const std::vector<DenseQp>& problems, const std::vector<dou
     const auto t0 = std::chrono::steady_clock::now();
     forward = solver.solve(batch.view());
     const auto t1 = std::chrono::steady_clock::now();
-    gradients = bpqp::backward(backward_executor, batch.view(), forward, dl_dx.data());
+    gradients = bpqp::backward(executor, batch.view(), forward, dl_dx.data());
     const auto t2 = std::chrono::steady_clock::now();
     forward_s.push_back(std::chrono::duration<double>(t1 - t0).count());
     backward_s.push_back(std::chrono::duration<double>(t2 - t1).count());
@@ -321,7 +319,6 @@ void export_case(const std::string& dir, const std::string& name, const std::vec
 std::string variant_text(const Variant& v, int threads) {
   std::string text = v.backend + " " + std::to_string(threads) + (threads == 1 ? " thread " : " threads ") +
                      v.precision;
-  if (v.backend == "cuda") text += " (backward on the CPU)";
   return text;
 }
 

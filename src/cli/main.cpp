@@ -146,8 +146,7 @@ nlohmann::json solve_problems(const std::vector<bpqp::DenseQp>& problems, const 
     if (dl_dx.empty()) continue;
     std::vector<T> g;
     for (int i : indices) g.insert(g.end(), dl_dx[i].begin(), dl_dx[i].end());
-    // The CPU differentiates a solve from either backend: the forward result is in host memory.
-    const auto grads = bpqp::backward(bpqp::Executor::cpu(o.threads), batch.view(), r, g.data(), nullptr,
+    const auto grads = bpqp::backward(make_executor(o), batch.view(), r, g.data(), nullptr,
                                       backward_options(o));
     backward_seconds += grads.seconds;
     for (std::size_t k = 0; k < indices.size(); ++k)
@@ -218,8 +217,7 @@ int run_demo(int batch_size, int n, int m, std::uint64_t seed, bool with_backwar
   if (with_backward) {
     std::vector<T> g(static_cast<std::size_t>(batch_size) * n);
     for (std::size_t k = 0; k < g.size(); ++k) g[k] = T(std::sin(0.7 * double(k)));  // any fixed ∂L/∂x
-    const auto grads = bpqp::backward(bpqp::Executor::cpu(o.threads), batch.view(), r, g.data(), nullptr,
-                                      backward_options(o));
+    const auto grads = bpqp::backward(make_executor(o), batch.view(), r, g.data(), nullptr, backward_options(o));
     backward_seconds = grads.seconds;
     backward_ok = grads.count(bpqp::BackwardStatus::ok);
   }

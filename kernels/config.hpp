@@ -31,6 +31,38 @@ BPQP_HD BPQP_INLINE bool is_finite(T v) { return v - v == T(0); }
 template <class T>
 BPQP_HD BPQP_INLINE T square_root(T v) { return sqrt(v); }
 
+// Σ a[k]·b[k] over k = begin, begin + step, … < end, as four interleaved partial
+// sums: one running sum is a chain of dependent adds (latency-bound, and a
+// compiler may not reorder it), four independent chains pipeline and vectorize.
+template <class T>
+BPQP_HD BPQP_INLINE T strided_dot(const T* a, const T* b, int begin, int end, int step) {
+  T s0 = T(0), s1 = T(0), s2 = T(0), s3 = T(0);
+  int k = begin;
+  for (; k + 3 * step < end; k += 4 * step) {
+    s0 += a[k] * b[k];
+    s1 += a[k + step] * b[k + step];
+    s2 += a[k + 2 * step] * b[k + 2 * step];
+    s3 += a[k + 3 * step] * b[k + 3 * step];
+  }
+  for (; k < end; k += step) s0 += a[k] * b[k];
+  return (s0 + s1) + (s2 + s3);
+}
+
+// max |v[k·stride]| over k < count, NaN-propagating, with four independent chains (as above).
+template <class T>
+BPQP_HD BPQP_INLINE T strided_max_abs(const T* v, int count, int stride) {
+  T m0 = T(0), m1 = T(0), m2 = T(0), m3 = T(0);
+  int k = 0;
+  for (; k + 3 < count; k += 4) {
+    m0 = max_of(m0, abs_of(v[k * stride]));
+    m1 = max_of(m1, abs_of(v[(k + 1) * stride]));
+    m2 = max_of(m2, abs_of(v[(k + 2) * stride]));
+    m3 = max_of(m3, abs_of(v[(k + 3) * stride]));
+  }
+  for (; k < count; ++k) m0 = max_of(m0, abs_of(v[k * stride]));
+  return max_of(max_of(m0, m1), max_of(m2, m3));
+}
+
 // Bounds at or beyond this magnitude are infinite (OSQP's OSQP_INFTY convention, so that
 // data written with 1e30 for "no bound" works as well as IEEE infinity).
 template <class T>

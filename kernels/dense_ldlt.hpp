@@ -50,9 +50,7 @@ template <class Group, class T>
 BPQP_HD void ldlt_solve(const Group& g, const T* LD, int N, int ld, T* x) {
   for (int i = 0; i < N; ++i) {
     const T* row = LD + static_cast<std::ptrdiff_t>(i) * ld;
-    T partial = T(0);
-    for (int k = g.rank(); k < i; k += g.size()) partial += row[k] * x[k];
-    const T total = g.sum(partial);
+    const T total = g.sum(strided_dot(row, x, g.rank(), i, g.size()));
     if (g.rank() == 0) x[i] -= total;
     g.sync();
   }

@@ -39,14 +39,11 @@ BPQP_HD void ruiz_equilibrate(const Group& g, const ProblemView<T>& p, int itera
   for (int it = 0; it < iterations; ++it) {
     // Column j of the KKT matrix is (P_:j, A_:j); P is symmetric, so P_:j is row j.
     for (int j = g.rank(); j < n; j += g.size()) {
-      T norm = T(0);
-      for (int k = 0; k < n; ++k) norm = max_of(norm, abs_of(w.P[j * n + k]));
-      for (int i = 0; i < m; ++i) norm = max_of(norm, abs_of(w.A[i * n + j]));
+      const T norm = max_of(strided_max_abs(w.P + j * n, n, 1), strided_max_abs(w.A + j, m, n));
       w.work_n[j] = T(1) / square_root(limit_scaling(norm));
     }
     for (int i = g.rank(); i < m; i += g.size()) {
-      T norm = T(0);
-      for (int k = 0; k < n; ++k) norm = max_of(norm, abs_of(w.A[i * n + k]));
+      const T norm = strided_max_abs(w.A + i * n, n, 1);
       w.work_m[i] = T(1) / square_root(limit_scaling(norm));
     }
     g.sync();
@@ -65,9 +62,7 @@ BPQP_HD void ruiz_equilibrate(const Group& g, const ProblemView<T>& p, int itera
     // Cost scaling: the mean column norm of P̄, or ‖q̄‖∞ if larger, goes to 1.
     T col_sum = T(0);
     for (int j = g.rank(); j < n; j += g.size()) {
-      T norm = T(0);
-      for (int k = 0; k < n; ++k) norm = max_of(norm, abs_of(w.P[j * n + k]));
-      col_sum += norm;
+      col_sum += strided_max_abs(w.P + j * n, n, 1);
     }
     const T mean_col = g.sum(col_sum) / T(n > 0 ? n : 1);
     const T gamma = T(1) / limit_scaling(max_of(mean_col, inf_norm(g, w.q, n)));

@@ -43,9 +43,7 @@ BPQP_HD T scaled_inf_norm(const Group& g, const T* s, const T* v, int n) {
 
 template <class Group, class T>
 BPQP_HD T dot(const Group& g, const T* a, const T* b, int n) {
-  T local = T(0);
-  for (int i = g.rank(); i < n; i += g.size()) local += a[i] * b[i];
-  return g.sum(local);
+  return g.sum(strided_dot(a, b, g.rank(), n, g.size()));
 }
 
 // y = M x for a rows×cols row-major M (leading dimension cols): one row per thread.
@@ -53,9 +51,7 @@ template <class Group, class T>
 BPQP_HD void gemv(const Group& g, const T* M, int rows, int cols, const T* x, T* y) {
   for (int i = g.rank(); i < rows; i += g.size()) {
     const T* row = M + static_cast<std::ptrdiff_t>(i) * cols;
-    T acc = T(0);
-    for (int j = 0; j < cols; ++j) acc += row[j] * x[j];
-    y[i] = acc;
+    y[i] = strided_dot(row, x, 0, cols, 1);
   }
   g.sync();
 }

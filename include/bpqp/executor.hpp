@@ -23,6 +23,11 @@ class Executor {
   // CUDA only. Threads of the block that solves one problem, 1 to 256 (0, the
   // default: 128). Any count works; multiples of 32 use the warps fully.
   Executor with_block_size(int threads) const;
+  // CUDA only. Whether a problem's workspace may live in the block's shared memory
+  // when it fits (the default, true: the large opt-in carve-out, 227 KB per block on
+  // H100/H200, holds a double 90×20 or a float 130×20 problem); false keeps it in
+  // global memory. Both run the same code and give the same bits.
+  Executor with_shared_memory_workspace(bool allowed) const;
 
   Kind kind() const { return kind_; }
   int threads() const { return threads_; }
@@ -30,6 +35,7 @@ class Executor {
   void* stream() const { return stream_; }
   std::size_t device_memory_limit() const { return device_memory_limit_; }
   int block_size() const { return block_size_; }
+  bool shared_memory_workspace() const { return shared_memory_workspace_; }
 
  private:
   Executor(Kind kind, int threads, int device, void* stream)
@@ -40,6 +46,7 @@ class Executor {
   void* stream_;
   std::size_t device_memory_limit_ = 0;
   int block_size_ = 0;
+  bool shared_memory_workspace_ = true;
 };
 
 // True when this build has the CUDA backend and a usable device exists.

@@ -33,4 +33,12 @@ Executor Executor::with_block_size(int threads) const {
   return e;
 }
 
+Executor Executor::with_shared_memory_workspace(bool allowed) const {
+  if (kind_ != Kind::cuda)
+    throw InvalidArgument("Executor::with_shared_memory_workspace: only a CUDA executor has shared memory");
+  Executor e = *this;
+  e.shared_memory_workspace_ = allowed;
+  return e;
+}
+
 }  // namespace bpqp

@@ -1,6 +1,6 @@
 // CUDA forward: one thread block per problem runs the same kernels/admm_solve.hpp
-// as the CPU backend, every iteration inside one launch, with the workspace in
-// global memory. Host views in, host results out. The batch goes through the
+// as the CPU backend, every iteration inside one launch, with the workspace in the
+// block's shared memory when it fits and in global memory otherwise. Host views in, host results out. The batch goes through the
 // device in chunks sized to a memory limit (Executor::with_device_memory_limit,
 // default half the free memory), so batches larger than the device are solved
 // too; the buffers belong to the Solver and are reused by its next solve.
@@ -56,16 +56,20 @@ namespace {
 constexpr int default_block_size = 128;
 constexpr int max_block_size = 256;  // Executor::with_block_size's upper limit
 
-template <class T>
+// WorkspaceInShared: the problem's workspace is the block's dynamic shared memory
+// (workspace_bytes of it); otherwise block b's slice of `workspace` in global memory.
+template <class T, bool WorkspaceInShared>
 __global__ void __launch_bounds__(max_block_size)
     admm_forward_kernel(DeviceBatch<T> batch, kernels::AdmmParams<T> params, unsigned char* workspace,
                         std::size_t workspace_bytes, T* x, T* y, kernels::ProblemReport<T>* reports, const T* x0,
                         const T* y0) {
   __shared__ double scratch[32];
+  extern __shared__ __align__(64) unsigned char dynamic_shared[];
   const int b = blockIdx.x;
   const int n = batch.n, m = batch.m;
   BlockGroup group{scratch};
-  kernels::AdmmWorkspace<T> ws = kernels::AdmmWorkspace<T>::carve(workspace + b * workspace_bytes, n, m);
+  unsigned char* const base = WorkspaceInShared ? dynamic_shared : workspace + b * workspace_bytes;
+  kernels::AdmmWorkspace<T> ws = kernels::AdmmWorkspace<T>::carve(base, n, m);
   kernels::ProblemView<T> problem{n, m, batch.P + b * batch.P_stride, batch.q + b * batch.q_stride,
                                   batch.A + b * batch.A_stride, batch.l + b * batch.l_stride,
                                   batch.u + b * batch.u_stride};
@@ -99,8 +103,18 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
     if (in.shared()) shared_bytes += aligned(in.size * sizeof(T));
     else per_problem += in.size * sizeof(T);
   }
+  // The workspace goes to shared memory when the opt-in carve-out holds it (no global memory then).
   const std::size_t workspace_bytes = aligned(kernels::AdmmWorkspace<T>::bytes(n, m));
-  per_problem += (warm.x ? 2 : 1) * (n + m) * sizeof(T) + sizeof(kernels::ProblemReport<T>) + workspace_bytes;
+  int shared_optin = 0;
+  BPQP_CUDA_CHECK(cudaDeviceGetAttribute(&shared_optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, executor.device()));
+  const std::size_t static_shared = 32 * sizeof(double);  // BlockGroup's scratch
+  const bool in_shared = executor.shared_memory_workspace() &&
+                         workspace_bytes + static_shared <= static_cast<std::size_t>(shared_optin);
+  if (in_shared)
+    BPQP_CUDA_CHECK(cudaFuncSetAttribute(admm_forward_kernel<T, true>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                         static_cast<int>(workspace_bytes)));
+  per_problem += (warm.x ? 2 : 1) * (n + m) * sizeof(T) + sizeof(kernels::ProblemReport<T>) +
+                 (in_shared ? 0 : workspace_bytes);
   const std::size_t chunk_overhead = 16 * device_alignment;  // the alignment padding of the chunk's arrays
   // What this solver already holds counts as free: it is reused, not allocated again.
   const std::size_t limit =
@@ -125,7 +139,7 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
   const std::size_t x_at = layout.add(static_cast<std::size_t>(chunk) * n * sizeof(T));
   const std::size_t y_at = layout.add(static_cast<std::size_t>(chunk) * m * sizeof(T));
   const std::size_t reports_at = layout.add(static_cast<std::size_t>(chunk) * sizeof(kernels::ProblemReport<T>));
-  const std::size_t workspace_at = layout.add(static_cast<std::size_t>(chunk) * workspace_bytes);
+  const std::size_t workspace_at = layout.add(in_shared ? 0 : static_cast<std::size_t>(chunk) * workspace_bytes);
   state->shared_inputs.reserve(std::max<std::size_t>(1, shared_layout.bytes()));
   state->chunk.reserve(layout.bytes());
   unsigned char* const shared_base = state->shared_inputs.data();
@@ -159,10 +173,14 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
       upload_rows(at(base, x0_at), HostInput<T>{warm.x, n, n}, first, this_chunk, stream);
       upload_rows(at(base, y0_at), HostInput<T>{warm.y, m, m}, first, this_chunk, stream);
     }
-    admm_forward_kernel<T><<<this_chunk, block, 0, stream>>>(device_batch, params, base + workspace_at,
-                                                             workspace_bytes, x, y, reports,
-                                                             warm.x ? at(base, x0_at) : nullptr,
-                                                             warm.x ? at(base, y0_at) : nullptr);
+    const T* x0 = warm.x ? at(base, x0_at) : nullptr;
+    const T* y0 = warm.x ? at(base, y0_at) : nullptr;
+    if (in_shared)
+      admm_forward_kernel<T, true><<<this_chunk, block, workspace_bytes, stream>>>(
+          device_batch, params, nullptr, workspace_bytes, x, y, reports, x0, y0);
+    else
+      admm_forward_kernel<T, false><<<this_chunk, block, 0, stream>>>(
+          device_batch, params, base + workspace_at, workspace_bytes, x, y, reports, x0, y0);
     BPQP_CUDA_CHECK(cudaGetLastError());
     // Into the host result; the next chunk's uploads are ordered after these on the stream.
     const std::size_t x_bytes = static_cast<std::size_t>(this_chunk) * n * sizeof(T);

@@ -310,6 +310,8 @@ TEST(SolverApi, MisuseThrowsInvalidArgumentNamingTheArgument) {
   EXPECT_THROW(Executor::cuda(0).with_block_size(-1), InvalidArgument);
   EXPECT_THROW(Executor::cpu().with_block_size(64), InvalidArgument);
   EXPECT_THROW(Executor::cpu().with_device_memory_limit(1 << 20), InvalidArgument);
+  EXPECT_THROW(Executor::cpu().with_shared_memory_workspace(false), InvalidArgument);
+  EXPECT_FALSE(Executor::cuda(0).with_shared_memory_workspace(false).shared_memory_workspace());
   EXPECT_EQ(Executor::cuda(0).with_block_size(33).block_size(), 33);
   EXPECT_EQ(Executor::cuda(0).with_device_memory_limit(12345).device_memory_limit(), 12345u);
 

@@ -8,6 +8,7 @@
 
 #include <memory>
 
+#include "bpqp/device_solution.hpp"
 #include "bpqp/executor.hpp"
 #include "bpqp/qp_batch_view.hpp"
 #include "bpqp/settings.hpp"
@@ -26,6 +27,17 @@ class Solver {
   // Solves every problem of the batch. API misuse throws InvalidArgument;
   // numerical outcomes are per-problem statuses in the result.
   SolveResult<T> solve(const QpBatchView<T>& batch);
+
+  // The device-pointer entry (CUDA executors only): every array of `device_batch`
+  // and of `out` is device memory (or managed memory). The work is enqueued on the
+  // executor's stream and the call returns without waiting for it; out is complete
+  // once the stream gets there. No host copies, no warm start (the previous
+  // solution is the caller's), no synchronization — except that growing the
+  // solver's device buffers (a larger batch than before) waits for the device.
+  // Host or unregistered pointers, a CPU executor, or a null required output throw
+  // InvalidArgument naming the argument; an error inside a kernel surfaces at the
+  // caller's next synchronization, as CUDA errors do.
+  void solve_on_device(const QpBatchView<T>& device_batch, const DeviceSolution<T>& out);
 
   // Forget the previous solution: the next solve starts cold.
   void reset_warm_start();

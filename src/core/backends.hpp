@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "bpqp/device_solution.hpp"
 #include "bpqp/executor.hpp"
 #include "bpqp/qp_batch_view.hpp"
 #include "bpqp/solve_result.hpp"
@@ -50,5 +51,10 @@ using DeviceStatePtr = std::unique_ptr<DeviceState, DeviceStateDeleter>;
 template <class T>
 void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& params, const Executor& executor,
                    detail::WarmStart<T> warm, DeviceStatePtr& state, SolveResult<T>& result);
+
+// The same solve on device arrays, enqueued without synchronizing (Solver::solve_on_device).
+template <class T>
+void solve_forward_on_device(const QpBatchView<T>& device_batch, const kernels::AdmmParams<T>& params,
+                             const Executor& executor, DeviceStatePtr& state, const DeviceSolution<T>& out);
 
 }  // namespace bpqp::cuda

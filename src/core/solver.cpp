@@ -123,6 +123,20 @@ SolveResult<T> Solver<T>::solve(const QpBatchView<T>& batch) {
   return result;
 }
 
+template <class T>
+void Solver<T>::solve_on_device(const QpBatchView<T>& device_batch, const DeviceSolution<T>& out) {
+  validate(device_batch);
+  Impl& s = *impl_;
+  if (s.executor.kind() != Executor::Kind::cuda)
+    throw InvalidArgument("Solver::solve_on_device: needs a CUDA executor (this solver's is a CPU one)");
+  if (device_batch.batch > 0) {
+    if (!out.x) throw InvalidArgument("Solver::solve_on_device: DeviceSolution::x is null");
+    if (!out.y && device_batch.m > 0) throw InvalidArgument("Solver::solve_on_device: DeviceSolution::y is null");
+    if (!out.status) throw InvalidArgument("Solver::solve_on_device: DeviceSolution::status is null");
+  }
+  cuda::solve_forward_on_device(device_batch, detail::to_admm_params<T>(s.settings), s.executor, s.device_state, out);
+}
+
 template class Solver<float>;
 template class Solver<double>;
 

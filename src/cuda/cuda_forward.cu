@@ -1,9 +1,11 @@
 // CUDA forward: one thread block per problem runs the same kernels/admm_solve.hpp
 // as the CPU backend, every iteration inside one launch, with the workspace in the
-// block's shared memory when it fits and in global memory otherwise. Host views in, host results out. The batch goes through the
-// device in chunks sized to a memory limit (Executor::with_device_memory_limit,
-// default half the free memory), so batches larger than the device are solved
-// too; the buffers belong to the Solver and are reused by its next solve.
+// block's shared memory when it fits and in global memory otherwise.
+// Two entries: host views in and host results out (solve_forward: the batch goes
+// through the device in chunks sized to a memory limit, so batches larger than the
+// device are solved too), and device arrays in and out (solve_forward_on_device:
+// enqueued on the caller's stream, no copies, no synchronization). The buffers
+// belong to the Solver and are reused by its next solve.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -62,7 +64,7 @@ template <class T, bool WorkspaceInShared>
 __global__ void __launch_bounds__(max_block_size)
     admm_forward_kernel(DeviceBatch<T> batch, kernels::AdmmParams<T> params, unsigned char* workspace,
                         std::size_t workspace_bytes, T* x, T* y, kernels::ProblemReport<T>* reports, const T* x0,
-                        const T* y0) {
+                        const T* y0, SolveStatus* status_out, int* iterations_out) {
   __shared__ double scratch[32];
   extern __shared__ __align__(64) unsigned char dynamic_shared[];
   const int b = blockIdx.x;
@@ -80,6 +82,62 @@ __global__ void __launch_bounds__(max_block_size)
   if (x0) out.x0 = x0 + static_cast<std::ptrdiff_t>(b) * n;
   if (y0) out.y0 = y0 + static_cast<std::ptrdiff_t>(b) * m;
   kernels::admm_solve(group, problem, params, ws, out);
+  // The device entry's outputs (the report was written by this same thread).
+  if (threadIdx.x == 0 && status_out) status_out[b] = reports[b].status;
+  if (threadIdx.x == 0 && iterations_out) iterations_out[b] = reports[b].iterations;
+}
+
+// Where a problem's workspace lives and how large a block solves it.
+struct LaunchPlan {
+  std::size_t workspace_bytes;  // per problem, aligned
+  bool in_shared;               // in the block's dynamic shared memory (else global)
+  int block;
+};
+
+template <class T>
+LaunchPlan plan_launch(int n, int m, const Executor& executor) {
+  LaunchPlan plan;
+  plan.workspace_bytes = aligned(kernels::AdmmWorkspace<T>::bytes(n, m));
+  plan.block = executor.block_size() > 0 ? executor.block_size() : default_block_size;
+  int shared_optin = 0;
+  BPQP_CUDA_CHECK(cudaDeviceGetAttribute(&shared_optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, executor.device()));
+  const std::size_t static_shared = 32 * sizeof(double);  // BlockGroup's scratch
+  plan.in_shared = executor.shared_memory_workspace() &&
+                   plan.workspace_bytes + static_shared <= static_cast<std::size_t>(shared_optin);
+  if (plan.in_shared)
+    BPQP_CUDA_CHECK(cudaFuncSetAttribute(admm_forward_kernel<T, true>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                         static_cast<int>(plan.workspace_bytes)));
+  return plan;
+}
+
+// One launch: `count` problems, block b solving problem b of the pointers given.
+template <class T>
+void launch_forward(const LaunchPlan& plan, int count, cudaStream_t stream, const DeviceBatch<T>& batch,
+                    const kernels::AdmmParams<T>& params, unsigned char* global_workspace, T* x, T* y,
+                    kernels::ProblemReport<T>* reports, const T* x0, const T* y0, SolveStatus* status_out,
+                    int* iterations_out) {
+  if (count == 0) return;
+  if (plan.in_shared)
+    admm_forward_kernel<T, true><<<count, plan.block, plan.workspace_bytes, stream>>>(
+        batch, params, nullptr, plan.workspace_bytes, x, y, reports, x0, y0, status_out, iterations_out);
+  else
+    admm_forward_kernel<T, false><<<count, plan.block, 0, stream>>>(
+        batch, params, global_workspace, plan.workspace_bytes, x, y, reports, x0, y0, status_out, iterations_out);
+  BPQP_CUDA_CHECK(cudaGetLastError());
+}
+
+// A clear error for an array the GPU cannot read (host memory, a freed pointer).
+void require_device_memory(const void* p, const std::string& name) {
+  if (!p) return;
+  cudaPointerAttributes attributes{};
+  const cudaError_t status = cudaPointerGetAttributes(&attributes, p);
+  if (status != cudaSuccess) {
+    cudaGetLastError();
+    throw InvalidArgument("Solver::solve_on_device: " + name + " is not a valid pointer (" +
+                          cudaGetErrorString(status) + ")");
+  }
+  if (attributes.type != cudaMemoryTypeDevice && attributes.type != cudaMemoryTypeManaged)
+    throw InvalidArgument("Solver::solve_on_device: " + name + " is host memory; device or managed memory expected");
 }
 
 }  // namespace
@@ -92,7 +150,6 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
   cudaStream_t stream = static_cast<cudaStream_t>(executor.stream());
   if (!state) state.reset(new DeviceState);
   const int n = batch.n, m = batch.m, count = batch.batch;
-  const int block = executor.block_size() > 0 ? executor.block_size() : default_block_size;
   HostInput<T> inputs[5];
   host_inputs(batch, inputs);
 
@@ -104,15 +161,9 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
     else per_problem += in.size * sizeof(T);
   }
   // The workspace goes to shared memory when the opt-in carve-out holds it (no global memory then).
-  const std::size_t workspace_bytes = aligned(kernels::AdmmWorkspace<T>::bytes(n, m));
-  int shared_optin = 0;
-  BPQP_CUDA_CHECK(cudaDeviceGetAttribute(&shared_optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, executor.device()));
-  const std::size_t static_shared = 32 * sizeof(double);  // BlockGroup's scratch
-  const bool in_shared = executor.shared_memory_workspace() &&
-                         workspace_bytes + static_shared <= static_cast<std::size_t>(shared_optin);
-  if (in_shared)
-    BPQP_CUDA_CHECK(cudaFuncSetAttribute(admm_forward_kernel<T, true>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                         static_cast<int>(workspace_bytes)));
+  const LaunchPlan plan = plan_launch<T>(n, m, executor);
+  const std::size_t workspace_bytes = plan.workspace_bytes;
+  const bool in_shared = plan.in_shared;
   per_problem += (warm.x ? 2 : 1) * (n + m) * sizeof(T) + sizeof(kernels::ProblemReport<T>) +
                  (in_shared ? 0 : workspace_bytes);
   const std::size_t chunk_overhead = 16 * device_alignment;  // the alignment padding of the chunk's arrays
@@ -173,15 +224,8 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
       upload_rows(at(base, x0_at), HostInput<T>{warm.x, n, n}, first, this_chunk, stream);
       upload_rows(at(base, y0_at), HostInput<T>{warm.y, m, m}, first, this_chunk, stream);
     }
-    const T* x0 = warm.x ? at(base, x0_at) : nullptr;
-    const T* y0 = warm.x ? at(base, y0_at) : nullptr;
-    if (in_shared)
-      admm_forward_kernel<T, true><<<this_chunk, block, workspace_bytes, stream>>>(
-          device_batch, params, nullptr, workspace_bytes, x, y, reports, x0, y0);
-    else
-      admm_forward_kernel<T, false><<<this_chunk, block, 0, stream>>>(
-          device_batch, params, base + workspace_at, workspace_bytes, x, y, reports, x0, y0);
-    BPQP_CUDA_CHECK(cudaGetLastError());
+    launch_forward(plan, this_chunk, stream, device_batch, params, base + workspace_at, x, y, reports,
+                   warm.x ? at(base, x0_at) : nullptr, warm.x ? at(base, y0_at) : nullptr, nullptr, nullptr);
     // Into the host result; the next chunk's uploads are ordered after these on the stream.
     const std::size_t x_bytes = static_cast<std::size_t>(this_chunk) * n * sizeof(T);
     const std::size_t y_bytes = static_cast<std::size_t>(this_chunk) * m * sizeof(T);
@@ -198,6 +242,67 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
   BPQP_CUDA_CHECK(cudaStreamSynchronize(stream));
   detail::collect_reports(host_reports, result);
 }
+
+template <class T>
+void solve_forward_on_device(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& params,
+                             const Executor& executor, DeviceStatePtr& state, const DeviceSolution<T>& out) {
+  if (!cuda_available()) throw CudaUnavailable(std::string("Solver::solve_on_device: ") + cuda_unavailable_reason());
+  const int n = batch.n, m = batch.m, count = batch.batch;
+  if (count == 0) return;
+  DeviceGuard guard(executor.device());
+  cudaStream_t stream = static_cast<cudaStream_t>(executor.stream());
+  if (!state) state.reset(new DeviceState);
+  require_device_memory(batch.P, "QpBatchView::P");
+  require_device_memory(batch.q, "QpBatchView::q");
+  require_device_memory(batch.A, "QpBatchView::A");
+  require_device_memory(batch.l, "QpBatchView::l");
+  require_device_memory(batch.u, "QpBatchView::u");
+  require_device_memory(out.x, "DeviceSolution::x");
+  require_device_memory(out.y, "DeviceSolution::y");
+  require_device_memory(out.status, "DeviceSolution::status");
+  require_device_memory(out.iterations, "DeviceSolution::iterations");
+
+  // Only the reports and (outside shared memory) the workspaces need memory of ours.
+  const LaunchPlan plan = plan_launch<T>(n, m, executor);
+  const std::size_t per_problem = sizeof(kernels::ProblemReport<T>) + (plan.in_shared ? 0 : plan.workspace_bytes);
+  const std::size_t overhead = 4 * device_alignment;
+  const std::size_t limit = device_memory_budget(executor.device_memory_limit(), state->chunk.size());
+  if (overhead + per_problem > limit)
+    throw Error("CUDA forward: one " + std::to_string(n) + "×" + std::to_string(m) + " problem needs " +
+                megabytes(per_problem) + " of device workspace, over the limit of " + megabytes(limit));
+  const int chunk = static_cast<int>(std::min<std::size_t>(count, (limit - overhead) / per_problem));
+  BufferLayout layout;
+  const std::size_t reports_at = layout.add(static_cast<std::size_t>(chunk) * sizeof(kernels::ProblemReport<T>));
+  const std::size_t workspace_at = layout.add(plan.in_shared ? 0 : static_cast<std::size_t>(chunk) * plan.workspace_bytes);
+  state->chunk.reserve(layout.bytes());
+  unsigned char* const base = state->chunk.data();
+  auto* const reports = at_offset<kernels::ProblemReport<T>>(base, reports_at);
+
+  for (int first = 0; first < count; first += chunk) {
+    const int this_chunk = std::min(chunk, count - first);
+    const std::ptrdiff_t f = first;
+    const DeviceBatch<T> part{n,
+                              m,
+                              batch.P + f * batch.P_stride,
+                              batch.q + f * batch.q_stride,
+                              batch.A + f * batch.A_stride,
+                              batch.l + f * batch.l_stride,
+                              batch.u + f * batch.u_stride,
+                              batch.P_stride,
+                              batch.q_stride,
+                              batch.A_stride,
+                              batch.l_stride,
+                              batch.u_stride};
+    launch_forward(plan, this_chunk, stream, part, params, base + workspace_at, out.x + f * n,
+                   m > 0 ? out.y + f * m : out.y, reports, static_cast<const T*>(nullptr),
+                   static_cast<const T*>(nullptr), out.status + f, out.iterations ? out.iterations + f : nullptr);
+  }
+}
+
+template void solve_forward_on_device(const QpBatchView<float>&, const kernels::AdmmParams<float>&, const Executor&,
+                                      DeviceStatePtr&, const DeviceSolution<float>&);
+template void solve_forward_on_device(const QpBatchView<double>&, const kernels::AdmmParams<double>&,
+                                      const Executor&, DeviceStatePtr&, const DeviceSolution<double>&);
 
 template void solve_forward(const QpBatchView<float>&, const kernels::AdmmParams<float>&, const Executor&,
                             detail::WarmStart<float>, DeviceStatePtr&, SolveResult<float>&);

@@ -26,6 +26,16 @@ void solve_forward(const QpBatchView<T>&, const kernels::AdmmParams<T>&, const E
 
 template void solve_forward(const QpBatchView<float>&, const kernels::AdmmParams<float>&, const Executor&,
                             detail::WarmStart<float>, DeviceStatePtr&, SolveResult<float>&);
+template <class T>
+void solve_forward_on_device(const QpBatchView<T>&, const kernels::AdmmParams<T>&, const Executor&, DeviceStatePtr&,
+                             const DeviceSolution<T>&) {
+  throw CudaUnavailable(std::string("Solver::solve_on_device: ") + cuda_unavailable_reason());
+}
+template void solve_forward_on_device(const QpBatchView<float>&, const kernels::AdmmParams<float>&, const Executor&,
+                                      DeviceStatePtr&, const DeviceSolution<float>&);
+template void solve_forward_on_device(const QpBatchView<double>&, const kernels::AdmmParams<double>&,
+                                      const Executor&, DeviceStatePtr&, const DeviceSolution<double>&);
+
 template void solve_forward(const QpBatchView<double>&, const kernels::AdmmParams<double>&, const Executor&,
                             detail::WarmStart<double>, DeviceStatePtr&, SolveResult<double>&);
 

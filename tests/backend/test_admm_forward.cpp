@@ -312,6 +312,19 @@ TEST(SolverApi, MisuseThrowsInvalidArgumentNamingTheArgument) {
   EXPECT_THROW(Executor::cpu().with_device_memory_limit(1 << 20), InvalidArgument);
   EXPECT_THROW(Executor::cpu().with_shared_memory_workspace(false), InvalidArgument);
   EXPECT_FALSE(Executor::cuda(0).with_shared_memory_workspace(false).shared_memory_workspace());
+  {
+    const auto tiny = QpBatch<double>::from_problems({generators::make_random_feasible_qp(3, 2, 1)});
+    std::vector<double> x(3), y(2);
+    std::vector<SolveStatus> status(1);
+    try {
+      Solver<double>(Executor::cpu()).solve_on_device(tiny.view(), {x.data(), y.data(), status.data()});
+      FAIL() << "expected InvalidArgument";
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find("CUDA executor"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(Solver<double>(Executor::cuda(0)).solve_on_device(tiny.view(), {x.data(), y.data(), nullptr}),
+                 InvalidArgument);  // DeviceSolution::status is null: checked before any device call
+  }
   EXPECT_EQ(Executor::cuda(0).with_block_size(33).block_size(), 33);
   EXPECT_EQ(Executor::cuda(0).with_device_memory_limit(12345).device_memory_limit(), 12345u);
 

@@ -2,7 +2,8 @@
 # Reproduces benchmarks/RESULTS.md and benchmarks/plots/*.png: bpqp and the peers
 # (OSQP + adjoint, the BPQP paper's recipe, qpth, cvxpylayers, proxsuite's QPLayer,
 # JAXopt's OSQP) on the same exported problems, with ratios from one run.
-# On this project's 2-core CI machine it takes about 13 minutes (see benchmarks/README.md);
+# On this project's 2-core machine it takes about 10 minutes, 13 from a fresh clone (see
+# benchmarks/README.md);
 # the GPU rows are added when a usable NVIDIA GPU is present.
 #
 #   bash benchmarks/run.sh            # everything
@@ -29,10 +30,9 @@ backends=cpu
 [ "$cuda" = ON ] && backends=cpu,cuda
 
 if [ "${BPQP_BENCH_QUICK:-0}" = 1 ]; then
-  sizes=10x5,50x10; batches=1,64; budget=2; peers_cell_budget=5; peers_budget=60; peers_other_budget=30
+  sizes=10x5,50x10; batches=1,64; budget=2; peers_scale=0.2
 else
-  sizes=10x5,50x10,100x20,500x100; batches=1,64,1024,16384; budget=4
-  peers_cell_budget=30; peers_budget=300; peers_other_budget=90
+  sizes=10x5,50x10,100x20,500x100; batches=1,64,1024,16384; budget=4; peers_scale=1
 fi
 
 # 1. The paper's random QPs: every size and batch, float and double, per-problem and
@@ -40,10 +40,16 @@ fi
 $bench --families random_qp --sizes $sizes --batches $batches --precisions double,float \
   --sharing per_problem,shared_PA --threads 1,0 --backends $backends --cell-budget-s $budget \
   --export "$export_dir" --json $results/bpqp_random_qp.json
-# 2. Equality-constrained QPs and LPs at the same sizes (double, per problem).
-$bench --families equality_qp,random_lp --sizes $sizes --batches $batches --precisions double \
+# 2. Equality-constrained QPs and LPs (double, per problem); at 500×100 a few problems only
+#    (an LP of that size takes seconds: ADMM approaches a vertex slowly).
+$bench --families equality_qp,random_lp --sizes ${sizes/,500x100/} --batches $batches --precisions double \
   --sharing per_problem --threads 1,0 --backends $backends --cell-budget-s $budget \
-  --export "$export_dir" --export-max-batch 64 --export-max-mb 40 --json $results/bpqp_eq_lp.json
+  --export "$export_dir" --export-max-batch 64 --json $results/bpqp_eq_lp.json
+if [[ $sizes == *500x100* ]]; then
+  $bench --families equality_qp,random_lp --sizes 500x100 --batches 1,4 --precisions double \
+    --sharing per_problem --threads 1 --backends $backends --cell-budget-s $budget \
+    --export "$export_dir" --export-max-batch 4 --reference-problems 4 --json $results/bpqp_eq_lp_500x100.json
+fi
 # 3. OSQP's benchmark families, sized to about 100 variables each.
 for case in portfolio:100x0 control:10x0 lasso:25x0 huber:15x0 svm:33x0; do
   $bench --families ${case%%:*} --sizes ${case##*:} --batches 1,64 --precisions double \
@@ -51,15 +57,23 @@ for case in portfolio:100x0 control:10x0 lasso:25x0 huber:15x0 svm:33x0; do
     --export "$export_dir" --export-max-batch 64 --json $results/bpqp_${case%%:*}.json
 done
 
-# 4. The peers on the exported problems, one thread each (bpqp's 1-thread rows are the comparison):
-#    first the paper's random QPs with room for batch 1024, then the other families, briefly.
-random_qp_cases=$(ls "$export_dir" | sed -n 's/^\(random_qp_.*\)\.npz$/\1/p' | paste -sd, -)
-other_cases=$(ls "$export_dir" | grep -v '^random_qp_' | sed -n 's/\.npz$//p' | paste -sd, -)
-$python benchmarks/peers/run_peers.py --export "$export_dir" --out $results/peers_random_qp.json \
-  --cases "$random_qp_cases" --batches $batches --threads 1 --cell-budget-s $peers_cell_budget \
-  --total-budget-s $peers_budget
-$python benchmarks/peers/run_peers.py --export "$export_dir" --out $results/peers_other.json \
-  --cases "$other_cases" --batches 1,64 --threads 1 --cell-budget-s $budget --total-budget-s $peers_other_budget
+# 4. The peers on the exported problems, one thread each (bpqp's 1-thread rows are the
+#    comparison), in groups with their own time budgets so that every size gets its turn:
+#    "peers GROUP BATCHES CELL_BUDGET_S TOTAL_BUDGET_S CASES".
+peers() {
+  local cases
+  cases=$(cd "$export_dir" && ls $5 2>/dev/null | sed 's/\.npz$//' | paste -sd, -)
+  [ -n "$cases" ] || return 0
+  $python benchmarks/peers/run_peers.py --export "$export_dir" --out $results/peers_$1.json --cases "$cases" \
+    --batches $2 --threads 1 --cell-budget-s $3 \
+    --total-budget-s "$(awk -v t="$4" -v s="$peers_scale" 'BEGIN { print t * s }')"
+}
+peers small 1,64,1024 10 90 "random_qp_10x5.npz random_qp_50x10.npz"
+peers 100x20 1,64,1024 30 130 "random_qp_100x20.npz"
+peers 500x100 1,64 10 50 "random_qp_500x100.npz"
+peers eq_lp 1,64 4 60 "equality_qp_10x5.npz equality_qp_50x10.npz equality_qp_100x20.npz random_lp_10x5.npz random_lp_50x10.npz random_lp_100x20.npz"
+peers eq_lp_500x100 1,4 10 30 "equality_qp_500x100.npz random_lp_500x100.npz"
+peers osqp_suite 1,64 4 60 "portfolio_*.npz control_*.npz lasso_*.npz huber_*.npz svm_*.npz"
 
 # 5. Tables and plots.
 $python benchmarks/report.py --results $results/*.json --out-md benchmarks/RESULTS.md --plots-dir benchmarks/plots

@@ -2,7 +2,7 @@
 # Reproduces benchmarks/RESULTS.md and benchmarks/plots/*.png: bpqp and the peers
 # (OSQP + adjoint, the BPQP paper's recipe, qpth, cvxpylayers, proxsuite's QPLayer,
 # JAXopt's OSQP) on the same exported problems, with ratios from one run.
-# On this project's 2-core machine it takes about 10 minutes, 13 from a fresh clone (see
+# On this project's 2-core machine it takes about 11 minutes, 13 from a fresh clone (see
 # benchmarks/README.md);
 # the GPU rows are added when a usable NVIDIA GPU is present.
 #
@@ -59,18 +59,20 @@ done
 
 # 4. The peers on the exported problems, one thread each (bpqp's 1-thread rows are the
 #    comparison), in groups with their own time budgets so that every size gets its turn:
-#    "peers GROUP BATCHES CELL_BUDGET_S TOTAL_BUDGET_S CASES".
+#    "peers GROUP BATCHES CELL_BUDGET_S TOTAL_BUDGET_S CASES [METHODS]".
 peers() {
   local cases
   cases=$(cd "$export_dir" && ls $5 2>/dev/null | sed 's/\.npz$//' | paste -sd, -)
   [ -n "$cases" ] || return 0
   $python benchmarks/peers/run_peers.py --export "$export_dir" --out $results/peers_$1.json --cases "$cases" \
     --batches $2 --threads 1 --cell-budget-s $3 \
-    --total-budget-s "$(awk -v t="$4" -v s="$peers_scale" 'BEGIN { print t * s }')"
+    --total-budget-s "$(awk -v t="$4" -v s="$peers_scale" 'BEGIN { print t * s }')" ${6:+--methods $6}
 }
 peers small 1,64,1024 10 90 "random_qp_10x5.npz random_qp_50x10.npz"
 peers 100x20 1,64,1024 30 130 "random_qp_100x20.npz"
-peers 500x100 1,64 10 50 "random_qp_500x100.npz"
+peers 500x100 1 30 90 "random_qp_500x100.npz"
+# (cvxpylayers is left out at batch 64: its one-problem probe alone takes 30 s at 500×100)
+peers 500x100_b64 64 10 30 "random_qp_500x100.npz" osqp+adjoint,bpqp-paper-recipe,qpth,proxsuite-qplayer,jaxopt-osqp
 peers eq_lp 1,64 4 60 "equality_qp_10x5.npz equality_qp_50x10.npz equality_qp_100x20.npz random_lp_10x5.npz random_lp_50x10.npz random_lp_100x20.npz"
 peers eq_lp_500x100 1,4 10 30 "equality_qp_500x100.npz random_lp_500x100.npz"
 peers osqp_suite 1,64 4 60 "portfolio_*.npz control_*.npz lasso_*.npz huber_*.npz svm_*.npz"

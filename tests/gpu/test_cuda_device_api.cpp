@@ -64,8 +64,8 @@ TYPED_TEST(CudaDeviceApi, DeviceArraysGiveTheSameBitsAsTheHostEntry) {
   DeviceCopy<T> q(vector_of(host.q, static_cast<std::size_t>(count) * n));
   DeviceCopy<T> u(vector_of(host.u, static_cast<std::size_t>(count) * m));
   DeviceCopy<T> x(std::vector<T>(static_cast<std::size_t>(count) * n)), y(std::vector<T>(static_cast<std::size_t>(count) * m));
-  DeviceCopy<SolveStatus> status(std::vector<SolveStatus>(count));
-  DeviceCopy<int> iterations(std::vector<int>(count));
+  DeviceCopy<SolveStatus> status{std::vector<SolveStatus>(count)};
+  DeviceCopy<int> iterations{std::vector<int>(count)};
   QpBatchView<T> device = host;
   device.P = P.data();
   device.q = q.data();

@@ -2,7 +2,7 @@
 # Reproduces benchmarks/RESULTS.md and benchmarks/plots/*.png: bpqp and the peers
 # (OSQP + adjoint, the BPQP paper's recipe, qpth, cvxpylayers, proxsuite's QPLayer,
 # JAXopt's OSQP) on the same exported problems, with ratios from one run.
-# On this project's 2-core machine it takes about 11 minutes, 13 from a fresh clone (see
+# On this project's 2-core machine it takes about 10 minutes, from a fresh clone too (see
 # benchmarks/README.md);
 # the GPU rows are added when a usable NVIDIA GPU is present.
 #

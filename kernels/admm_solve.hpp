@@ -227,22 +227,15 @@ BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParam
   }
   report.iterations = k;
   report.rho = rho;
-  // The fallback also rescues a converged solve whose polish was rejected (seen on
-  // random LPs, whose ADMM iterates approach the vertex slowly): without a verified
-  // active set the backward pass differentiates the wrong face. Whatever the
-  // interior point certifies passes the same termination test as ADMM's point; where
-  // it certifies nothing, w.x, w.z, w.y are untouched and ADMM's point stays.
-  if (numerically_ok && prm.interior_point_max_iter > 0 && status == SolveStatus::solved && prm.polish &&
-      report.polish == PolishStatus::rejected) {
-    Residuals<T> verified;
-    bool polished = false;
-    if (interior_point_solve(g, n, m, prm, w, &verified, &report.interior_point_iterations, &polished)) {
-      report.polish = polished ? PolishStatus::succeeded : PolishStatus::rejected;
-      res = verified;
-    }
-  }
-  if (numerically_ok && prm.interior_point_max_iter > 0 &&
-      (status == SolveStatus::max_iterations || status == SolveStatus::solved_inaccurate)) {
+  // The interior-point fallback takes over a problem ADMM has not solved, and also
+  // one it has solved whose final polish was rejected (seen on random LPs, whose
+  // ADMM iterates approach the vertex slowly): without a verified active set the
+  // backward pass differentiates the wrong face. Whatever the interior point
+  // certifies passes the same termination test as an ADMM point; where it
+  // certifies nothing, w.x, w.z, w.y are untouched and ADMM's point stays.
+  const bool unsolved = status == SolveStatus::max_iterations || status == SolveStatus::solved_inaccurate;
+  const bool unverified = status == SolveStatus::solved && prm.polish && report.polish == PolishStatus::rejected;
+  if (numerically_ok && prm.interior_point_max_iter > 0 && (unsolved || unverified)) {
     Residuals<T> verified;
     bool polished = false;
     if (interior_point_solve(g, n, m, prm, w, &verified, &report.interior_point_iterations, &polished)) {

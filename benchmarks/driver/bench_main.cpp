@@ -9,7 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <map>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -355,7 +355,7 @@ int main(int argc, char** argv) try {
       const auto reference = bpqp::bench::compute_references(reference_problems, data.dl_dx());
       if (export_count > 0)
         export_case(o.export_dir, name, data.problems(export_count), data.dl_dx(), reference, export_count);
-      std::map<bool, bpqp::bench::ReferenceSolutions> shared_reference;  // computed when first needed
+      std::optional<bpqp::bench::ReferenceSolutions> shared_reference;  // computed when first needed
 
       for (const Variant& v : variants) {
         double seconds_per_problem = 0;  // of the previous (smaller) batch
@@ -378,12 +378,12 @@ int main(int argc, char** argv) try {
             std::vector<DenseQp> shared_problems;
             if (shared) {
               shared_problems = with_shared_PA(all, batch_size);
-              if (!shared_reference.count(true))
-                shared_reference[true] = bpqp::bench::compute_references(
+              if (!shared_reference)
+                shared_reference = bpqp::bench::compute_references(
                     with_shared_PA(data.problems(reference_count), std::max(1, std::min(reference_count, o.reference_problems))),
                     data.dl_dx());
             }
-            const auto& ref = shared ? shared_reference[true] : reference;
+            const auto& ref = shared ? *shared_reference : reference;
             try {
               r = v.precision == "double"
                       ? run_cell<double>(shared ? shared_problems : all, data.dl_dx(), batch_size, v, ref, o)

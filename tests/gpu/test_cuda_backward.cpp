@@ -86,13 +86,8 @@ TYPED_TEST(CudaBackward, MatchesTheCpuOnPerProblemAndSharedInputsInBothModes) {
 
 TEST(CudaBackwardStatus, UnsolvedProblemsGetZerosAndTheirStatusOnTheGpu) {
   BPQP_REQUIRE_GPU();
-  const auto mixed = testing::mixed_problems();
-  std::vector<DenseQp> problems;
-  for (const auto& [qp, status] : mixed) problems.push_back(qp);
-  const auto batch = QpBatch<double>::from_problems(problems);
-  Settings relative;
-  relative.eps_abs = 0.0;
-  const auto forward = Solver<double>(Executor::cuda(0), relative).solve(batch.view());
+  const auto batch = QpBatch<double>::from_problems(testing::mixed_batch_problems());
+  const auto forward = Solver<double>(Executor::cuda(0), testing::mixed_batch_settings()).solve(batch.view());
   const auto dl_dx = random_vector<double>(static_cast<std::size_t>(batch.batch()) * batch.n(), 8);
   const auto cpu = backward(Executor::cpu(1), batch.view(), forward, dl_dx.data());
   const auto gpu = backward(Executor::cuda(0), batch.view(), forward, dl_dx.data());

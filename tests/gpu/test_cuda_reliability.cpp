@@ -8,7 +8,6 @@
 #include "bpqp/bpqp.hpp"
 #include "bpqp/problem_generators.hpp"
 #include "gpu/gpu_test_support.hpp"
-#include "support/kkt_certificate.hpp"
 #include "support/mixed_batch.hpp"
 
 #ifdef BPQP_TEST_WITH_CUDART
@@ -26,22 +25,7 @@ std::vector<DenseQp> random_batch(int count, int n, int m, std::uint64_t seed) {
 
 TEST(CudaReliability, MixedBatchGivesEveryProblemItsExactStatus) {
   BPQP_REQUIRE_GPU();
-  const auto mixed = testing::mixed_problems();
-  std::vector<DenseQp> problems;
-  for (const auto& [qp, status] : mixed) problems.push_back(qp);
-  Settings relative;  // as in the CPU test: scale-invariant tolerances
-  relative.eps_abs = 0.0;
-  const auto r = Solver<double>(Executor::cuda(0), relative).solve(QpBatch<double>::from_problems(problems).view());
-  const auto alone = Solver<double>(Executor::cpu(1), relative)
-                         .solve(QpBatch<double>::from_problems({testing::small_feasible_qp()}).view());
-  for (int b = 0; b < r.batch; ++b) {
-    SCOPED_TRACE("problem " + std::to_string(b));
-    EXPECT_EQ(r.status[b], mixed[b].second);
-    if (r.status[b] != SolveStatus::solved) continue;
-    for (int j = 0; j < r.n; ++j) EXPECT_NEAR(r.x_of(b)[j], alone.x_of(0)[j], 1e-4);
-    const auto kkt = testing::kkt_residuals(problems[b], r.x_of(b), r.y_of(b));
-    EXPECT_TRUE(testing::kkt_satisfied(kkt, 0.0, 1e-5, 10.0)) << kkt.primal << " " << kkt.dual;
-  }
+  testing::expect_mixed_batch_outcomes(Executor::cuda(0));
 }
 
 // Each problem is solved by one block whatever the chunking: bitwise the same answers.

@@ -1,14 +1,18 @@
 // The mixed batch of the reliability tests: one problem of every outcome
 // (solved, primal infeasible, dual infeasible, invalid input, scaled by 1e-8 and
-// 1e8), each with the status the solver must give it, for every executor.
+// 1e8), each with the status the solver must give it, and the check that every
+// executor gives them.
 #pragma once
 
 #include <limits>
 #include <utility>
 #include <vector>
 
-#include <bpqp/dense_qp.hpp>
-#include <bpqp/status.hpp>
+#include <gtest/gtest.h>
+
+#include <bpqp/bpqp.hpp>
+
+#include "support/kkt_certificate.hpp"
 
 namespace bpqp::testing {
 
@@ -55,6 +59,40 @@ inline std::vector<std::pair<DenseQp, SolveStatus>> mixed_problems() {
   out.push_back({huge, SolveStatus::solved});
   out.push_back({small_feasible_qp(), SolveStatus::solved});
   return out;
+}
+
+inline std::vector<DenseQp> mixed_batch_problems() {
+  std::vector<DenseQp> problems;
+  for (const auto& [qp, status] : mixed_problems()) problems.push_back(qp);
+  return problems;
+}
+
+// eps_abs is absolute: a cost scaled by 1e-8 would meet it at any feasible point.
+// With relative tolerances only, the solver is scale-invariant and the rescaled
+// copies must land on the original solution.
+inline Settings mixed_batch_settings() {
+  Settings relative;
+  relative.eps_abs = 0.0;
+  return relative;
+}
+
+// Solves the mixed batch on `executor`: every status exact; every solved problem
+// at the solution of small_feasible_qp alone (CPU) and KKT-certified.
+inline void expect_mixed_batch_outcomes(const Executor& executor) {
+  const auto mixed = mixed_problems();
+  const std::vector<DenseQp> problems = mixed_batch_problems();
+  const auto alone = Solver<double>(Executor::cpu(1), mixed_batch_settings())
+                         .solve(QpBatch<double>::from_problems({small_feasible_qp()}).view());
+  ASSERT_EQ(alone.status[0], SolveStatus::solved);
+  const auto r = Solver<double>(executor, mixed_batch_settings()).solve(QpBatch<double>::from_problems(problems).view());
+  for (int b = 0; b < r.batch; ++b) {
+    SCOPED_TRACE("problem " + std::to_string(b));
+    EXPECT_EQ(r.status[b], mixed[b].second);
+    if (r.status[b] != SolveStatus::solved) continue;
+    for (int j = 0; j < r.n; ++j) EXPECT_NEAR(r.x_of(b)[j], alone.x_of(0)[j], 1e-4);
+    const auto kkt = kkt_residuals(problems[b], r.x_of(b), r.y_of(b));
+    EXPECT_TRUE(kkt_satisfied(kkt, 0.0, 1e-5, 10.0)) << kkt.primal << " " << kkt.dual;
+  }
 }
 
 }  // namespace bpqp::testing

@@ -87,8 +87,7 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
   DeviceGuard guard(executor.device());
   cudaStream_t stream = static_cast<cudaStream_t>(executor.stream());
   const int block = executor.block_size() > 0 ? executor.block_size() : default_block_size;
-  HostInput<T> inputs[5];
-  host_inputs(batch, inputs);
+  PackedInputs<T> inputs(batch);
   std::vector<T>* outputs[5] = {&result.dP, &result.dq, &result.dA, &result.dl, &result.du};
   const std::ptrdiff_t output_strides[5] = {result.dP_stride, result.dq_stride, result.dA_stride, result.dl_stride,
                                             result.du_stride};
@@ -98,10 +97,8 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
 
   // Device memory per problem of a chunk: its inputs, x, y, ∂L/∂x, ∂L/∂y, forward
   // status, gradient blocks (shared ones too, before the sum), report and workspace.
-  std::size_t shared_bytes = 0, per_problem = 0;
+  std::size_t shared_bytes = inputs.shared_bytes(), per_problem = inputs.bytes_per_problem();
   for (int k = 0; k < 5; ++k) {
-    if (inputs[k].shared()) shared_bytes += aligned(inputs[k].size * sizeof(T));
-    else per_problem += inputs[k].size * sizeof(T);
     if (wanted(k)) per_problem += inputs[k].size * sizeof(T);
     if (summed(k)) shared_bytes += aligned(inputs[k].size * sizeof(T));
   }
@@ -110,18 +107,13 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
                  sizeof(kernels::BackwardReport<T>) + workspace_bytes;
   const std::size_t overhead = 24 * device_alignment;
   const std::size_t limit = device_memory_budget(executor.device_memory_limit(), 0);
-  if (shared_bytes + overhead + per_problem > limit)
-    throw Error("CUDA backward: one " + std::to_string(n) + "×" + std::to_string(m) + " problem needs " +
-                megabytes(per_problem) + " of device memory besides " + megabytes(shared_bytes) +
-                " shared, over the limit of " + megabytes(limit) +
-                " (Executor::with_device_memory_limit; default: half the free memory)");
-  const int chunk = static_cast<int>(std::min<std::size_t>(count, (limit - shared_bytes - overhead) / per_problem));
+  const int chunk = problems_per_chunk(count, per_problem, shared_bytes + overhead, limit, "CUDA backward", n, m);
 
   BufferLayout layout, shared_layout;
-  std::size_t input_at[5], gradient_at[5], sum_at[5];
+  inputs.lay_out(chunk, layout, shared_layout);
+  std::size_t gradient_at[5], sum_at[5];
   for (int k = 0; k < 5; ++k) {
     const std::size_t bytes = inputs[k].size * sizeof(T);
-    input_at[k] = inputs[k].shared() ? shared_layout.add(bytes) : layout.add(chunk * bytes);
     gradient_at[k] = wanted(k) ? layout.add(chunk * bytes) : 0;
     sum_at[k] = summed(k) ? shared_layout.add(bytes) : 0;
   }
@@ -138,23 +130,14 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
   unsigned char* const base = chunk_buffer.data();
   auto at = [](unsigned char* p, std::size_t offset) { return at_offset<T>(p, offset); };
 
-  const T* device_input[5];
-  std::ptrdiff_t device_stride[5];
+  const DeviceBatch<T> device_batch = inputs.place(shared_base, base, stream);
   ChunkGradients<T> gradients{};
   for (int k = 0; k < 5; ++k) {
-    device_input[k] = at(inputs[k].shared() ? shared_base : base, input_at[k]);
-    device_stride[k] = inputs[k].shared() ? 0 : inputs[k].size;
-    if (inputs[k].shared() && inputs[k].size > 0)
-      BPQP_CUDA_CHECK(cudaMemcpyAsync(at(shared_base, input_at[k]), inputs[k].data, inputs[k].size * sizeof(T),
-                                      cudaMemcpyHostToDevice, stream));
     gradients.blocks[k] = wanted(k) ? at(base, gradient_at[k]) : nullptr;
     gradients.sizes[k] = inputs[k].size;
     if (summed(k) && inputs[k].size > 0)
       BPQP_CUDA_CHECK(cudaMemsetAsync(at(shared_base, sum_at[k]), 0, inputs[k].size * sizeof(T), stream));
   }
-  const DeviceBatch<T> device_batch{n,           m,           device_input[0],  device_input[1],  device_input[2],
-                                    device_input[3], device_input[4], device_stride[0], device_stride[1],
-                                    device_stride[2], device_stride[3], device_stride[4]};
   const HostInput<T> x_host{forward.x.data(), n, n}, y_host{forward.y.data(), m, m}, dl_dx_host{dl_dx, n, n},
       dl_dy_host{dl_dy, m, m};
   auto* const status = at_offset<SolveStatus>(base, status_at);
@@ -163,8 +146,8 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
 
   for (int first = 0; first < count; first += chunk) {
     const int this_chunk = std::min(chunk, count - first);
+    inputs.upload_chunk(first, this_chunk, stream);
     for (int k = 0; k < 5; ++k) {
-      if (!inputs[k].shared()) upload_rows(at(base, input_at[k]), inputs[k], first, this_chunk, stream);
       if (wanted(k) && inputs[k].size > 0)
         BPQP_CUDA_CHECK(cudaMemsetAsync(gradients.blocks[k], 0, this_chunk * inputs[k].size * sizeof(T), stream));
     }

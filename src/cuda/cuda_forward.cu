@@ -150,65 +150,36 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
   cudaStream_t stream = static_cast<cudaStream_t>(executor.stream());
   if (!state) state.reset(new DeviceState);
   const int n = batch.n, m = batch.m, count = batch.batch;
-  HostInput<T> inputs[5];
-  host_inputs(batch, inputs);
+  PackedInputs<T> inputs(batch);
 
-  // Device memory: the shared arrays once, then per problem of a chunk its inputs,
-  // outputs (x, y, report; x0, y0 when warm starting) and workspace.
-  std::size_t shared_bytes = 0, per_problem = 0;
-  for (const HostInput<T>& in : inputs) {
-    if (in.shared()) shared_bytes += aligned(in.size * sizeof(T));
-    else per_problem += in.size * sizeof(T);
-  }
-  // The workspace goes to shared memory when the opt-in carve-out holds it (no global memory then).
+  // Device memory: the shared inputs once, then per problem of a chunk its inputs,
+  // outputs (x, y, report; x0, y0 when warm starting) and workspace — which goes to
+  // shared memory when the opt-in carve-out holds it (no global memory then).
   const LaunchPlan plan = plan_launch<T>(n, m, executor);
-  const std::size_t workspace_bytes = plan.workspace_bytes;
-  const bool in_shared = plan.in_shared;
-  per_problem += (warm.x ? 2 : 1) * (n + m) * sizeof(T) + sizeof(kernels::ProblemReport<T>) +
-                 (in_shared ? 0 : workspace_bytes);
+  const std::size_t per_problem = inputs.bytes_per_problem() + (warm.x ? 2 : 1) * (n + m) * sizeof(T) +
+                                  sizeof(kernels::ProblemReport<T>) + (plan.in_shared ? 0 : plan.workspace_bytes);
   const std::size_t chunk_overhead = 16 * device_alignment;  // the alignment padding of the chunk's arrays
   // What this solver already holds counts as free: it is reused, not allocated again.
   const std::size_t limit =
       device_memory_budget(executor.device_memory_limit(), state->shared_inputs.size() + state->chunk.size());
-  if (shared_bytes + chunk_overhead + per_problem > limit)
-    throw Error("CUDA forward: one " + std::to_string(n) + "×" + std::to_string(m) + " problem needs " +
-                megabytes(per_problem) + " of device memory (inputs, outputs, workspace) besides " +
-                megabytes(shared_bytes) + " of shared inputs, over the limit of " + megabytes(limit) +
-                " (Executor::with_device_memory_limit; default: half the free memory)");
-  const int chunk = static_cast<int>(
-      std::min<std::size_t>(count, (limit - shared_bytes - chunk_overhead) / per_problem));
+  const int chunk = problems_per_chunk(count, per_problem, inputs.shared_bytes() + chunk_overhead, limit,
+                                       "CUDA forward", n, m);
 
   // The chunk buffer: inputs, warm start, outputs, workspace.
   BufferLayout layout, shared_layout;
-  std::size_t input_at[5];
-  for (int k = 0; k < 5; ++k) {
-    const std::size_t bytes = inputs[k].size * sizeof(T);
-    input_at[k] = inputs[k].shared() ? shared_layout.add(bytes) : layout.add(chunk * bytes);
-  }
+  inputs.lay_out(chunk, layout, shared_layout);
   const std::size_t x0_at = warm.x ? layout.add(static_cast<std::size_t>(chunk) * n * sizeof(T)) : 0;
   const std::size_t y0_at = warm.x ? layout.add(static_cast<std::size_t>(chunk) * m * sizeof(T)) : 0;
   const std::size_t x_at = layout.add(static_cast<std::size_t>(chunk) * n * sizeof(T));
   const std::size_t y_at = layout.add(static_cast<std::size_t>(chunk) * m * sizeof(T));
   const std::size_t reports_at = layout.add(static_cast<std::size_t>(chunk) * sizeof(kernels::ProblemReport<T>));
-  const std::size_t workspace_at = layout.add(in_shared ? 0 : static_cast<std::size_t>(chunk) * workspace_bytes);
+  const std::size_t workspace_at =
+      layout.add(plan.in_shared ? 0 : static_cast<std::size_t>(chunk) * plan.workspace_bytes);
   state->shared_inputs.reserve(std::max<std::size_t>(1, shared_layout.bytes()));
   state->chunk.reserve(layout.bytes());
-  unsigned char* const shared_base = state->shared_inputs.data();
   unsigned char* const base = state->chunk.data();
   auto at = [](unsigned char* p, std::size_t byte_offset) { return at_offset<T>(p, byte_offset); };
-
-  const T* device_input[5];
-  std::ptrdiff_t device_stride[5];
-  for (int k = 0; k < 5; ++k) {
-    device_input[k] = at(inputs[k].shared() ? shared_base : base, input_at[k]);
-    device_stride[k] = inputs[k].shared() ? 0 : inputs[k].size;
-    if (inputs[k].shared() && inputs[k].size > 0)
-      BPQP_CUDA_CHECK(cudaMemcpyAsync(at(shared_base, input_at[k]), inputs[k].data, inputs[k].size * sizeof(T),
-                                      cudaMemcpyHostToDevice, stream));
-  }
-  const DeviceBatch<T> device_batch{n,           m,           device_input[0],  device_input[1],  device_input[2],
-                                    device_input[3], device_input[4], device_stride[0], device_stride[1],
-                                    device_stride[2], device_stride[3], device_stride[4]};
+  const DeviceBatch<T> device_batch = inputs.place(state->shared_inputs.data(), base, stream);
 
   std::vector<kernels::ProblemReport<T>> host_reports(count);
   result.x.resize(static_cast<std::size_t>(count) * n);
@@ -218,8 +189,7 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
   auto* const reports = at_offset<kernels::ProblemReport<T>>(base, reports_at);
   for (int first = 0; first < count; first += chunk) {
     const int this_chunk = std::min(chunk, count - first);
-    for (int k = 0; k < 5; ++k)
-      if (!inputs[k].shared()) upload_rows(at(base, input_at[k]), inputs[k], first, this_chunk, stream);
+    inputs.upload_chunk(first, this_chunk, stream);
     if (warm.x) {
       upload_rows(at(base, x0_at), HostInput<T>{warm.x, n, n}, first, this_chunk, stream);
       upload_rows(at(base, y0_at), HostInput<T>{warm.y, m, m}, first, this_chunk, stream);
@@ -267,10 +237,7 @@ void solve_forward_on_device(const QpBatchView<T>& batch, const kernels::AdmmPar
   const std::size_t per_problem = sizeof(kernels::ProblemReport<T>) + (plan.in_shared ? 0 : plan.workspace_bytes);
   const std::size_t overhead = 4 * device_alignment;
   const std::size_t limit = device_memory_budget(executor.device_memory_limit(), state->chunk.size());
-  if (overhead + per_problem > limit)
-    throw Error("CUDA forward: one " + std::to_string(n) + "×" + std::to_string(m) + " problem needs " +
-                megabytes(per_problem) + " of device workspace, over the limit of " + megabytes(limit));
-  const int chunk = static_cast<int>(std::min<std::size_t>(count, (limit - overhead) / per_problem));
+  const int chunk = problems_per_chunk(count, per_problem, overhead, limit, "Solver::solve_on_device", n, m);
   BufferLayout layout;
   const std::size_t reports_at = layout.add(static_cast<std::size_t>(chunk) * sizeof(kernels::ProblemReport<T>));
   const std::size_t workspace_at = layout.add(plan.in_shared ? 0 : static_cast<std::size_t>(chunk) * plan.workspace_bytes);

@@ -3,6 +3,7 @@
 // chunked uploads, and the device guard.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 
@@ -80,6 +81,73 @@ void upload_rows(T* dst, const HostInput<T>& in, int first, int count, cudaStrea
   else
     BPQP_CUDA_CHECK(cudaMemcpy2DAsync(dst, row_bytes, src, in.stride * sizeof(T), row_bytes, count,
                                       cudaMemcpyHostToDevice, stream));
+}
+
+// The batch's five inputs on the device: a shared one (batch stride 0) once in the
+// shared buffer, the per-problem ones packed per chunk in the chunk buffer.
+template <class T>
+class PackedInputs {
+ public:
+  explicit PackedInputs(const QpBatchView<T>& batch) : n_(batch.n), m_(batch.m) { host_inputs(batch, in_); }
+
+  const HostInput<T>& operator[](int k) const { return in_[k]; }
+  std::size_t shared_bytes() const {
+    std::size_t bytes = 0;
+    for (const HostInput<T>& in : in_)
+      if (in.shared()) bytes += aligned(in.size * sizeof(T));
+    return bytes;
+  }
+  std::size_t bytes_per_problem() const {
+    std::size_t bytes = 0;
+    for (const HostInput<T>& in : in_)
+      if (!in.shared()) bytes += in.size * sizeof(T);
+    return bytes;
+  }
+  // Reserves their places for chunks of `chunk` problems.
+  void lay_out(int chunk, BufferLayout& chunk_layout, BufferLayout& shared_layout) {
+    for (int k = 0; k < 5; ++k) {
+      const std::size_t bytes = in_[k].size * sizeof(T);
+      at_[k] = in_[k].shared() ? shared_layout.add(bytes) : chunk_layout.add(chunk * bytes);
+    }
+  }
+  // Uploads the shared inputs and returns the kernels' view of a chunk's problems.
+  DeviceBatch<T> place(unsigned char* shared_base, unsigned char* chunk_base, cudaStream_t stream) {
+    const T* data[5];
+    std::ptrdiff_t stride[5];
+    for (int k = 0; k < 5; ++k) {
+      T* device = at_offset<T>(in_[k].shared() ? shared_base : chunk_base, at_[k]);
+      data[k] = device;
+      stride[k] = in_[k].shared() ? 0 : in_[k].size;
+      if (in_[k].shared() && in_[k].size > 0)
+        BPQP_CUDA_CHECK(
+            cudaMemcpyAsync(device, in_[k].data, in_[k].size * sizeof(T), cudaMemcpyHostToDevice, stream));
+    }
+    chunk_base_ = chunk_base;
+    return {n_, m_, data[0], data[1], data[2], data[3], data[4], stride[0], stride[1], stride[2], stride[3], stride[4]};
+  }
+  // Uploads the per-problem inputs of problems [first, first + count).
+  void upload_chunk(int first, int count, cudaStream_t stream) const {
+    for (int k = 0; k < 5; ++k)
+      if (!in_[k].shared()) upload_rows(at_offset<T>(chunk_base_, at_[k]), in_[k], first, count, stream);
+  }
+
+ private:
+  int n_, m_;
+  HostInput<T> in_[5];
+  std::size_t at_[5] = {};
+  unsigned char* chunk_base_ = nullptr;
+};
+
+// Problems per chunk: as many as fit in `limit` besides `fixed` bytes. An Error
+// naming the sizes when not even one does.
+inline int problems_per_chunk(int count, std::size_t per_problem, std::size_t fixed, std::size_t limit,
+                              const std::string& what, int n, int m) {
+  if (fixed + per_problem > limit)
+    throw Error(what + ": one " + std::to_string(n) + "×" + std::to_string(m) + " problem needs " +
+                megabytes(per_problem) + " of device memory besides " + megabytes(fixed) +
+                " shared, over the limit of " + megabytes(limit) +
+                " (Executor::with_device_memory_limit; default: half the free memory)");
+  return static_cast<int>(std::min<std::size_t>(count, (limit - fixed) / per_problem));
 }
 
 // Device memory one call may use: the executor's limit, or half of what is free

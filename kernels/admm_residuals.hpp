@@ -16,36 +16,50 @@ struct Residuals {
   T prim_scale_scaled = T(0), dual_scale_scaled = T(0);    // for the adaptive-ρ estimate
 };
 
+// The scaling that maps the scaled problem back to the user's: x = D x̄, y = E ȳ / c.
+template <class T>
+struct ScalingView {
+  const T* D_inv;  // n
+  const T* E_inv;  // m
+  T c;
+};
+
+// Residuals from the matrix products of the scaled point: Ax = Āx̄, Px = P̄x̄, Aty = Āᵀȳ
+// (computed by the caller: a gemv per problem, or one GEMM for a batch sharing P̄, Ā).
+// Overwrites Px with the dual residual; uses prim_vec (m) as scratch.
+template <class Group, class T>
+BPQP_HD Residuals<T> residuals_from_products(const Group& g, int n, int m, const ScalingView<T>& s, const T* q,
+                                             const T* z, const T* Ax, T* Px, const T* Aty, T* prim_vec) {
+  Residuals<T> r;
+  const T c_inv = T(1) / s.c;
+  for (int i = g.rank(); i < m; i += g.size()) prim_vec[i] = Ax[i] - z[i];
+  g.sync();
+  r.prim = scaled_inf_norm(g, s.E_inv, prim_vec, m);
+  r.prim_scale = max_of(scaled_inf_norm(g, s.E_inv, Ax, m), scaled_inf_norm(g, s.E_inv, z, m));
+  r.prim_scaled = inf_norm(g, prim_vec, m);
+  r.prim_scale_scaled = max_of(inf_norm(g, Ax, m), inf_norm(g, z, m));
+
+  const T px_norm = scaled_inf_norm(g, s.D_inv, Px, n);
+  const T aty_norm = scaled_inf_norm(g, s.D_inv, Aty, n);
+  const T q_norm = scaled_inf_norm(g, s.D_inv, q, n);
+  r.dual_scale = c_inv * max_of(px_norm, max_of(aty_norm, q_norm));
+  r.dual_scale_scaled = max_of(inf_norm(g, Px, n), max_of(inf_norm(g, Aty, n), inf_norm(g, q, n)));
+  for (int j = g.rank(); j < n; j += g.size()) Px[j] += q[j] + Aty[j];  // Px now holds the dual residual
+  g.sync();
+  r.dual = c_inv * scaled_inf_norm(g, s.D_inv, Px, n);
+  r.dual_scaled = inf_norm(g, Px, n);
+  return r;
+}
+
 // Residuals of the scaled point (x, z, y). Uses work_n, work_n2, work_m, work_m2.
 template <class Group, class T>
 BPQP_HD Residuals<T> compute_residuals(const Group& g, int n, int m, AdmmWorkspace<T>& w, const T* x,
                                        const T* z, const T* y) {
-  Residuals<T> r;
-  const T c_inv = T(1) / w.scalars[0];
-  T* Ax = w.work_m;
-  T* prim_vec = w.work_m2;
-  T* Px = w.work_n;
-  T* Aty = w.work_n2;
-  gemv(g, w.A, m, n, x, Ax);
-  gemv(g, w.P, n, n, x, Px);
-  gemv_transposed(g, w.A, m, n, y, Aty);
-  for (int i = g.rank(); i < m; i += g.size()) prim_vec[i] = Ax[i] - z[i];
-  g.sync();
-  r.prim = scaled_inf_norm(g, w.E_inv, prim_vec, m);
-  r.prim_scale = max_of(scaled_inf_norm(g, w.E_inv, Ax, m), scaled_inf_norm(g, w.E_inv, z, m));
-  r.prim_scaled = inf_norm(g, prim_vec, m);
-  r.prim_scale_scaled = max_of(inf_norm(g, Ax, m), inf_norm(g, z, m));
-
-  const T px_norm = scaled_inf_norm(g, w.D_inv, Px, n);
-  const T aty_norm = scaled_inf_norm(g, w.D_inv, Aty, n);
-  const T q_norm = scaled_inf_norm(g, w.D_inv, w.q, n);
-  r.dual_scale = c_inv * max_of(px_norm, max_of(aty_norm, q_norm));
-  r.dual_scale_scaled = max_of(inf_norm(g, Px, n), max_of(inf_norm(g, Aty, n), inf_norm(g, w.q, n)));
-  for (int j = g.rank(); j < n; j += g.size()) Px[j] += w.q[j] + Aty[j];  // Px now holds the dual residual
-  g.sync();
-  r.dual = c_inv * scaled_inf_norm(g, w.D_inv, Px, n);
-  r.dual_scaled = inf_norm(g, Px, n);
-  return r;
+  gemv(g, w.A, m, n, x, w.work_m);
+  gemv(g, w.P, n, n, x, w.work_n);
+  gemv_transposed(g, w.A, m, n, y, w.work_n2);
+  return residuals_from_products(g, n, m, ScalingView<T>{w.D_inv, w.E_inv, w.scalars[0]}, w.q, z, w.work_m,
+                                 w.work_n, w.work_n2, w.work_m2);
 }
 
 template <class T>

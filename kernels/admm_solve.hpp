@@ -37,6 +37,33 @@ BPQP_HD bool factor_reduced_system(const Group& g, int n, int m, T sigma, AdmmWo
   return ldlt_factor(g, w.factor, n, n, n, w.factor_scratch);
 }
 
+// The iterate (x, z, y) of one problem, scaled.
+template <class T>
+struct AdmmIterate {
+  T* x;
+  T* z;
+  T* y;
+};
+
+// Steps 4–6 of an ADMM iteration, given x̃ and z̃ = Āx̃: over-relaxation, projection
+// onto [l, u] and the multiplier update; the previous x and y go to x_prev, y_prev.
+template <class Group, class T>
+BPQP_HD void relaxed_update(const Group& g, int n, int m, T alpha, const T* rho, const T* l, const T* u,
+                            const T* x_tilde, const T* z_tilde, const AdmmIterate<T>& it, T* x_prev, T* y_prev) {
+  for (int j = g.rank(); j < n; j += g.size()) {
+    x_prev[j] = it.x[j];
+    it.x[j] = alpha * x_tilde[j] + (T(1) - alpha) * it.x[j];
+  }
+  for (int i = g.rank(); i < m; i += g.size()) {
+    const T z_relaxed = alpha * z_tilde[i] + (T(1) - alpha) * it.z[i];
+    const T z_new = clamp_to(z_relaxed + it.y[i] / rho[i], l[i], u[i]);
+    y_prev[i] = it.y[i];
+    it.y[i] += rho[i] * (z_relaxed - z_new);
+    it.z[i] = z_new;
+  }
+  g.sync();
+}
+
 // One ADMM iteration (Algorithm 1, steps 3–6) on the scaled problem.
 template <class Group, class T>
 BPQP_HD void admm_iterate(const Group& g, int n, int m, const AdmmParams<T>& prm, AdmmWorkspace<T>& w) {
@@ -48,19 +75,8 @@ BPQP_HD void admm_iterate(const Group& g, int n, int m, const AdmmParams<T>& prm
   g.sync();
   ldlt_solve(g, w.factor, n, n, w.x_tilde);
   gemv(g, w.A, m, n, w.x_tilde, w.z_tilde);
-  const T alpha = prm.alpha;
-  for (int j = g.rank(); j < n; j += g.size()) {
-    w.x_prev[j] = w.x[j];
-    w.x[j] = alpha * w.x_tilde[j] + (T(1) - alpha) * w.x[j];
-  }
-  for (int i = g.rank(); i < m; i += g.size()) {
-    const T z_relaxed = alpha * w.z_tilde[i] + (T(1) - alpha) * w.z[i];
-    const T z_new = clamp_to(z_relaxed + w.y[i] / w.rho[i], w.l[i], w.u[i]);
-    w.y_prev[i] = w.y[i];
-    w.y[i] += w.rho[i] * (z_relaxed - z_new);
-    w.z[i] = z_new;
-  }
-  g.sync();
+  relaxed_update(g, n, m, prm.alpha, w.rho, w.l, w.u, w.x_tilde, w.z_tilde, AdmmIterate<T>{w.x, w.z, w.y},
+                 w.x_prev, w.y_prev);
 }
 
 // OSQP's ρ estimate (§5.2): balance the normalized primal and dual residuals.
@@ -110,45 +126,37 @@ BPQP_HD void finish_report(const Group& g, ProblemReport<T>& report, const Probl
   g.sync();
 }
 
-// Solves one problem. out.x (n), out.y (m) and out.report are written; what x
-// and y hold depends on the status (see SolveStatus): the solution when
-// solved, the last iterate for max_iterations, an infeasibility certificate
-// (y for primal_infeasible, x for dual_infeasible, normalized to unit
-// inf-norm), zeros for invalid_input and numerical_error.
+// Writes a failed problem: zeros, the status, the report.
 template <class Group, class T>
-BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParams<T>& prm, AdmmWorkspace<T>& w,
-                        const ProblemOutput<T>& out) {
+BPQP_HD void report_failure(const Group& g, int n, int m, SolveStatus status, ProblemReport<T>& report,
+                            const ProblemOutput<T>& out) {
+  report.status = status;
+  fill(g, out.x, n, T(0));
+  fill(g, out.y, m, T(0));
+  finish_report(g, report, out);
+}
+
+// Where admm_run starts: the iterate in w, ρ, and whether w.factor holds the ADMM
+// matrix for it. check_first: test termination before iterating (a start that may
+// already be converged: the shared-data phase's), not only every check_every iterations.
+template <class T>
+struct RunStart {
+  T rho;
+  bool factored;
+  bool check_first;
+};
+
+// The ADMM loop from the iterate in w (the scaled problem in w), the interior-point
+// rescue, and the report and unscaled outputs. report.iterations grows by the
+// iterations run here.
+template <class Group, class T>
+BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<T>& prm, AdmmWorkspace<T>& w,
+                      RunStart<T> start, ProblemReport<T>& report, const ProblemOutput<T>& out) {
   const int n = p.n, m = p.m;
-  ProblemReport<T> report;
-  report.rho = prm.rho;
-
-  report.input_issue = validate_problem(g, p, prm, w.factor, w.factor_scratch);
-  if (report.input_issue != InputIssue::none) {
-    report.status = SolveStatus::invalid_input;
-    fill(g, out.x, n, T(0));
-    fill(g, out.y, m, T(0));
-    finish_report(g, report, out);
-    return;
-  }
-
-  ruiz_equilibrate(g, p, prm.scaling_iterations, w);
-  T rho = prm.rho;
-  set_rho_vector(g, m, rho, prm, w);
-  bool numerically_ok = factor_reduced_system(g, n, m, prm.sigma, w);
-
-  // Initial iterate: zeros, or the warm start mapped into the scaled space.
-  const T c = w.scalars[0];
-  for (int j = g.rank(); j < n; j += g.size()) w.x[j] = out.x0 ? T(out.x0[j]) * w.D_inv[j] : T(0);
-  for (int i = g.rank(); i < m; i += g.size()) w.y[i] = out.y0 ? T(out.y0[i]) * w.E_inv[i] * c : T(0);
-  g.sync();
-  if (out.x0) {
-    gemv(g, w.A, m, n, w.x, w.z);
-    for (int i = g.rank(); i < m; i += g.size()) w.z[i] = clamp_to(w.z[i], w.l[i], w.u[i]);
-    g.sync();
-  } else {
-    fill(g, w.z, m, T(0));
-  }
-
+  T rho = start.rho;
+  bool numerically_ok = true;
+  bool factored = start.factored;
+  bool check_now = start.check_first;
   Residuals<T> res;
   SolveStatus status = SolveStatus::max_iterations;
   // Polishing also runs during the iterations, at doubling intervals (total cost
@@ -168,10 +176,18 @@ BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParam
     report.polish = PolishStatus::rejected;
     return false;
   };
-  while (numerically_ok && k < prm.max_iter) {
-    admm_iterate(g, n, m, prm, w);
-    ++k;
-    if (k % prm.check_every != 0 && k != prm.max_iter) continue;
+  while (k < prm.max_iter) {
+    if (!check_now) {
+      if (!factored) {
+        numerically_ok = factor_reduced_system(g, n, m, prm.sigma, w);
+        factored = true;
+        if (!numerically_ok) break;
+      }
+      admm_iterate(g, n, m, prm, w);
+      ++k;
+      if (k % prm.check_every != 0 && k != prm.max_iter) continue;
+    }
+    check_now = false;
     res = compute_residuals(g, n, m, w, w.x, w.z, w.y);
     if (!is_finite(res.prim) || !is_finite(res.dual)) {
       numerically_ok = false;
@@ -184,6 +200,7 @@ BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParam
       if (prm.polish) try_polish();  // a rejected polish keeps the ADMM point, which is solved
       break;
     }
+    if (k == 0) continue;  // a start that is not converged: iterate (the tests below need two iterates)
     // Infeasibility certificates are approximate; a slowly converging feasible
     // problem can mimic one, so a verified polished optimum overrides them.
     if (primal_infeasible(g, n, m, w, prm.eps_prim_inf)) {
@@ -205,10 +222,7 @@ BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParam
         status = SolveStatus::solved;
         break;
       }
-      if (!last) {
-        numerically_ok = factor_reduced_system(g, n, m, prm.sigma, w);
-        if (!numerically_ok) break;
-      }
+      if (!last) factored = false;  // the polish used the factor storage: rebuilt before the next iteration
     }
     if (last) {
       const bool close = res.prim <= T(10) * eps_prim && res.dual <= T(10) * eps_dual;
@@ -221,11 +235,11 @@ BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParam
         rho = rho_new;
         ++report.rho_updates;
         set_rho_vector(g, m, rho, prm, w);
-        numerically_ok = factor_reduced_system(g, n, m, prm.sigma, w);
+        factored = false;
       }
     }
   }
-  report.iterations = k;
+  report.iterations += k;
   report.rho = rho;
   // The interior-point fallback takes over a problem ADMM has not solved, and also
   // one it has solved whose final polish was rejected (seen on random LPs, whose
@@ -245,10 +259,7 @@ BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParam
     }
   }
   if (!numerically_ok) {
-    report.status = SolveStatus::numerical_error;
-    fill(g, out.x, n, T(0));
-    fill(g, out.y, m, T(0));
-    finish_report(g, report, out);
+    report_failure(g, n, m, SolveStatus::numerical_error, report, out);
     return;
   }
 
@@ -279,13 +290,66 @@ BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParam
   // with check_convexity off, or a certificate that underflowed can still
   // overflow somewhere; such a problem is reported, with zeros.
   if (!outputs_finite(g, n, m, out, report)) {
-    report.status = SolveStatus::numerical_error;
     report.polish = PolishStatus::not_run;
     report.objective = T(0);
-    fill(g, out.x, n, T(0));
-    fill(g, out.y, m, T(0));
+    report_failure(g, n, m, SolveStatus::numerical_error, report, out);
+    return;
   }
   finish_report(g, report, out);
+}
+
+// True when the n + m warm-start values are all finite (uniform): a non-finite
+// warm start is ignored rather than allowed to spoil the solve.
+template <class Group, class T>
+BPQP_HD bool warm_start_usable(const Group& g, int n, int m, const ProblemOutput<T>& out) {
+  if (!out.x0 || (m > 0 && !out.y0)) return false;
+  T bad = T(0);
+  for (int j = g.rank(); j < n; j += g.size())
+    if (!is_finite(out.x0[j])) bad = T(1);
+  for (int i = g.rank(); i < m; i += g.size())
+    if (!is_finite(out.y0[i])) bad = T(1);
+  return g.max(bad) == T(0);
+}
+
+// Solves one problem. out.x (n), out.y (m) and out.report are written; what x
+// and y hold depends on the status (see SolveStatus): the solution when
+// solved, the last iterate for max_iterations, an infeasibility certificate
+// (y for primal_infeasible, x for dual_infeasible, normalized to unit
+// inf-norm), zeros for invalid_input and numerical_error.
+template <class Group, class T>
+BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParams<T>& prm, AdmmWorkspace<T>& w,
+                        const ProblemOutput<T>& out) {
+  const int n = p.n, m = p.m;
+  ProblemReport<T> report;
+  report.rho = prm.rho;
+
+  report.input_issue = validate_problem(g, p, prm, w.factor, w.factor_scratch);
+  if (report.input_issue != InputIssue::none) {
+    report_failure(g, n, m, SolveStatus::invalid_input, report, out);
+    return;
+  }
+
+  ruiz_equilibrate(g, p, prm.scaling_iterations, w);
+  set_rho_vector(g, m, prm.rho, prm, w);
+  if (!factor_reduced_system(g, n, m, prm.sigma, w)) {
+    report_failure(g, n, m, SolveStatus::numerical_error, report, out);
+    return;
+  }
+
+  // Initial iterate: zeros, or the warm start mapped into the scaled space.
+  const bool warm = warm_start_usable(g, n, m, out);
+  const T c = w.scalars[0];
+  for (int j = g.rank(); j < n; j += g.size()) w.x[j] = warm ? T(out.x0[j]) * w.D_inv[j] : T(0);
+  for (int i = g.rank(); i < m; i += g.size()) w.y[i] = warm ? T(out.y0[i]) * w.E_inv[i] * c : T(0);
+  g.sync();
+  if (warm) {
+    gemv(g, w.A, m, n, w.x, w.z);
+    for (int i = g.rank(); i < m; i += g.size()) w.z[i] = clamp_to(w.z[i], w.l[i], w.u[i]);
+    g.sync();
+  } else {
+    fill(g, w.z, m, T(0));
+  }
+  admm_run(g, p, prm, w, RunStart<T>{prm.rho, true, false}, report, out);
 }
 
 }  // namespace bpqp::kernels

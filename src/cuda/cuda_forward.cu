@@ -1,6 +1,7 @@
-// CUDA forward: one thread block per problem runs the same kernels/admm_solve.hpp
-// as the CPU backend, every iteration inside one launch, with the workspace in the
-// block's shared memory when it fits and in global memory otherwise.
+// CUDA forward: one thread block per problem — or a warp tile per problem, several
+// tiles per block, for tiny problems — runs the same kernels/admm_solve.hpp as the CPU
+// backend, every iteration inside one launch, with the workspace in the block's shared
+// memory when it fits and in global memory otherwise.
 // Two entries: host views in and host results out (solve_forward: the batch goes
 // through the device in chunks sized to a memory limit, so batches larger than the
 // device are solved too), and device arrays in and out (solve_forward_on_device:
@@ -15,6 +16,7 @@
 #include "cuda/cuda_check.cuh"
 #include "cuda/device_batch.cuh"
 #include "cuda/device_buffer.cuh"
+#include "cuda/tile_group.cuh"
 #include "kernels/admm_solve.hpp"
 
 namespace bpqp {
@@ -58,71 +60,123 @@ namespace {
 constexpr int default_block_size = 128;
 constexpr int max_block_size = 256;  // Executor::with_block_size's upper limit
 
-// WorkspaceInShared: the problem's workspace is the block's dynamic shared memory
-// (workspace_bytes of it); otherwise block b's slice of `workspace` in global memory.
-template <class T, bool WorkspaceInShared>
-__global__ void __launch_bounds__(max_block_size)
-    admm_forward_kernel(DeviceBatch<T> batch, kernels::AdmmParams<T> params, unsigned char* workspace,
-                        std::size_t workspace_bytes, T* x, T* y, kernels::ProblemReport<T>* reports, const T* x0,
-                        const T* y0, SolveStatus* status_out, int* iterations_out) {
-  __shared__ double scratch[32];
-  extern __shared__ __align__(64) unsigned char dynamic_shared[];
-  const int b = blockIdx.x;
+// Where the kernels write: per problem x, y and report; the device entry's status
+// and iteration count (null on the host entry); the warm start (null: cold).
+template <class T>
+struct ForwardOutputs {
+  T* x;
+  T* y;
+  kernels::ProblemReport<T>* reports;
+  const T* x0;
+  const T* y0;
+  SolveStatus* status;
+  int* iterations;
+};
+
+// Problem b's whole solve by `group`, its workspace at `workspace`.
+template <class T, class Group>
+__device__ void solve_problem(const Group& group, int b, unsigned char* workspace, const DeviceBatch<T>& batch,
+                              const kernels::AdmmParams<T>& params, const ForwardOutputs<T>& o) {
   const int n = batch.n, m = batch.m;
-  BlockGroup group{scratch};
-  unsigned char* const base = WorkspaceInShared ? dynamic_shared : workspace + b * workspace_bytes;
-  kernels::AdmmWorkspace<T> ws = kernels::AdmmWorkspace<T>::carve(base, n, m);
+  kernels::AdmmWorkspace<T> ws = kernels::AdmmWorkspace<T>::carve(workspace, n, m);
   kernels::ProblemView<T> problem{n, m, batch.P + b * batch.P_stride, batch.q + b * batch.q_stride,
                                   batch.A + b * batch.A_stride, batch.l + b * batch.l_stride,
                                   batch.u + b * batch.u_stride};
   kernels::ProblemOutput<T> out;
-  out.x = x + static_cast<std::ptrdiff_t>(b) * n;
-  out.y = y + static_cast<std::ptrdiff_t>(b) * m;
-  out.report = reports + b;
-  if (x0) out.x0 = x0 + static_cast<std::ptrdiff_t>(b) * n;
-  if (y0) out.y0 = y0 + static_cast<std::ptrdiff_t>(b) * m;
+  out.x = o.x + static_cast<std::ptrdiff_t>(b) * n;
+  out.y = o.y + static_cast<std::ptrdiff_t>(b) * m;
+  out.report = o.reports + b;
+  if (o.x0) out.x0 = o.x0 + static_cast<std::ptrdiff_t>(b) * n;
+  if (o.y0) out.y0 = o.y0 + static_cast<std::ptrdiff_t>(b) * m;
   kernels::admm_solve(group, problem, params, ws, out);
   // The device entry's outputs (the report was written by this same thread).
-  if (threadIdx.x == 0 && status_out) status_out[b] = reports[b].status;
-  if (threadIdx.x == 0 && iterations_out) iterations_out[b] = reports[b].iterations;
+  if (group.rank() == 0 && o.status) o.status[b] = o.reports[b].status;
+  if (group.rank() == 0 && o.iterations) o.iterations[b] = o.reports[b].iterations;
 }
 
-// Where a problem's workspace lives and how large a block solves it.
+// A block per problem. WorkspaceInShared: the problem's workspace is the block's
+// dynamic shared memory (workspace_bytes of it); otherwise block b's slice of `workspace`.
+template <class T, bool WorkspaceInShared>
+__global__ void __launch_bounds__(max_block_size)
+    admm_forward_kernel(DeviceBatch<T> batch, kernels::AdmmParams<T> params, unsigned char* workspace,
+                        std::size_t workspace_bytes, ForwardOutputs<T> outputs) {
+  __shared__ double scratch[32];
+  extern __shared__ __align__(64) unsigned char dynamic_shared[];
+  const int b = blockIdx.x;
+  unsigned char* const base = WorkspaceInShared ? dynamic_shared : workspace + b * workspace_bytes;
+  solve_problem(BlockGroup{scratch}, b, base, batch, params, outputs);
+}
+
+// Several problems per block, a warp tile of `width` threads each: tile t of block k
+// solves problem k·(blockDim.x / width) + t. The workspaces are consecutive slices of
+// the block's dynamic shared memory when `in_shared`, of `workspace` (per problem) otherwise.
+template <class T>
+__global__ void __launch_bounds__(max_block_size)
+    admm_forward_tiles_kernel(DeviceBatch<T> batch, kernels::AdmmParams<T> params, int count, int width,
+                              bool in_shared, unsigned char* workspace, std::size_t workspace_bytes,
+                              ForwardOutputs<T> outputs) {
+  extern __shared__ __align__(64) unsigned char dynamic_shared[];
+  const int tile = threadIdx.x / width;
+  const int b = blockIdx.x * (blockDim.x / width) + tile;
+  if (b >= count) return;  // a whole tile leaves: no other tile waits for it
+  unsigned char* const base = in_shared ? dynamic_shared + tile * workspace_bytes : workspace + b * workspace_bytes;
+  solve_problem(TileGroup{width}, b, base, batch, params, outputs);
+}
+
+// Where a problem's workspace lives and how its threads are grouped.
 struct LaunchPlan {
   std::size_t workspace_bytes;  // per problem, aligned
   bool in_shared;               // in the block's dynamic shared memory (else global)
-  int block;
+  int threads_per_problem;      // block size, or tile width when tiles
+  int problems_per_block;       // > 1: warp tiles
+  int block_threads() const { return threads_per_problem * problems_per_block; }
+  std::size_t dynamic_shared_bytes() const { return in_shared ? workspace_bytes * problems_per_block : 0; }
 };
 
 template <class T>
 LaunchPlan plan_launch(int n, int m, const Executor& executor) {
   LaunchPlan plan;
   plan.workspace_bytes = aligned(kernels::AdmmWorkspace<T>::bytes(n, m));
-  plan.block = executor.block_size() > 0 ? executor.block_size() : default_block_size;
+  plan.problems_per_block = executor.problems_per_block();
+  const bool tiles = plan.problems_per_block > 1;
+  plan.threads_per_problem = executor.block_size() > 0 ? executor.block_size() : (tiles ? 32 : default_block_size);
   int shared_optin = 0;
   BPQP_CUDA_CHECK(cudaDeviceGetAttribute(&shared_optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, executor.device()));
-  const std::size_t static_shared = 32 * sizeof(double);  // BlockGroup's scratch
+  const std::size_t static_shared = tiles ? 0 : 32 * sizeof(double);  // BlockGroup's scratch
   plan.in_shared = executor.shared_memory_workspace() &&
-                   plan.workspace_bytes + static_shared <= static_cast<std::size_t>(shared_optin);
-  if (plan.in_shared)
-    BPQP_CUDA_CHECK(cudaFuncSetAttribute(admm_forward_kernel<T, true>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                         static_cast<int>(plan.workspace_bytes)));
+                   plan.workspace_bytes * plan.problems_per_block + static_shared <=
+                       static_cast<std::size_t>(shared_optin);
+  if (plan.in_shared) {
+    const int bytes = static_cast<int>(plan.dynamic_shared_bytes());
+    if (tiles)
+      BPQP_CUDA_CHECK(
+          cudaFuncSetAttribute(admm_forward_tiles_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes));
+    else
+      BPQP_CUDA_CHECK(
+          cudaFuncSetAttribute(admm_forward_kernel<T, true>, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes));
+  }
   return plan;
 }
 
-// One launch: `count` problems, block b solving problem b of the pointers given.
+// One launch: `count` problems, problem b of the pointers given.
 template <class T>
 void launch_forward(const LaunchPlan& plan, int count, cudaStream_t stream, const DeviceBatch<T>& batch,
-                    const kernels::AdmmParams<T>& params, unsigned char* global_workspace, T* x, T* y,
-                    kernels::ProblemReport<T>* reports, const T* x0, const T* y0, SolveStatus* status_out,
-                    int* iterations_out) {
+                    const kernels::AdmmParams<T>& params, unsigned char* global_workspace,
+                    const ForwardOutputs<T>& outputs) {
   if (count == 0) return;
-  if (plan.in_shared)
-    admm_forward_kernel<T, true><<<count, plan.block, plan.workspace_bytes, stream>>>(
-        batch, params, nullptr, plan.workspace_bytes, x, y, reports, x0, y0, status_out, iterations_out);
-  else
-    admm_forward_kernel<T, false><<<count, plan.block, 0, stream>>>(
-        batch, params, global_workspace, plan.workspace_bytes, x, y, reports, x0, y0, status_out, iterations_out);
+  const std::size_t shared_bytes = plan.dynamic_shared_bytes();
+  if (plan.problems_per_block > 1) {
+    const int blocks = (count + plan.problems_per_block - 1) / plan.problems_per_block;
+    admm_forward_tiles_kernel<T><<<blocks, plan.block_threads(), shared_bytes, stream>>>(
+        batch, params, count, plan.threads_per_problem, plan.in_shared, global_workspace, plan.workspace_bytes,
+        outputs);
+  } else if (plan.in_shared) {
+    admm_forward_kernel<T, true><<<count, plan.block_threads(), shared_bytes, stream>>>(
+        batch, params, nullptr, plan.workspace_bytes, outputs);
+  } else {
+    admm_forward_kernel<T, false><<<count, plan.block_threads(), 0, stream>>>(batch, params, global_workspace,
+                                                                             plan.workspace_bytes, outputs);
+  }
   BPQP_CUDA_CHECK(cudaGetLastError());
 }
 
@@ -194,8 +248,9 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
       upload_rows(at(base, x0_at), HostInput<T>{warm.x, n, n}, first, this_chunk, stream);
       upload_rows(at(base, y0_at), HostInput<T>{warm.y, m, m}, first, this_chunk, stream);
     }
-    launch_forward(plan, this_chunk, stream, device_batch, params, base + workspace_at, x, y, reports,
-                   warm.x ? at(base, x0_at) : nullptr, warm.x ? at(base, y0_at) : nullptr, nullptr, nullptr);
+    const ForwardOutputs<T> outputs{x,       y,      reports, warm.x ? at(base, x0_at) : nullptr,
+                                    warm.x ? at(base, y0_at) : nullptr, nullptr, nullptr};
+    launch_forward(plan, this_chunk, stream, device_batch, params, base + workspace_at, outputs);
     // Into the host result; the next chunk's uploads are ordered after these on the stream.
     const std::size_t x_bytes = static_cast<std::size_t>(this_chunk) * n * sizeof(T);
     const std::size_t y_bytes = static_cast<std::size_t>(this_chunk) * m * sizeof(T);
@@ -260,9 +315,11 @@ void solve_forward_on_device(const QpBatchView<T>& batch, const kernels::AdmmPar
                               batch.A_stride,
                               batch.l_stride,
                               batch.u_stride};
-    launch_forward(plan, this_chunk, stream, part, params, base + workspace_at, out.x + f * n,
-                   m > 0 ? out.y + f * m : out.y, reports, static_cast<const T*>(nullptr),
-                   static_cast<const T*>(nullptr), out.status + f, out.iterations ? out.iterations + f : nullptr);
+    const ForwardOutputs<T> outputs{out.x + f * n,  m > 0 ? out.y + f * m : out.y,
+                                    reports,        nullptr,
+                                    nullptr,        out.status + f,
+                                    out.iterations ? out.iterations + f : nullptr};
+    launch_forward(plan, this_chunk, stream, part, params, base + workspace_at, outputs);
   }
 }
 

@@ -51,6 +51,43 @@ TYPED_TEST(CudaForward, BlockSizesThatAreAndAreNotMultiplesOf32AgreeWithTheCpu) 
   }
 }
 
+// Warp tiles (several problems per block): every tile width, a block count that
+// leaves the last block partly empty, the workspace in shared and in global memory.
+// A tile of width w gives the same answers as a block of w threads (same reduction
+// tree shape is not guaranteed, so compared within tolerance, not bitwise).
+TYPED_TEST(CudaForward, WarpTilesAgreeWithTheCpuForEveryWidthAndAPartialLastBlock) {
+  BPQP_REQUIRE_GPU();
+  std::vector<DenseQp> problems;
+  for (int b = 0; b < 45; ++b) problems.push_back(generators::make_random_feasible_qp(12, 6, 300 + b));
+  DenseQp infeasible = generators::make_random_feasible_qp(12, 6, 299);  // rows 0 and 1: a·x ≤ 0 and a·x ≥ 1
+  std::copy(infeasible.A.begin(), infeasible.A.begin() + 12, infeasible.A.begin() + 12);
+  infeasible.l[0] = -1e30;
+  infeasible.u[0] = 0;
+  infeasible.l[1] = 1;
+  infeasible.u[1] = 1e30;
+  problems.push_back(infeasible);  // a tile that stops early beside others
+  const auto batch = QpBatch<TypeParam>::from_problems(problems);
+  const auto cpu = Solver<TypeParam>(Executor::cpu()).solve(batch.view());
+  const double tol = 100 * effective_eps_abs<TypeParam>(Settings{});
+  for (int width : {1, 2, 8, 16, 32}) {
+    for (int per_block : {2, 7}) {
+      for (bool shared : {true, false}) {
+        SCOPED_TRACE("tile width " + std::to_string(width) + ", " + std::to_string(per_block) + " per block, " +
+                     (shared ? "shared" : "global") + " workspace");
+        const Executor e = Executor::cuda(0).with_block_size(width).with_problems_per_block(per_block)
+                               .with_shared_memory_workspace(shared);
+        const auto gpu = Solver<TypeParam>(e).solve(batch.view());
+        for (int b = 0; b < batch.batch(); ++b) {
+          ASSERT_EQ(gpu.status[b], cpu.status[b]) << "problem " << b;
+          if (cpu.status[b] != SolveStatus::solved) continue;
+          for (int j = 0; j < batch.n(); ++j)
+            EXPECT_NEAR(gpu.x_of(b)[j], cpu.x_of(b)[j], tol * (1 + std::abs(cpu.x_of(b)[j])));
+        }
+      }
+    }
+  }
+}
+
 TYPED_TEST(CudaForward, ABatchOfAHundredThousandMatchesTheCpu) {
   BPQP_REQUIRE_GPU();
   const int count = 100000;

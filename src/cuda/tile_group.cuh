@@ -1,0 +1,45 @@
+// A warp tile as a kernels/ Group: `width` consecutive lanes of one warp (a power
+// of two, 1 to 32) solve one problem, so that several tiny problems share a block
+// (DESIGN.md §2). sync() is __syncwarp over the tile's lanes (which also orders their
+// shared and global memory accesses); reductions are shuffles within the tile and
+// need no shared scratch. The total is taken from the tile's first lane and broadcast,
+// so every lane sees the same bits and a loop-ending decision is uniform.
+#pragma once
+
+#include "kernels/config.hpp"
+
+namespace bpqp::cuda {
+
+struct TileGroup {
+  int width;  // threads per problem: 1, 2, 4, 8, 16 or 32
+
+  __device__ int rank() const { return threadIdx.x & (width - 1); }
+  __device__ int size() const { return width; }
+  // The tile's lanes within its warp.
+  __device__ unsigned lanes() const {
+    const unsigned tile_bits = width == 32 ? 0xffffffffu : ((1u << width) - 1u);
+    return tile_bits << ((threadIdx.x & 31) & ~(width - 1));
+  }
+  __device__ void sync() const { __syncwarp(lanes()); }
+
+  template <class T, class Op>
+  __device__ T all_reduce(T v, Op op) const {
+    const unsigned mask = lanes();
+    for (int offset = width >> 1; offset > 0; offset >>= 1) {
+      const T other = __shfl_down_sync(mask, v, offset, width);
+      if (rank() + offset < width) v = op(v, other);
+    }
+    return __shfl_sync(mask, v, 0, width);
+  }
+
+  template <class T>
+  __device__ T sum(T v) const {
+    return all_reduce(v, [](T a, T b) { return a + b; });
+  }
+  template <class T>
+  __device__ T max(T v) const {
+    return all_reduce(v, [](T a, T b) { return kernels::max_of(a, b); });  // NaN-propagating
+  }
+};
+
+}  // namespace bpqp::cuda

@@ -81,6 +81,7 @@ void check_choice(const std::string& option, const std::string& value, std::init
 const char* const kUsage =
     "usage: bpqp_bench [--families random_qp,random_lp,...|all] [--sizes 10x5,50x10,100x20,500x100]\n"
     "                  [--batches 1,64,1024,16384] [--precisions double,float] [--sharing per_problem,shared_PA]\n"
+    "                  (shared_PA_no_batch_phase: shared P, A solved by the per-problem path)\n"
     "                  [--threads 1,0] [--backends cpu,cuda] [--cell-budget-s 10] [--min-time-s 0.5]\n"
     "                  [--max-repeats 5] [--reference-problems 32] [--seed 1]\n"
     "                  [--export DIR] [--export-max-batch 1024] [--export-max-mb 200]\n"
@@ -113,7 +114,7 @@ Options parse_options(int argc, char** argv) {
       for (const auto& p : o.precisions) check_choice(flag, p, {"double", "float"});
     } else if (flag == "--sharing") {
       o.sharings = split(value);
-      for (const auto& s : o.sharings) check_choice(flag, s, {"per_problem", "shared_PA"});
+      for (const auto& s : o.sharings) check_choice(flag, s, {"per_problem", "shared_PA", "shared_PA_no_batch_phase"});
     } else if (flag == "--threads") {
       o.threads.clear();
       for (const auto& t : split(value)) o.threads.push_back(std::stoi(t));
@@ -210,6 +211,10 @@ double median(std::vector<double> v) {
   return v.size() % 2 ? v[k] : 0.5 * (v[k - 1] + v[k]);
 }
 
+// shared_PA and shared_PA_no_batch_phase: the same batch, P and A shared; the second
+// turns Settings::shared_data_batch_phase off, for the ratio of the two paths.
+bool shares_PA(const std::string& sharing) { return sharing.rfind("shared_PA", 0) == 0; }
+
 struct Variant {
   std::string backend, precision, sharing;
   int threads;  // as asked: 0 = every hardware thread
@@ -223,9 +228,12 @@ BenchRecord run_cell(const std::vector<DenseQp>& problems, const std::vector<dou
   BenchRecord r;
   r.batch = batch_size;
   r.threads = on_gpu ? 1 : resolved_threads(v.threads);
-  const auto batch = make_batch<T>(problems, batch_size, v.sharing == "shared_PA");
+  const auto batch = make_batch<T>(problems, batch_size, shares_PA(v.sharing));
   const std::vector<T> dl_dx(dl_dx_all.begin(), dl_dx_all.begin() + static_cast<std::size_t>(batch_size) * batch.n());
-  bpqp::Solver<T> solver(executor);
+  bpqp::Settings settings;
+  settings.shared_data_batch_phase = v.sharing != "shared_PA_no_batch_phase";
+  settings.warm_start = false;  // every repeat solves cold, as the peers do
+  bpqp::Solver<T> solver(executor, settings);
 
   std::vector<double> forward_s, backward_s, total_s;
   bpqp::SolveResult<T> forward;
@@ -374,7 +382,7 @@ int main(int argc, char** argv) try {
             skip_rest = true;
           } else {
             const auto& all = data.problems(batch_size);
-            const bool shared = v.sharing == "shared_PA";
+            const bool shared = shares_PA(v.sharing);
             std::vector<DenseQp> shared_problems;
             if (shared) {
               shared_problems = with_shared_PA(all, batch_size);

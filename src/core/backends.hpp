@@ -36,6 +36,14 @@ template <class T>
 void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& params, int threads,
                    detail::WarmStart<T> warm, WorkspacePool& pool, SolveResult<T>& result);
 
+// A batch whose P and A are shared: the ADMM iterations of all problems as matrix
+// products, then each problem finished on its own (src/cpu/shared_data_forward.cpp).
+// Returns false, having written nothing, when the shared P or A is invalid or the shared
+// factorization fails: the per-problem path then solves (and reports) every problem.
+template <class T>
+bool solve_forward_shared_data(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& params, int threads,
+                               detail::WarmStart<T> warm, WorkspacePool& pool, SolveResult<T>& result);
+
 }  // namespace bpqp::cpu
 
 namespace bpqp::cuda {

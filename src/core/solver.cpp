@@ -97,9 +97,13 @@ SolveResult<T> Solver<T>::solve(const QpBatchView<T>& batch) {
   }
   const kernels::AdmmParams<T> params = detail::to_admm_params<T>(s.settings);
   switch (s.executor.kind()) {
-    case Executor::Kind::cpu:
-      cpu::solve_forward(batch, params, s.executor.threads(), warm, s.cpu_pool, result);
+    case Executor::Kind::cpu: {
+      const bool shares_P_and_A = batch.P_stride == 0 && batch.A_stride == 0 && batch.batch > 1;
+      if (!(s.settings.shared_data_batch_phase && shares_P_and_A &&
+            cpu::solve_forward_shared_data(batch, params, s.executor.threads(), warm, s.cpu_pool, result)))
+        cpu::solve_forward(batch, params, s.executor.threads(), warm, s.cpu_pool, result);
       break;
+    }
     case Executor::Kind::cuda:
       cuda::solve_forward(batch, params, s.executor, warm, s.device_state, result);
       break;

@@ -131,14 +131,23 @@ TYPED_TEST(AdmmForward, SharedPAndAGiveTheSameAnswersAsPerProblemCopies) {
     std::copy(p.q.begin(), p.q.end(), shared.q(b));
     copies.push_back(p);
   }
+  const double tol = 100 * effective_eps_abs<TypeParam>(Settings{});
   for (const auto& [name, exec] : available_executors()) {
     SCOPED_TRACE(name);
-    Solver<TypeParam> solver(exec);
-    const auto r_shared = solver.solve(shared.view());
     const auto r_copies = solve_problems<TypeParam>(copies, exec);
+    // The per-problem path reads the shared arrays through stride 0: the same arithmetic, the same bits.
+    Settings per_problem;
+    per_problem.shared_data_batch_phase = false;
+    const auto r_strided = Solver<TypeParam>(exec, per_problem).solve(shared.view());
+    // The batch phase starts each problem elsewhere: the same statuses, answers within tolerance.
+    const auto r_batch = Solver<TypeParam>(exec).solve(shared.view());
     for (int b = 0; b < batch; ++b) {
-      ASSERT_EQ(r_shared.status[b], SolveStatus::solved);
-      for (int j = 0; j < o.n; ++j) EXPECT_EQ(r_shared.x_of(b)[j], r_copies.x_of(b)[j]);  // same arithmetic
+      ASSERT_EQ(r_strided.status[b], SolveStatus::solved);
+      ASSERT_EQ(r_batch.status[b], SolveStatus::solved);
+      for (int j = 0; j < o.n; ++j) {
+        EXPECT_EQ(r_strided.x_of(b)[j], r_copies.x_of(b)[j]);
+        EXPECT_NEAR(r_batch.x_of(b)[j], r_copies.x_of(b)[j], tol * (1 + std::abs(r_copies.x_of(b)[j])));
+      }
     }
   }
 }
@@ -326,6 +335,16 @@ TEST(SolverApi, MisuseThrowsInvalidArgumentNamingTheArgument) {
                  InvalidArgument);  // DeviceSolution::status is null: checked before any device call
   }
   EXPECT_EQ(Executor::cuda(0).with_block_size(33).block_size(), 33);
+  // Several problems per block need warp tiles (a power of two ≤ 32 threads, ≤ 256 per block), in either order.
+  EXPECT_EQ(Executor::cuda(0).with_problems_per_block(8).with_block_size(16).problems_per_block(), 8);
+  EXPECT_EQ(Executor::cuda(0).with_block_size(32).with_problems_per_block(8).block_size(), 32);
+  EXPECT_THROW(Executor::cuda(0).with_problems_per_block(0), InvalidArgument);
+  EXPECT_THROW(Executor::cuda(0).with_problems_per_block(33), InvalidArgument);
+  EXPECT_THROW(Executor::cpu().with_problems_per_block(4), InvalidArgument);
+  EXPECT_THROW(Executor::cuda(0).with_block_size(24).with_problems_per_block(4), InvalidArgument);
+  EXPECT_THROW(Executor::cuda(0).with_problems_per_block(4).with_block_size(64), InvalidArgument);
+  EXPECT_THROW(Executor::cuda(0).with_block_size(32).with_problems_per_block(16), InvalidArgument);  // 512 threads
+  EXPECT_NO_THROW(Executor::cuda(0).with_block_size(64).with_problems_per_block(1));
   EXPECT_EQ(Executor::cuda(0).with_device_memory_limit(12345).device_memory_limit(), 12345u);
 
   DenseQp a, b;

@@ -1,0 +1,91 @@
+// The per-problem side of the shared-data path (DESIGN.md §2): when a batch shares
+// P and A, the backend runs the ADMM iterations for all problems at once — one
+// scaling, one factorization of P̄ + σI + Āᵀdiag(ρ)Ā, its inverse applied to every
+// problem's right-hand side as one matrix product — and then each problem is
+// finished here from the iterate that batch phase reached: its own data checked,
+// the termination test taken first (a problem the phase saw converge costs only
+// its polish), and otherwise the ordinary ADMM loop, polishing and interior-point
+// rescue of admm_run. The batch phase only chooses where a problem starts, so what
+// is reported passes the same tests as a problem solved on its own.
+#pragma once
+
+#include "kernels/admm_solve.hpp"
+
+namespace bpqp::kernels {
+
+// The batch's shared scaled data (Ruiz on the shared P and A): P̄ (n×n), Ā (m×n),
+// row-major like AdmmWorkspace, and the scaling D, E, c common to every problem.
+template <class T>
+struct SharedScaledData {
+  const T* P;
+  const T* A;
+  const T* D;
+  const T* E;
+  const T* D_inv;
+  const T* E_inv;
+  T c;
+};
+
+// Where the batch phase left one problem (scaled), and how far it got.
+template <class T>
+struct PhaseResult {
+  const T* x;      // n
+  const T* z;      // m
+  const T* y;      // m
+  bool converged;  // passed the termination test in the batch phase
+  int iterations;  // batch-phase iterations spent on it
+  T rho;           // the batch's ρ when it stopped
+};
+
+// Loads the shared scaled matrices into w and scales the problem's own vectors:
+// q̄ = c·D q, l̄ = E l, ū = E u (infinite bounds stay infinite).
+template <class Group, class T>
+BPQP_HD void load_shared_scaling(const Group& g, const SharedScaledData<T>& s, const ProblemView<T>& p,
+                                 AdmmWorkspace<T>& w) {
+  const int n = p.n, m = p.m;
+  copy(g, w.P, s.P, n * n);
+  copy(g, w.A, s.A, m * n);
+  for (int j = g.rank(); j < n; j += g.size()) {
+    w.D[j] = s.D[j];
+    w.D_inv[j] = s.D_inv[j];
+    w.q[j] = s.c * s.D[j] * p.q[j];
+  }
+  for (int i = g.rank(); i < m; i += g.size()) {
+    w.E[i] = s.E[i];
+    w.E_inv[i] = s.E_inv[i];
+    w.l[i] = scale_bound(p.l[i], s.E[i]);
+    w.u[i] = scale_bound(p.u[i], s.E[i]);
+  }
+  if (g.rank() == 0) w.scalars[0] = s.c;
+  g.sync();
+}
+
+// Finishes one problem of a shared-data batch from its batch-phase iterate.
+// The shared P was checked for convexity once, by the backend; the problem's own
+// q, l, u are checked here.
+template <class Group, class T>
+BPQP_HD void finish_after_batch_phase(const Group& g, const ProblemView<T>& p, const AdmmParams<T>& prm,
+                                      const SharedScaledData<T>& shared, const PhaseResult<T>& phase,
+                                      AdmmWorkspace<T>& w, const ProblemOutput<T>& out) {
+  const int n = p.n, m = p.m;
+  ProblemReport<T> report;
+  report.rho = phase.rho;
+  AdmmParams<T> own_data = prm;
+  own_data.check_convexity = false;
+  report.input_issue = validate_problem(g, p, own_data, w.factor, w.factor_scratch);
+  if (report.input_issue != InputIssue::none) {
+    report_failure(g, n, m, SolveStatus::invalid_input, report, out);
+    return;
+  }
+  load_shared_scaling(g, shared, p, w);
+  copy(g, w.x, phase.x, n);
+  copy(g, w.x_prev, phase.x, n);
+  copy(g, w.z, phase.z, m);
+  copy(g, w.y, phase.y, m);
+  copy(g, w.y_prev, phase.y, m);
+  set_rho_vector(g, m, phase.rho, prm, w);
+  report.iterations = phase.iterations;
+  admm_run(g, p, prm, w, RunStart<T>{phase.rho, false, phase.converged}, report, out);
+}
+
+}  // namespace bpqp::kernels

@@ -1,0 +1,202 @@
+// The shared-data batch phase (Settings::shared_data_batch_phase): a batch whose P and
+// A are shared runs its ADMM iterations as matrix products, then finishes every problem
+// on its own. What must hold: the statuses of the per-problem path for every problem,
+// answers that pass the KKT certificate, one bad problem never spoiling the others, and
+// the same bits on one thread and on two.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "bpqp/bpqp.hpp"
+#include "bpqp/problem_generators.hpp"
+#include "support/kkt_certificate.hpp"
+#include "support/solver_test_support.hpp"
+
+namespace bpqp {
+namespace {
+
+using testing::kkt_residuals;
+using testing::kkt_satisfied;
+using testing::solver_eps;
+
+template <class T>
+class SharedDataPhase : public ::testing::Test {};
+using Precisions = ::testing::Types<float, double>;
+TYPED_TEST_SUITE(SharedDataPhase, Precisions);
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+// Shared P = diag(2, 1, 1, 0) and A with rows x0+x1 (twice), x2, x3; each problem its own q, l, u.
+struct SharedCase {
+  DenseQp problem;
+  SolveStatus expected;
+};
+
+DenseQp shared_shape() {
+  DenseQp qp;
+  qp.n = 4;
+  qp.m = 4;
+  qp.P = {2, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0};
+  qp.A = {1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1};
+  qp.q = {-1, -1, -1, 1};
+  qp.l = {-inf, -inf, -1, 0};
+  qp.u = {1, 2, 1, inf};
+  return qp;
+}
+
+std::vector<SharedCase> mixed_shared_cases(int good) {
+  std::vector<SharedCase> cases;
+  for (int k = 0; k < good; ++k) {
+    DenseQp qp = shared_shape();
+    qp.q = {-1.0 - 0.1 * k, -1.0 + 0.07 * k, 0.3 * (k % 5) - 0.6, 1.0 + 0.01 * k};
+    if (k % 4 == 1) qp.l[2] = qp.u[2] = 0.25;  // an equality row in some problems only
+    if (k % 4 == 2) qp.u[0] = 0.1 * k;
+    cases.push_back({qp, SolveStatus::solved});
+  }
+  DenseQp infeasible = shared_shape();  // x0 + x1 ≤ 0 and x0 + x1 ≥ 1
+  infeasible.u[0] = 0;
+  infeasible.l[1] = 1;
+  cases.push_back({infeasible, SolveStatus::primal_infeasible});
+  DenseQp unbounded = shared_shape();  // x3 ≥ 0 only, P has no curvature along it, q3 < 0
+  unbounded.q[3] = -1;
+  cases.push_back({unbounded, SolveStatus::dual_infeasible});
+  DenseQp bad = shared_shape();
+  bad.q[0] = std::numeric_limits<double>::quiet_NaN();
+  cases.push_back({bad, SolveStatus::invalid_input});
+  return cases;
+}
+
+template <class T>
+QpBatch<T> shared_batch(const std::vector<SharedCase>& cases) {
+  const DenseQp& first = cases.front().problem;
+  QpBatch<T> batch(static_cast<int>(cases.size()), first.n, first.m, {/*P=*/true, /*q=*/false, /*A=*/true});
+  std::copy(first.P.begin(), first.P.end(), batch.P(0));
+  std::copy(first.A.begin(), first.A.end(), batch.A(0));
+  for (int b = 0; b < batch.batch(); ++b) {
+    const DenseQp& qp = cases[b].problem;
+    std::copy(qp.q.begin(), qp.q.end(), batch.q(b));
+    std::copy(qp.l.begin(), qp.l.end(), batch.l(b));
+    std::copy(qp.u.begin(), qp.u.end(), batch.u(b));
+  }
+  return batch;
+}
+
+TYPED_TEST(SharedDataPhase, EveryProblemGetsThePerProblemStatusAndACertifiedAnswer) {
+  using T = TypeParam;
+  const auto cases = mixed_shared_cases(24);
+  const auto batch = shared_batch<T>(cases);
+  Settings per_problem;
+  per_problem.shared_data_batch_phase = false;
+  const auto reference = Solver<T>(Executor::cpu(1), per_problem).solve(batch.view());
+  const auto result = Solver<T>(Executor::cpu(1)).solve(batch.view());
+  const double eps = solver_eps<T>();
+  for (int b = 0; b < batch.batch(); ++b) {
+    SCOPED_TRACE("problem " + std::to_string(b));
+    ASSERT_EQ(reference.status[b], cases[b].expected);
+    ASSERT_EQ(result.status[b], cases[b].expected);
+    if (cases[b].expected != SolveStatus::solved) continue;
+    EXPECT_EQ(result.polish[b], PolishStatus::succeeded);
+    EXPECT_TRUE(kkt_satisfied(kkt_residuals(cases[b].problem, result.x_of(b), result.y_of(b)), eps, eps, 10.0));
+    for (int j = 0; j < batch.n(); ++j)
+      EXPECT_NEAR(result.x_of(b)[j], reference.x_of(b)[j], 100 * eps * (1 + std::abs(reference.x_of(b)[j])));
+  }
+  // The infeasibility certificates are the per-problem path's kind: unit inf-norm.
+  const int infeasible = batch.batch() - 3, unbounded = batch.batch() - 2;
+  double y_norm = 0, x_norm = 0;
+  for (int i = 0; i < batch.m(); ++i) y_norm = std::max(y_norm, std::abs(double(result.y_of(infeasible)[i])));
+  for (int j = 0; j < batch.n(); ++j) x_norm = std::max(x_norm, std::abs(double(result.x_of(unbounded)[j])));
+  EXPECT_NEAR(y_norm, 1.0, 1e-6);
+  EXPECT_NEAR(x_norm, 1.0, 1e-6);
+}
+
+// Random problems that share P and A: the batch phase converges them together and they
+// finish with a verified polish; the per-problem path agrees within tolerance.
+TYPED_TEST(SharedDataPhase, RandomSharedBatchesMatchThePerProblemPath) {
+  using T = TypeParam;
+  const DenseQp base = generators::make_random_feasible_qp(30, 12, 5);
+  const int count = 40;
+  QpBatch<T> batch(count, base.n, base.m, {/*P=*/true, /*q=*/false, /*A=*/true, /*l=*/true, /*u=*/false});
+  std::copy(base.P.begin(), base.P.end(), batch.P(0));
+  std::copy(base.A.begin(), base.A.end(), batch.A(0));
+  std::copy(base.l.begin(), base.l.end(), batch.l(0));
+  std::vector<DenseQp> problems;
+  for (int b = 0; b < count; ++b) {
+    DenseQp qp = base;
+    for (int j = 0; j < qp.n; ++j) qp.q[j] = base.q[j] * (1 + 0.5 * std::sin(1.7 * b + j));
+    for (int i = 0; i < qp.m; ++i) qp.u[i] = base.u[i] + 0.05 * ((b + i) % 7);
+    std::copy(qp.q.begin(), qp.q.end(), batch.q(b));
+    std::copy(qp.u.begin(), qp.u.end(), batch.u(b));
+    problems.push_back(qp);
+  }
+  Settings per_problem;
+  per_problem.shared_data_batch_phase = false;
+  const auto reference = Solver<T>(Executor::cpu(1), per_problem).solve(batch.view());
+  const auto one = Solver<T>(Executor::cpu(1)).solve(batch.view());
+  const auto two = Solver<T>(Executor::cpu(2)).solve(batch.view());
+  const double eps = solver_eps<T>();
+  EXPECT_NE(one.iterations, reference.iterations) << "the batch phase did not run";
+  for (int b = 0; b < count; ++b) {
+    SCOPED_TRACE("problem " + std::to_string(b));
+    ASSERT_EQ(reference.status[b], SolveStatus::solved);
+    ASSERT_EQ(one.status[b], SolveStatus::solved);
+    EXPECT_EQ(one.polish[b], PolishStatus::succeeded);
+    EXPECT_TRUE(kkt_satisfied(kkt_residuals(problems[b], one.x_of(b), one.y_of(b)), eps, eps, 10.0));
+    for (int j = 0; j < batch.n(); ++j) {
+      EXPECT_NEAR(one.x_of(b)[j], reference.x_of(b)[j], 100 * eps * (1 + std::abs(reference.x_of(b)[j])));
+      EXPECT_EQ(one.x_of(b)[j], two.x_of(b)[j]);  // the batch phase is one computation; the finish is per problem
+    }
+  }
+}
+
+// A batch larger than one phase (4096 problems) goes through in chunks: every
+// problem still gets its own status, the ones past the first chunk included.
+TYPED_TEST(SharedDataPhase, BatchesLargerThanOnePhaseAreSolvedInChunks) {
+  using T = TypeParam;
+  const auto pattern = mixed_shared_cases(5);
+  std::vector<SharedCase> cases;
+  for (int b = 0; b < 4096 + 2 * static_cast<int>(pattern.size()); ++b) cases.push_back(pattern[b % pattern.size()]);
+  const auto batch = shared_batch<T>(cases);
+  const auto result = Solver<T>(Executor::cpu(2)).solve(batch.view());
+  int wrong = 0;
+  for (int b = 0; b < batch.batch(); ++b) wrong += result.status[b] != cases[b].expected;
+  EXPECT_EQ(wrong, 0) << "of " << batch.batch();
+  // Problems with the same data give the same answer wherever they fall.
+  const int last = batch.batch() - static_cast<int>(pattern.size());
+  for (int j = 0; j < batch.n(); ++j) EXPECT_NEAR(result.x_of(last)[j], result.x_of(0)[j], 10 * solver_eps<T>());
+}
+
+// A re-solve warm-starts the batch phase from the previous solution: it converges at
+// its first termination test.
+TYPED_TEST(SharedDataPhase, AReSolveStartsFromThePreviousSolution) {
+  using T = TypeParam;
+  const auto cases = mixed_shared_cases(12);
+  const auto batch = shared_batch<T>(cases);
+  Solver<T> solver(Executor::cpu(1));
+  const auto first = solver.solve(batch.view());
+  const auto second = solver.solve(batch.view());
+  Settings settings;
+  for (int b = 0; b < batch.batch(); ++b) {
+    ASSERT_EQ(second.status[b], first.status[b]) << "problem " << b;
+    if (first.status[b] == SolveStatus::solved)
+      EXPECT_LE(second.iterations[b], settings.check_every) << "problem " << b;
+  }
+}
+
+// Shared data the solver must reject (a non-convex P) is reported for every problem,
+// as the per-problem path does.
+TYPED_TEST(SharedDataPhase, ANonConvexSharedPIsInvalidInputForEveryProblem) {
+  using T = TypeParam;
+  auto cases = mixed_shared_cases(3);
+  cases.resize(3);
+  for (auto& c : cases) c.problem.P[0] = -2;
+  const auto batch = shared_batch<T>(cases);
+  const auto result = Solver<T>(Executor::cpu(1)).solve(batch.view());
+  for (int b = 0; b < batch.batch(); ++b) {
+    EXPECT_EQ(result.status[b], SolveStatus::invalid_input) << "problem " << b;
+    EXPECT_EQ(result.input_issue[b], InputIssue::p_not_psd) << "problem " << b;
+  }
+}
+
+}  // namespace
+}  // namespace bpqp

@@ -37,6 +37,8 @@
 #include <vector>
 
 #include "bpqp/backward_status.hpp"
+#include "bpqp/device_gradients.hpp"
+#include "bpqp/device_solution.hpp"
 #include "bpqp/errors.hpp"
 #include "bpqp/executor.hpp"
 #include "bpqp/qp_batch_view.hpp"
@@ -136,5 +138,33 @@ template <class T>
 Gradients<T> backward(const Executor& executor, const QpBatchView<T>& batch, const SolveResult<T>& forward,
                       const T* dl_dx, const typename detail::NonDeduced<T>::type* dl_dy = nullptr,
                       const BackwardOptions& options = {});
+
+// The device-pointer entry (CUDA executors only): the backward of a forward that
+// Solver::solve_on_device left on the device (its x, y and status; iterations is not
+// read). Every array — the batch's, forward's, dl_dx, dl_dy (null when L does not
+// depend on y*) and out's — is device or managed memory. The work is enqueued on the
+// executor's stream and the call returns without waiting for it: no host copies, no
+// synchronization; out is complete once the stream gets there. The library's own
+// scratch (reports, workspaces, the per-problem blocks of shared gradients before
+// their sum) is allocated and freed in stream order (cudaMallocAsync), so it does not
+// wait for the device either (except on a device without memory pools, where freeing
+// it does); a batch whose scratch exceeds the executor's device memory limit runs in
+// chunks, with the same bits.
+// Output: a gradient is computed where its pointer in `out` is non-null, laid out as in
+// Gradients<T>, and written completely — zeros where the gradient is zero, e.g. for a
+// problem whose forward status is not solved / solved_inaccurate (its status:
+// forward_not_solved). A shared input's block is the sum over the batch, added on the
+// device in problem order (deterministic, the same bits as backward() on Executor::cuda).
+// Misuse throws InvalidArgument naming the argument: a CPU executor, host or unknown
+// pointers, a null forward.x / forward.y (m > 0) / forward.status / dl_dx / out.status,
+// options out of range, a gradient pointer given while its want_* option is false, and
+// BackwardOptions::error_if_unsolved (honouring it would mean reading the forward
+// statuses on the host, i.e. synchronizing: read out.status instead). Without a usable
+// device: CudaUnavailable. An error inside a kernel surfaces at the caller's next
+// synchronization, as CUDA errors do.
+template <class T>
+void backward_on_device(const Executor& executor, const QpBatchView<T>& device_batch, const DeviceSolution<T>& forward,
+                        const T* dl_dx, const typename detail::NonDeduced<T>::type* dl_dy,
+                        const DeviceGradients<T>& out, const BackwardOptions& options = {});
 
 }  // namespace bpqp

@@ -4,6 +4,8 @@
 #include "bpqp/backward.hpp"
 #include "bpqp/backward_status.hpp"
 #include "bpqp/dense_qp.hpp"
+#include "bpqp/device_gradients.hpp"
+#include "bpqp/device_solution.hpp"
 #include "bpqp/errors.hpp"
 #include "bpqp/executor.hpp"
 #include "bpqp/qp_batch.hpp"

@@ -35,40 +35,79 @@ namespace {
 template <class T>
 constexpr double default_delta() { return sizeof(T) >= sizeof(double) ? 1e-9 : 1e-6; }
 
-void require(bool ok, const std::string& what) {
-  if (!ok) throw InvalidArgument("backward: " + what);
+// Argument checks; the message starts with the entry point that was called.
+void require(bool ok, const char* entry, const std::string& what) {
+  if (!ok) throw InvalidArgument(std::string(entry) + ": " + what);
+}
+
+// The option checks, the same for both entry points.
+void validate_options(const BackwardOptions& o, const char* entry) {
+  const auto finite_nonneg = [](double v) { return std::isfinite(v) && v >= 0; };
+  if (o.active_tolerance)
+    require(finite_nonneg(*o.active_tolerance), entry,
+            "BackwardOptions::active_tolerance = " + std::to_string(*o.active_tolerance) +
+                ": expected a finite value >= 0");
+  require(finite_nonneg(o.lp_smoothing), entry,
+          "BackwardOptions::lp_smoothing = " + std::to_string(o.lp_smoothing) + ": expected a finite value >= 0");
+  if (o.delta)
+    require(std::isfinite(*o.delta) && *o.delta > 0, entry,
+            "BackwardOptions::delta = " + std::to_string(*o.delta) + ": expected a finite value > 0");
+  require(o.refine_iterations >= 0, entry,
+          "BackwardOptions::refine_iterations = " + std::to_string(o.refine_iterations) + ": expected >= 0");
+  if (o.mode == BackwardMode::admm) validate(o.admm);
 }
 
 template <class T>
 void validate_call(const QpBatchView<T>& batch, const SolveResult<T>& forward, const T* dl_dx,
                    const BackwardOptions& o) {
+  constexpr const char* entry = "backward";
   validate(batch);
   const auto sizes = [](int b, int n, int m) {
     return std::to_string(b) + " problems of n = " + std::to_string(n) + ", m = " + std::to_string(m);
   };
-  require(forward.batch == batch.batch && forward.n == batch.n && forward.m == batch.m,
+  require(forward.batch == batch.batch && forward.n == batch.n && forward.m == batch.m, entry,
           "forward has " + sizes(forward.batch, forward.n, forward.m) + ", expected " +
               sizes(batch.batch, batch.n, batch.m) + " like batch");
   const std::size_t b = static_cast<std::size_t>(batch.batch);
-  require(forward.x.size() == b * batch.n, "forward.x has " + std::to_string(forward.x.size()) +
-                                               " entries, expected batch·n = " + std::to_string(b * batch.n));
-  require(forward.y.size() == b * batch.m, "forward.y has " + std::to_string(forward.y.size()) +
-                                               " entries, expected batch·m = " + std::to_string(b * batch.m));
-  require(forward.status.size() == b, "forward.status has " + std::to_string(forward.status.size()) +
-                                          " entries, expected batch = " + std::to_string(b));
-  require(dl_dx != nullptr || b == 0, "dl_dx is null: ∂L/∂x (batch × n) is required");
-  const auto finite_nonneg = [](double v) { return std::isfinite(v) && v >= 0; };
-  if (o.active_tolerance)
-    require(finite_nonneg(*o.active_tolerance), "BackwardOptions::active_tolerance = " +
-                                                    std::to_string(*o.active_tolerance) + ": expected a finite value >= 0");
-  require(finite_nonneg(o.lp_smoothing),
-          "BackwardOptions::lp_smoothing = " + std::to_string(o.lp_smoothing) + ": expected a finite value >= 0");
-  if (o.delta)
-    require(std::isfinite(*o.delta) && *o.delta > 0,
-            "BackwardOptions::delta = " + std::to_string(*o.delta) + ": expected a finite value > 0");
-  require(o.refine_iterations >= 0,
-          "BackwardOptions::refine_iterations = " + std::to_string(o.refine_iterations) + ": expected >= 0");
-  if (o.mode == BackwardMode::admm) validate(o.admm);
+  require(forward.x.size() == b * batch.n, entry,
+          "forward.x has " + std::to_string(forward.x.size()) + " entries, expected batch·n = " +
+              std::to_string(b * batch.n));
+  require(forward.y.size() == b * batch.m, entry,
+          "forward.y has " + std::to_string(forward.y.size()) + " entries, expected batch·m = " +
+              std::to_string(b * batch.m));
+  require(forward.status.size() == b, entry,
+          "forward.status has " + std::to_string(forward.status.size()) + " entries, expected batch = " +
+              std::to_string(b));
+  require(dl_dx != nullptr || b == 0, entry, "dl_dx is null: ∂L/∂x (batch × n) is required");
+  validate_options(o, entry);
+}
+
+// What backward_on_device can check on the host; the device pointers themselves are
+// checked by the CUDA backend (is each one device memory?).
+template <class T>
+void validate_device_call(const Executor& executor, const QpBatchView<T>& batch, const DeviceSolution<T>& forward,
+                          const T* dl_dx, const DeviceGradients<T>& out, const BackwardOptions& o) {
+  constexpr const char* entry = "backward_on_device";
+  require(executor.kind() == Executor::Kind::cuda, entry,
+          "needs a CUDA executor (this one is a CPU executor; backward() takes host arrays)");
+  validate(batch);
+  validate_options(o, entry);
+  require(!o.error_if_unsolved, entry,
+          "BackwardOptions::error_if_unsolved is not supported: the forward statuses are on the device and reading "
+          "them would synchronize the stream; unsolved problems get BackwardStatus::forward_not_solved in out.status");
+  const bool wanted[5] = {o.want_P, o.want_q, o.want_A, o.want_l, o.want_u};
+  const T* const pointers[5] = {out.dP, out.dq, out.dA, out.dl, out.du};
+  const char* const names[5] = {"P", "q", "A", "l", "u"};
+  for (int k = 0; k < 5; ++k)
+    require(wanted[k] || !pointers[k], entry,
+            std::string("out.d") + names[k] + " is given but BackwardOptions::want_" + names[k] +
+                " is false: pass null for a gradient not wanted");
+  if (batch.batch == 0) return;
+  require(forward.x != nullptr, entry, "forward.x is null: x* (batch × n) is required");
+  require(forward.y != nullptr || batch.m == 0, entry, "forward.y is null: y* (batch × m) is required when m > 0");
+  require(forward.status != nullptr, entry, "forward.status is null: the forward statuses (batch) are required");
+  require(dl_dx != nullptr, entry, "dl_dx is null: ∂L/∂x (batch × n) is required");
+  require(out.status != nullptr, entry, "out.status is null: the backward statuses (batch) are required");
 }
 
 template <class T>
@@ -132,11 +171,26 @@ Gradients<T> backward(const Executor& executor, const QpBatchView<T>& batch, con
   return g;
 }
 
+template <class T>
+void backward_on_device(const Executor& executor, const QpBatchView<T>& device_batch, const DeviceSolution<T>& forward,
+                        const T* dl_dx, const typename detail::NonDeduced<T>::type* dl_dy,
+                        const DeviceGradients<T>& out, const BackwardOptions& options) {
+  validate_device_call(executor, device_batch, forward, dl_dx, out, options);
+  cuda::backward_on_device(device_batch, forward, dl_dx, dl_dy, to_backward_params<T>(options), executor, out);
+}
+
 template struct Gradients<float>;
 template struct Gradients<double>;
 template Gradients<float> backward(const Executor&, const QpBatchView<float>&, const SolveResult<float>&, const float*,
                                    const detail::NonDeduced<float>::type*, const BackwardOptions&);
 template Gradients<double> backward(const Executor&, const QpBatchView<double>&, const SolveResult<double>&,
                                     const double*, const detail::NonDeduced<double>::type*, const BackwardOptions&);
+
+template void backward_on_device(const Executor&, const QpBatchView<float>&, const DeviceSolution<float>&,
+                                 const float*, const detail::NonDeduced<float>::type*, const DeviceGradients<float>&,
+                                 const BackwardOptions&);
+template void backward_on_device(const Executor&, const QpBatchView<double>&, const DeviceSolution<double>&,
+                                 const double*, const detail::NonDeduced<double>::type*, const DeviceGradients<double>&,
+                                 const BackwardOptions&);
 
 }  // namespace bpqp

@@ -24,4 +24,12 @@ template <class T>
 void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const T* dl_dx, const T* dl_dy,
               const kernels::BackwardParams<T>& params, const Executor& executor, Gradients<T>& result);
 
+// The device-pointer entry (bpqp::backward_on_device, whose host-side checks are done):
+// checks that every array is device memory, then enqueues the backward on the executor's
+// stream, writing straight into `out`; copies nothing to the host, synchronizes nothing.
+template <class T>
+void backward_on_device(const QpBatchView<T>& batch, const DeviceSolution<T>& forward, const T* dl_dx,
+                        const T* dl_dy, const kernels::BackwardParams<T>& params, const Executor& executor,
+                        const DeviceGradients<T>& out);
+
 }  // namespace bpqp::cuda

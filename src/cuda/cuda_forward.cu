@@ -180,20 +180,6 @@ void launch_forward(const LaunchPlan& plan, int count, cudaStream_t stream, cons
   BPQP_CUDA_CHECK(cudaGetLastError());
 }
 
-// A clear error for an array the GPU cannot read (host memory, a freed pointer).
-void require_device_memory(const void* p, const std::string& name) {
-  if (!p) return;
-  cudaPointerAttributes attributes{};
-  const cudaError_t status = cudaPointerGetAttributes(&attributes, p);
-  if (status != cudaSuccess) {
-    cudaGetLastError();
-    throw InvalidArgument("Solver::solve_on_device: " + name + " is not a valid pointer (" +
-                          cudaGetErrorString(status) + ")");
-  }
-  if (attributes.type != cudaMemoryTypeDevice && attributes.type != cudaMemoryTypeManaged)
-    throw InvalidArgument("Solver::solve_on_device: " + name + " is host memory; device or managed memory expected");
-}
-
 }  // namespace
 
 template <class T>
@@ -277,15 +263,15 @@ void solve_forward_on_device(const QpBatchView<T>& batch, const kernels::AdmmPar
   DeviceGuard guard(executor.device());
   cudaStream_t stream = static_cast<cudaStream_t>(executor.stream());
   if (!state) state.reset(new DeviceState);
-  require_device_memory(batch.P, "QpBatchView::P");
-  require_device_memory(batch.q, "QpBatchView::q");
-  require_device_memory(batch.A, "QpBatchView::A");
-  require_device_memory(batch.l, "QpBatchView::l");
-  require_device_memory(batch.u, "QpBatchView::u");
-  require_device_memory(out.x, "DeviceSolution::x");
-  require_device_memory(out.y, "DeviceSolution::y");
-  require_device_memory(out.status, "DeviceSolution::status");
-  require_device_memory(out.iterations, "DeviceSolution::iterations");
+  require_device_memory("Solver::solve_on_device", batch.P, "QpBatchView::P");
+  require_device_memory("Solver::solve_on_device", batch.q, "QpBatchView::q");
+  require_device_memory("Solver::solve_on_device", batch.A, "QpBatchView::A");
+  require_device_memory("Solver::solve_on_device", batch.l, "QpBatchView::l");
+  require_device_memory("Solver::solve_on_device", batch.u, "QpBatchView::u");
+  require_device_memory("Solver::solve_on_device", out.x, "DeviceSolution::x");
+  require_device_memory("Solver::solve_on_device", out.y, "DeviceSolution::y");
+  require_device_memory("Solver::solve_on_device", out.status, "DeviceSolution::status");
+  require_device_memory("Solver::solve_on_device", out.iterations, "DeviceSolution::iterations");
 
   // Only the reports and (outside shared memory) the workspaces need memory of ours.
   const LaunchPlan plan = plan_launch<T>(n, m, executor);
@@ -303,18 +289,7 @@ void solve_forward_on_device(const QpBatchView<T>& batch, const kernels::AdmmPar
   for (int first = 0; first < count; first += chunk) {
     const int this_chunk = std::min(chunk, count - first);
     const std::ptrdiff_t f = first;
-    const DeviceBatch<T> part{n,
-                              m,
-                              batch.P + f * batch.P_stride,
-                              batch.q + f * batch.q_stride,
-                              batch.A + f * batch.A_stride,
-                              batch.l + f * batch.l_stride,
-                              batch.u + f * batch.u_stride,
-                              batch.P_stride,
-                              batch.q_stride,
-                              batch.A_stride,
-                              batch.l_stride,
-                              batch.u_stride};
+    const DeviceBatch<T> part = device_problems_from(batch, first);
     const ForwardOutputs<T> outputs{out.x + f * n,  m > 0 ? out.y + f * m : out.y,
                                     reports,        nullptr,
                                     nullptr,        out.status + f,

@@ -50,4 +50,16 @@ template void backward(const QpBatchView<float>&, const SolveResult<float>&, con
 template void backward(const QpBatchView<double>&, const SolveResult<double>&, const double*, const double*,
                        const kernels::BackwardParams<double>&, const Executor&, Gradients<double>&);
 
+template <class T>
+void backward_on_device(const QpBatchView<T>&, const DeviceSolution<T>&, const T*, const T*,
+                        const kernels::BackwardParams<T>&, const Executor&, const DeviceGradients<T>&) {
+  throw CudaUnavailable(std::string("backward_on_device: ") + cuda_unavailable_reason());
+}
+
+template void backward_on_device(const QpBatchView<float>&, const DeviceSolution<float>&, const float*, const float*,
+                                 const kernels::BackwardParams<float>&, const Executor&, const DeviceGradients<float>&);
+template void backward_on_device(const QpBatchView<double>&, const DeviceSolution<double>&, const double*,
+                                 const double*, const kernels::BackwardParams<double>&, const Executor&,
+                                 const DeviceGradients<double>&);
+
 }  // namespace bpqp::cuda

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <string>
 
+#include "bpqp/errors.hpp"
 #include "bpqp/qp_batch_view.hpp"
 #include "cuda/cuda_check.cuh"
 
@@ -173,5 +174,38 @@ class DeviceGuard {
  private:
   int previous_ = 0;
 };
+
+// A clear error for an array the GPU cannot read (host memory, a freed pointer); null
+// passes. `entry` names the API call, `name` the argument.
+inline void require_device_memory(const char* entry, const void* p, const std::string& name) {
+  if (!p) return;
+  cudaPointerAttributes attributes{};
+  const cudaError_t status = cudaPointerGetAttributes(&attributes, p);
+  if (status != cudaSuccess) {
+    cudaGetLastError();
+    throw InvalidArgument(std::string(entry) + ": " + name + " is not a valid pointer (" +
+                          cudaGetErrorString(status) + ")");
+  }
+  if (attributes.type != cudaMemoryTypeDevice && attributes.type != cudaMemoryTypeManaged)
+    throw InvalidArgument(std::string(entry) + ": " + name + " is host memory; device or managed memory expected");
+}
+
+// The kernels' view of problems [first, …) of a batch already on the device, at its own strides.
+template <class T>
+DeviceBatch<T> device_problems_from(const QpBatchView<T>& batch, int first) {
+  const std::ptrdiff_t f = first;
+  return {batch.n,
+          batch.m,
+          batch.P + f * batch.P_stride,
+          batch.q + f * batch.q_stride,
+          batch.A + f * batch.A_stride,
+          batch.l + f * batch.l_stride,
+          batch.u + f * batch.u_stride,
+          batch.P_stride,
+          batch.q_stride,
+          batch.A_stride,
+          batch.l_stride,
+          batch.u_stride};
+}
 
 }  // namespace bpqp::cuda

@@ -7,33 +7,10 @@
 #include "gpu/gpu_test_support.hpp"
 
 #ifdef BPQP_TEST_WITH_CUDART
-#include <cuda_runtime.h>
-
 namespace bpqp {
 namespace {
 
-// A device copy of a host vector, freed on scope exit.
-template <class E>
-class DeviceCopy {
- public:
-  explicit DeviceCopy(const std::vector<E>& host) : size_(host.size()) {
-    EXPECT_EQ(cudaMalloc(reinterpret_cast<void**>(&data_), std::max<std::size_t>(1, size_) * sizeof(E)), cudaSuccess);
-    if (size_ > 0) EXPECT_EQ(cudaMemcpy(data_, host.data(), size_ * sizeof(E), cudaMemcpyHostToDevice), cudaSuccess);
-  }
-  ~DeviceCopy() { cudaFree(data_); }
-  DeviceCopy(const DeviceCopy&) = delete;
-  DeviceCopy& operator=(const DeviceCopy&) = delete;
-  E* data() const { return data_; }
-  std::vector<E> to_host() const {
-    std::vector<E> host(size_);
-    if (size_ > 0) EXPECT_EQ(cudaMemcpy(host.data(), data_, size_ * sizeof(E), cudaMemcpyDeviceToHost), cudaSuccess);
-    return host;
-  }
-
- private:
-  E* data_ = nullptr;
-  std::size_t size_;
-};
+using testing::DeviceCopy;
 
 template <class T>
 class CudaDeviceApi : public ::testing::Test {};

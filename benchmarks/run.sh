@@ -36,9 +36,10 @@ else
 fi
 
 # 1. The paper's random QPs: every size and batch, float and double, per-problem and
-#    shared P/A, one thread (the peers' resources) and every hardware thread.
+#    shared P/A (with the batch phase, and without it for the ratio), one thread (the
+#    peers' resources) and every hardware thread.
 $bench --families random_qp --sizes $sizes --batches $batches --precisions double,float \
-  --sharing per_problem,shared_PA --threads 1,0 --backends $backends --cell-budget-s $budget \
+  --sharing per_problem,shared_PA,shared_PA_no_batch_phase --threads 1,0 --backends $backends --cell-budget-s $budget \
   --export "$export_dir" --json $results/bpqp_random_qp.json
 # 2. Equality-constrained QPs and LPs (double, per problem); at 500×100 a few problems only
 #    (an LP of that size takes seconds: ADMM approaches a vertex slowly).

@@ -4,6 +4,7 @@
 // are not a multiple of 32 are supported: the last warp reduces over its live lanes.
 #pragma once
 
+#include "cuda/reduction_ops.cuh"
 #include "kernels/config.hpp"
 
 namespace bpqp::cuda {
@@ -35,13 +36,9 @@ struct BlockGroup {
   }
 
   template <class T>
-  __device__ T sum(T v) const {
-    return all_reduce(v, [](T a, T b) { return a + b; });
-  }
+  __device__ T sum(T v) const { return all_reduce(v, SumOp{}); }
   template <class T>
-  __device__ T max(T v) const {
-    return all_reduce(v, [](T a, T b) { return kernels::max_of(a, b); });  // NaN-propagating
-  }
+  __device__ T max(T v) const { return all_reduce(v, MaxOp{}); }
 };
 
 }  // namespace bpqp::cuda

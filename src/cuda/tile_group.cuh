@@ -6,6 +6,7 @@
 // so every lane sees the same bits and a loop-ending decision is uniform.
 #pragma once
 
+#include "cuda/reduction_ops.cuh"
 #include "kernels/config.hpp"
 
 namespace bpqp::cuda {
@@ -33,13 +34,9 @@ struct TileGroup {
   }
 
   template <class T>
-  __device__ T sum(T v) const {
-    return all_reduce(v, [](T a, T b) { return a + b; });
-  }
+  __device__ T sum(T v) const { return all_reduce(v, SumOp{}); }
   template <class T>
-  __device__ T max(T v) const {
-    return all_reduce(v, [](T a, T b) { return kernels::max_of(a, b); });  // NaN-propagating
-  }
+  __device__ T max(T v) const { return all_reduce(v, MaxOp{}); }
 };
 
 }  // namespace bpqp::cuda

@@ -7,9 +7,26 @@
 
 #include "bpqp/executor.hpp"
 
+#include <random>
+#include <vector>
+
 #define BPQP_REQUIRE_GPU()                                                                         \
   if (!::bpqp::cuda_available())                                                                   \
   GTEST_SKIP() << "no usable CUDA device: " << ::bpqp::cuda_unavailable_reason()
+
+namespace bpqp::testing {
+
+// Seeded standard-normal entries (∂L/∂x and ∂L/∂y of the GPU backward tests).
+template <class T>
+std::vector<T> random_vector(std::size_t size, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal;
+  std::vector<T> v(size);
+  for (T& e : v) e = static_cast<T>(normal(rng));
+  return v;
+}
+
+}  // namespace bpqp::testing
 
 #ifdef BPQP_TEST_WITH_CUDART
 #include <cuda_runtime.h>

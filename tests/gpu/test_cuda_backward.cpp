@@ -13,19 +13,12 @@
 namespace bpqp {
 namespace {
 
+using testing::random_vector;
+
 template <class T>
 class CudaBackward : public ::testing::Test {};
 using Precisions = ::testing::Types<float, double>;
 TYPED_TEST_SUITE(CudaBackward, Precisions);
-
-template <class T>
-std::vector<T> random_vector(std::size_t size, unsigned seed) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> normal;
-  std::vector<T> v(size);
-  for (T& e : v) e = static_cast<T>(normal(rng));
-  return v;
-}
 
 template <class T>
 void expect_close(const std::vector<T>& gpu, const std::vector<T>& cpu, double tol, const char* what) {

@@ -19,16 +19,9 @@
 namespace bpqp {
 namespace {
 
-using testing::DeviceCopy;
+using testing::random_vector;
 
-template <class T>
-std::vector<T> random_vector(std::size_t size, unsigned seed) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> normal;
-  std::vector<T> v(size);
-  for (T& e : v) e = static_cast<T>(normal(rng));
-  return v;
-}
+using testing::DeviceCopy;
 
 // The elements a strided batch array spans: `block` per problem, `stride` apart (0: one shared block).
 std::size_t span_of(std::ptrdiff_t stride, std::ptrdiff_t block, int batch) {

@@ -139,16 +139,19 @@ BPQP_HD void report_failure(const Group& g, int n, int m, SolveStatus status, Pr
 // Where admm_run starts: the iterate in w, ρ, and whether w.factor holds the ADMM
 // matrix for it. check_first: test termination before iterating (a start that may
 // already be converged: the shared-data phase's), not only every check_every iterations.
+// iterations: already spent on this problem (the batch phase's); they count against
+// max_iter and interior_point_after as the loop's own do.
 template <class T>
 struct RunStart {
   T rho;
   bool factored;
   bool check_first;
+  int iterations;
 };
 
 // The ADMM loop from the iterate in w (the scaled problem in w), the interior-point
-// rescue, and the report and unscaled outputs. report.iterations grows by the
-// iterations run here.
+// rescue, and the report and unscaled outputs (report.iterations: all of them, the
+// start's included).
 template <class Group, class T>
 BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<T>& prm, AdmmWorkspace<T>& w,
                       RunStart<T> start, ProblemReport<T>& report, const ProblemOutput<T>& out) {
@@ -163,7 +166,8 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
   // at most twice the last attempt): a polished point is accepted only when it
   // passes the termination test, so an early success is a verified solution.
   int next_polish = prm.polish_first_attempt;
-  int k = 0;
+  int k = start.iterations;
+  bool iterated = false;  // the infeasibility tests compare two iterates
   // A polish attempt overwrites the factor storage: where ADMM goes on iterating
   // after a failed one, the caller rebuilds the ADMM matrix.
   auto try_polish = [&]() {
@@ -185,6 +189,7 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
       }
       admm_iterate(g, n, m, prm, w);
       ++k;
+      iterated = true;
       if (k % prm.check_every != 0 && k != prm.max_iter) continue;
     }
     check_now = false;
@@ -200,7 +205,7 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
       if (prm.polish) try_polish();  // a rejected polish keeps the ADMM point, which is solved
       break;
     }
-    if (k == 0) continue;  // a start that is not converged: iterate (the tests below need two iterates)
+    if (!iterated) continue;  // a start that is not converged: iterate (the tests below need two iterates)
     // Infeasibility certificates are approximate; a slowly converging feasible
     // problem can mimic one, so a verified polished optimum overrides them.
     if (primal_infeasible(g, n, m, w, prm.eps_prim_inf)) {
@@ -239,7 +244,7 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
       }
     }
   }
-  report.iterations += k;
+  report.iterations = k;
   report.rho = rho;
   // The interior-point fallback takes over a problem ADMM has not solved, and also
   // one it has solved whose final polish was rejected (seen on random LPs, whose
@@ -349,7 +354,7 @@ BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParam
   } else {
     fill(g, w.z, m, T(0));
   }
-  admm_run(g, p, prm, w, RunStart<T>{prm.rho, true, false}, report, out);
+  admm_run(g, p, prm, w, RunStart<T>{prm.rho, true, false, 0}, report, out);
 }
 
 }  // namespace bpqp::kernels

@@ -64,7 +64,8 @@ struct ProblemReport {
   T rho = T(0);
 };
 
-// Where the kernel writes the solution (unscaled). x0/y0, when non-null, warm start it.
+// Where the kernel writes the solution (unscaled). x0 and y0 (y0 may be null when m = 0),
+// when given and finite, warm start it.
 template <class T>
 struct ProblemOutput {
   T* x = nullptr;  // n

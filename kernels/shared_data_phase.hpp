@@ -78,14 +78,26 @@ BPQP_HD void finish_after_batch_phase(const Group& g, const ProblemView<T>& p, c
     return;
   }
   load_shared_scaling(g, shared, p, w);
-  copy(g, w.x, phase.x, n);
-  copy(g, w.x_prev, phase.x, n);
-  copy(g, w.z, phase.z, m);
-  copy(g, w.y, phase.y, m);
-  copy(g, w.y_prev, phase.y, m);
+  // A valid problem whose batch-phase iterate went non-finite starts cold instead.
+  T bad = T(0);
+  for (int j = g.rank(); j < n; j += g.size())
+    if (!is_finite(phase.x[j])) bad = T(1);
+  for (int i = g.rank(); i < m; i += g.size())
+    if (!is_finite(phase.z[i]) || !is_finite(phase.y[i])) bad = T(1);
+  const bool usable = g.max(bad) == T(0);
+  if (usable) {
+    copy(g, w.x, phase.x, n);
+    copy(g, w.z, phase.z, m);
+    copy(g, w.y, phase.y, m);
+  } else {
+    fill(g, w.x, n, T(0));
+    fill(g, w.z, m, T(0));
+    fill(g, w.y, m, T(0));
+  }
+  copy(g, w.x_prev, w.x, n);
+  copy(g, w.y_prev, w.y, m);
   set_rho_vector(g, m, phase.rho, prm, w);
-  report.iterations = phase.iterations;
-  admm_run(g, p, prm, w, RunStart<T>{phase.rho, false, phase.converged}, report, out);
+  admm_run(g, p, prm, w, RunStart<T>{phase.rho, false, usable && phase.converged, phase.iterations}, report, out);
 }
 
 }  // namespace bpqp::kernels

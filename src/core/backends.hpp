@@ -38,8 +38,9 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
 
 // A batch whose P and A are shared: the ADMM iterations of all problems as matrix
 // products, then each problem finished on its own (src/cpu/shared_data_forward.cpp).
-// Returns false, having written nothing, when the shared P or A is invalid or the shared
-// factorization fails: the per-problem path then solves (and reports) every problem.
+// Returns false, having written nothing, when the shared P or A is invalid: the per-problem
+// path then solves (and reports) every problem. (A failed shared factorization skips the
+// batch phase: every problem is finished from its start.)
 template <class T>
 bool solve_forward_shared_data(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& params, int threads,
                                detail::WarmStart<T> warm, WorkspacePool& pool, SolveResult<T>& result);

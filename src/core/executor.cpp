@@ -27,7 +27,8 @@ namespace {
 
 // Several problems per block need warp tiles: a power of two of threads up to 32, k tiles in ≤ 256 threads.
 void require_tile_shape(const char* call, int threads, int problems) {
-  if (problems == 1 || threads == 0) return;
+  if (problems == 1) return;
+  if (threads == 0) threads = 32;  // the tile width when block_size is left at its default
   const bool power_of_two = (threads & (threads - 1)) == 0;
   if (!power_of_two || threads > 32)
     throw InvalidArgument(std::string(call) + ": " + std::to_string(problems) + " problems per block need " +

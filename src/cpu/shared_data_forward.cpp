@@ -63,6 +63,7 @@ Vector<T> batch_rho_vector(const BatchIterate<T>& it, T rho, const kernels::Admm
     bool equality = true, free = true;
     for (int k = 0; k < it.l.cols(); ++k) {
       const T l = it.l(i, k), u = it.u(i, k);
+      if (l != l || u != u) continue;  // invalid data (its own check reports it) must not set the batch's ρ
       equality = equality && u - l < T(1e-4);  // OSQP's RHO_TOL, as set_rho_vector
       free = free && !kernels::is_finite(l) && !kernels::is_finite(u);
     }
@@ -116,8 +117,8 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
       it.u(i, k) = kernels::scale_bound(batch.u_of(b)[i], s.E[i]);
     }
     const T* x0 = warm.x ? warm.x + static_cast<std::size_t>(b) * n : nullptr;
-    const T* y0 = warm.x ? warm.y + static_cast<std::size_t>(b) * m : nullptr;
-    bool warm_ok = x0 != nullptr;
+    const T* y0 = warm.y ? warm.y + static_cast<std::size_t>(b) * m : nullptr;
+    bool warm_ok = x0 != nullptr && (m == 0 || y0 != nullptr);
     for (int j = 0; warm_ok && j < n; ++j) warm_ok = kernels::is_finite(x0[j]);
     for (int i = 0; warm_ok && i < m; ++i) warm_ok = kernels::is_finite(y0[i]);
     for (int j = 0; j < n; ++j) it.x(j, k) = warm_ok ? x0[j] * s.D_inv[j] : T(0);
@@ -227,9 +228,16 @@ bool solve_forward_shared_data(const QpBatchView<T>& batch, const kernels::AdmmP
   const int n = batch.n, m = batch.m, count = batch.batch;
   const kernels::SerialGroup g;
 
-  // The shared data, checked and scaled once (q = 0 and free rows: only P and A count).
-  std::vector<T> zeros(n, T(0)), free_l(m, -kernels::infinity<T>()), free_u(m, kernels::infinity<T>());
-  const kernels::ProblemView<T> shared_view{n, m, batch.P, zeros.data(), batch.A, free_l.data(), free_u.data()};
+  // The shared data, checked and scaled once. The cost scaling c also depends on q: the
+  // batch's q enters as max_b |q_b,j| per entry (finite ones), so that ‖D q_rep‖∞ is the
+  // largest ‖D q_b‖∞ of the batch, as each problem's own scaling would see it.
+  std::vector<T> q_rep(n, T(0)), free_l(m, -kernels::infinity<T>()), free_u(m, kernels::infinity<T>());
+  for (int b = 0; b < count; ++b)
+    for (int j = 0; j < n; ++j) {
+      const T v = kernels::abs_of(batch.q_of(b)[j]);
+      if (kernels::is_finite(v)) q_rep[j] = std::max(q_rep[j], v);
+    }
+  const kernels::ProblemView<T> shared_view{n, m, batch.P, q_rep.data(), batch.A, free_l.data(), free_u.data()};
   SharedSetup<T> setup;
   setup.buffer.resize(kernels::AdmmWorkspace<T>::bytes(n, m) / sizeof(double) + 1);
   setup.s = kernels::AdmmWorkspace<T>::carve(setup.buffer.data(), n, m);

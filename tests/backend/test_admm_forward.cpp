@@ -344,6 +344,8 @@ TEST(SolverApi, MisuseThrowsInvalidArgumentNamingTheArgument) {
   EXPECT_THROW(Executor::cuda(0).with_block_size(24).with_problems_per_block(4), InvalidArgument);
   EXPECT_THROW(Executor::cuda(0).with_problems_per_block(4).with_block_size(64), InvalidArgument);
   EXPECT_THROW(Executor::cuda(0).with_block_size(32).with_problems_per_block(16), InvalidArgument);  // 512 threads
+  EXPECT_THROW(Executor::cuda(0).with_problems_per_block(16), InvalidArgument);  // default width 32: 512 threads
+  EXPECT_NO_THROW(Executor::cuda(0).with_problems_per_block(8));
   EXPECT_NO_THROW(Executor::cuda(0).with_block_size(64).with_problems_per_block(1));
   EXPECT_EQ(Executor::cuda(0).with_device_memory_limit(12345).device_memory_limit(), 12345u);
 

@@ -166,6 +166,22 @@ TYPED_TEST(SharedDataPhase, BatchesLargerThanOnePhaseAreSolvedInChunks) {
   for (int j = 0; j < batch.n(); ++j) EXPECT_NEAR(result.x_of(last)[j], result.x_of(0)[j], 10 * solver_eps<T>());
 }
 
+// The batch phase's iterations count against max_iter: no problem runs more in total, and
+// one that needs more ends max_iterations (or is rescued), as on the per-problem path.
+TYPED_TEST(SharedDataPhase, BatchPhaseIterationsCountAgainstMaxIter) {
+  using T = TypeParam;
+  const auto cases = mixed_shared_cases(8);
+  const auto batch = shared_batch<T>(cases);
+  for (int max_iter : {1, 30, 75}) {
+    Settings s;
+    s.max_iter = max_iter;
+    s.warm_start = false;
+    const auto result = Solver<T>(Executor::cpu(1), s).solve(batch.view());
+    for (int b = 0; b < batch.batch(); ++b)
+      EXPECT_LE(result.iterations[b], max_iter) << "problem " << b << ", max_iter " << max_iter;
+  }
+}
+
 // A re-solve warm-starts the batch phase from the previous solution: it converges at
 // its first termination test.
 TYPED_TEST(SharedDataPhase, AReSolveStartsFromThePreviousSolution) {

@@ -110,14 +110,12 @@ BPQP_HD T objective_value(const Group& g, const ProblemView<T>& p, const T* x, T
 // True when x, y, the residuals and (for statuses with a solution) the objective are finite. Uniform.
 template <class Group, class T>
 BPQP_HD bool outputs_finite(const Group& g, int n, int m, const ProblemOutput<T>& out, const ProblemReport<T>& r) {
-  T bad = T(0);
-  for (int j = g.rank(); j < n; j += g.size())
-    if (!is_finite(out.x[j])) bad = T(1);
-  for (int i = g.rank(); i < m; i += g.size())
-    if (!is_finite(out.y[i])) bad = T(1);
   const bool infeasible = r.status == SolveStatus::primal_infeasible || r.status == SolveStatus::dual_infeasible;
-  if (!is_finite(r.prim_res) || !is_finite(r.dual_res) || (!infeasible && !is_finite(r.objective))) bad = T(1);
-  return g.max(bad) == T(0);
+  const bool report_finite =
+      is_finite(r.prim_res) && is_finite(r.dual_res) && (infeasible || is_finite(r.objective));  // uniform
+  const bool x_finite = all_finite(g, out.x, n);
+  const bool y_finite = all_finite(g, out.y, m);
+  return report_finite && x_finite && y_finite;
 }
 
 template <class Group, class T>
@@ -303,17 +301,14 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
   finish_report(g, report, out);
 }
 
-// True when the n + m warm-start values are all finite (uniform): a non-finite
-// warm start is ignored rather than allowed to spoil the solve.
+// True when a warm start (x0: n, y0: m, null when m = 0) is given and all finite
+// (uniform): a non-finite warm start is ignored rather than allowed to spoil the solve.
 template <class Group, class T>
-BPQP_HD bool warm_start_usable(const Group& g, int n, int m, const ProblemOutput<T>& out) {
-  if (!out.x0 || (m > 0 && !out.y0)) return false;
-  T bad = T(0);
-  for (int j = g.rank(); j < n; j += g.size())
-    if (!is_finite(out.x0[j])) bad = T(1);
-  for (int i = g.rank(); i < m; i += g.size())
-    if (!is_finite(out.y0[i])) bad = T(1);
-  return g.max(bad) == T(0);
+BPQP_HD bool warm_start_usable(const Group& g, int n, int m, const T* x0, const T* y0) {
+  if (!x0 || (m > 0 && !y0)) return false;
+  const bool x_finite = all_finite(g, x0, n);
+  const bool y_finite = all_finite(g, y0, m);
+  return x_finite && y_finite;
 }
 
 // Solves one problem. out.x (n), out.y (m) and out.report are written; what x
@@ -342,7 +337,7 @@ BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParam
   }
 
   // Initial iterate: zeros, or the warm start mapped into the scaled space.
-  const bool warm = warm_start_usable(g, n, m, out);
+  const bool warm = warm_start_usable(g, n, m, out.x0, out.y0);
   const T c = w.scalars[0];
   for (int j = g.rank(); j < n; j += g.size()) w.x[j] = warm ? T(out.x0[j]) * w.D_inv[j] : T(0);
   for (int i = g.rank(); i < m; i += g.size()) w.y[i] = warm ? T(out.y0[i]) * w.E_inv[i] * c : T(0);

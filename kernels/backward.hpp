@@ -82,14 +82,6 @@ BPQP_HD BPQP_INLINE bool is_equality_row(T l, T u) {
   return l == u && !is_infinite_bound(l);
 }
 
-template <class Group, class T>
-BPQP_HD bool all_finite(const Group& g, const T* v, int count) {
-  T bad = T(0);
-  for (int i = g.rank(); i < count; i += g.size())
-    if (!is_finite(v[i])) bad = T(1);
-  return g.max(bad) == T(0);
-}
-
 // Marks 𝒜 (w.active, w.active_rows, w.y_active) and returns |𝒜|. A row is active
 // when |y_i| > tol = τ(1 + ‖y‖∞) and the bound its multiplier pushes on is finite,
 // or when it is an equality row. tol (uniform over the group) is written to *tol_out.

@@ -79,12 +79,10 @@ BPQP_HD void finish_after_batch_phase(const Group& g, const ProblemView<T>& p, c
   }
   load_shared_scaling(g, shared, p, w);
   // A valid problem whose batch-phase iterate went non-finite starts cold instead.
-  T bad = T(0);
-  for (int j = g.rank(); j < n; j += g.size())
-    if (!is_finite(phase.x[j])) bad = T(1);
-  for (int i = g.rank(); i < m; i += g.size())
-    if (!is_finite(phase.z[i]) || !is_finite(phase.y[i])) bad = T(1);
-  const bool usable = g.max(bad) == T(0);
+  const bool x_finite = all_finite(g, phase.x, n);
+  const bool z_finite = all_finite(g, phase.z, m);
+  const bool y_finite = all_finite(g, phase.y, m);
+  const bool usable = x_finite && z_finite && y_finite;
   if (usable) {
     copy(g, w.x, phase.x, n);
     copy(g, w.z, phase.z, m);

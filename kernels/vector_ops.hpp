@@ -26,6 +26,15 @@ BPQP_HD void axpby(const Group& g, T* dst, T a, const T* x, T b, const T* y, int
   g.sync();
 }
 
+// True when the count values are all finite (uniform over the group).
+template <class Group, class T>
+BPQP_HD bool all_finite(const Group& g, const T* v, int count) {
+  T bad = T(0);
+  for (int i = g.rank(); i < count; i += g.size())
+    if (!is_finite(v[i])) bad = T(1);
+  return g.max(bad) == T(0);
+}
+
 template <class Group, class T>
 BPQP_HD T inf_norm(const Group& g, const T* v, int n) {
   T local = T(0);

@@ -6,15 +6,13 @@
 // kernels/shared_data_phase.hpp (its own checks, polish, rescue), so the batch
 // phase decides only where a problem starts.
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <vector>
 
 #include <Eigen/Dense>
 
 #include "core/backends.hpp"
-#include "cpu/worker_pool.hpp"
-#include "kernels/serial_group.hpp"
+#include "cpu/problem_workers.hpp"
 #include "kernels/shared_data_phase.hpp"
 
 namespace bpqp::cpu {
@@ -118,9 +116,7 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
     }
     const T* x0 = warm.x ? warm.x + static_cast<std::size_t>(b) * n : nullptr;
     const T* y0 = warm.y ? warm.y + static_cast<std::size_t>(b) * m : nullptr;
-    bool warm_ok = x0 != nullptr && (m == 0 || y0 != nullptr);
-    for (int j = 0; warm_ok && j < n; ++j) warm_ok = kernels::is_finite(x0[j]);
-    for (int i = 0; warm_ok && i < m; ++i) warm_ok = kernels::is_finite(y0[i]);
+    const bool warm_ok = kernels::warm_start_usable(g, n, m, x0, y0);
     for (int j = 0; j < n; ++j) it.x(j, k) = warm_ok ? x0[j] * s.D_inv[j] : T(0);
     for (int i = 0; i < m; ++i) it.y(i, k) = warm_ok ? y0[i] * s.E_inv[i] * c : T(0);
   }
@@ -160,14 +156,15 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
       refactor() ? std::min(prm.max_iter, prm.interior_point_max_iter > 0 ? prm.interior_point_after : prm.max_iter)
                  : 0;
   std::vector<T> x_prev(n), y_prev(m), prim_scratch(m);
-  Matrix<T> x_tilde, z_tilde, Ax, Px, Aty;
+  Matrix<T> rho_z_minus_y, rhs, x_tilde, z_tilde, Ax, Px, Aty;  // reused: no allocation per iteration
   int k = 0, checks_without_progress = 0;
   std::vector<T> log_ratios;
   while (!it.active.empty() && k < phase_cap) {
     // x̃ = K⁻¹(σx − q̄ + Āᵀ(ρ∘z − y)), z̃ = Āx̃, then the relaxed update per problem.
-    x_tilde.noalias() = A.transpose() * (rho_rows.asDiagonal() * it.z - it.y);
-    x_tilde += prm.sigma * it.x - it.q;
-    x_tilde = K_inv * x_tilde;
+    rho_z_minus_y = rho_rows.asDiagonal() * it.z - it.y;
+    rhs.noalias() = A.transpose() * rho_z_minus_y;
+    rhs += prm.sigma * it.x - it.q;
+    x_tilde.noalias() = K_inv * rhs;
     z_tilde.noalias() = A * x_tilde;
     const int running = static_cast<int>(it.active.size());
     for (int col = 0; col < running; ++col)
@@ -247,36 +244,22 @@ bool solve_forward_shared_data(const QpBatchView<T>& batch, const kernels::AdmmP
   kernels::ruiz_equilibrate(g, shared_view, prm.scaling_iterations, s);
   const kernels::SharedScaledData<T> shared{s.P, s.A, s.D, s.E, s.D_inv, s.E_inv, s.scalars[0]};
 
-  std::vector<kernels::ProblemReport<T>> reports(count);
-  result.x.assign(static_cast<std::size_t>(count) * n, T(0));
-  result.y.assign(static_cast<std::size_t>(count) * m, T(0));
-  const int workers = worker_count(threads, std::min(count, phase_chunk));
-  const std::size_t bytes = kernels::AdmmWorkspace<T>::bytes(n, m);
-  if (pool.buffers.size() < static_cast<std::size_t>(workers)) pool.buffers.resize(workers);
-  for (int t = 0; t < workers; ++t)
-    if (pool.buffers[t].size() * sizeof(double) < bytes) pool.buffers[t].resize(bytes / sizeof(double) + 1);
-
+  std::vector<kernels::ProblemReport<T>> reports;
+  const int workers = prepare_forward(batch, threads, std::min(count, phase_chunk), pool, reports, result);
   PhaseOutcome<T> phase;
   for (int first = 0; first < count; first += phase_chunk) {
     const int chunk = std::min(phase_chunk, count - first);
     run_batch_phase(batch, prm, setup, first, chunk, warm, phase);
     // Every problem of the chunk finished on its own, spread over the workers.
-    std::atomic<int> next{0};
-    run_workers(workers, [&](int worker) {
-      kernels::AdmmWorkspace<T> ws = kernels::AdmmWorkspace<T>::carve(pool.buffers[worker].data(), n, m);
-      for (int k = next.fetch_add(1); k < chunk; k = next.fetch_add(1)) {
-        const int b = first + k;
-        const kernels::ProblemView<T> problem{n, m, batch.P_of(b), batch.q_of(b), batch.A_of(b), batch.l_of(b),
-                                              batch.u_of(b)};
-        kernels::ProblemOutput<T> out;
-        out.x = result.x.data() + static_cast<std::size_t>(b) * n;
-        out.y = result.y.data() + static_cast<std::size_t>(b) * m;
-        out.report = &reports[b];
-        const kernels::PhaseResult<T> start{phase.x.col(k).data(), phase.z.col(k).data(), phase.y.col(k).data(),
-                                            phase.converged[k] != 0, phase.iterations[k], phase.rho};
-        kernels::finish_after_batch_phase(kernels::SerialGroup{}, problem, prm, shared, start, ws, out);
-      }
-    });
+    solve_each_problem(batch, first, chunk, workers, pool, reports, result,
+                       [&](const kernels::SerialGroup& group, const kernels::ProblemView<T>& problem,
+                           kernels::AdmmWorkspace<T>& ws, kernels::ProblemOutput<T>& out, int b) {
+                         const int k = b - first;
+                         const kernels::PhaseResult<T> start{phase.x.col(k).data(), phase.z.col(k).data(),
+                                                             phase.y.col(k).data(), phase.converged[k] != 0,
+                                                             phase.iterations[k], phase.rho};
+                         kernels::finish_after_batch_phase(group, problem, prm, shared, start, ws, out);
+                       });
   }
   detail::collect_reports(reports, result);
   return true;

@@ -198,38 +198,6 @@ void launch_chunk(const BackwardLaunch<T>& launch, const BackwardChunk<T>& chunk
   }
 }
 
-// Device memory of one call, allocated and freed in stream order (cudaMallocAsync): a
-// plain cudaFree would wait for the whole device, i.e. for the kernels this call just
-// enqueued. Devices without memory pools fall back to cudaMalloc / cudaFree.
-class StreamOrderedBuffer {
- public:
-  StreamOrderedBuffer(std::size_t bytes, int device, cudaStream_t stream) : stream_(stream) {
-    int pools = 0;
-    BPQP_CUDA_CHECK(cudaDeviceGetAttribute(&pools, cudaDevAttrMemoryPoolsSupported, device));
-    stream_ordered_ = pools != 0;
-    void* data = nullptr;
-    if (stream_ordered_)
-      BPQP_CUDA_CHECK(cudaMallocAsync(&data, std::max<std::size_t>(1, bytes), stream));
-    else
-      BPQP_CUDA_CHECK(cudaMalloc(&data, std::max<std::size_t>(1, bytes)));
-    data_ = static_cast<unsigned char*>(data);
-  }
-  ~StreamOrderedBuffer() {
-    if (stream_ordered_)
-      cudaFreeAsync(data_, stream_);
-    else
-      cudaFree(data_);
-  }
-  StreamOrderedBuffer(const StreamOrderedBuffer&) = delete;
-  StreamOrderedBuffer& operator=(const StreamOrderedBuffer&) = delete;
-  unsigned char* data() const { return data_; }
-
- private:
-  unsigned char* data_ = nullptr;
-  cudaStream_t stream_;
-  bool stream_ordered_ = false;
-};
-
 }  // namespace
 
 template <class T>
@@ -332,13 +300,10 @@ void backward_on_device(const QpBatchView<T>& batch, const DeviceSolution<T>& fo
   if (count == 0) return;
   DeviceGuard guard(executor.device());
   const char* const entry = "backward_on_device";
+  require_device_batch(entry, batch, "device_batch.");
   T* const destinations[5] = {out.dP, out.dq, out.dA, out.dl, out.du};
   const char* const names[5] = {"P", "q", "A", "l", "u"};
-  const void* const inputs[5] = {batch.P, batch.q, batch.A, batch.l, batch.u};
-  for (int k = 0; k < 5; ++k) {
-    require_device_memory(entry, inputs[k], std::string("device_batch.") + names[k]);
-    require_device_memory(entry, destinations[k], std::string("out.d") + names[k]);
-  }
+  for (int k = 0; k < 5; ++k) require_device_memory(entry, destinations[k], std::string("out.d") + names[k]);
   require_device_memory(entry, forward.x, "forward.x");
   require_device_memory(entry, forward.y, "forward.y");
   require_device_memory(entry, forward.status, "forward.status");

@@ -263,11 +263,7 @@ void solve_forward_on_device(const QpBatchView<T>& batch, const kernels::AdmmPar
   DeviceGuard guard(executor.device());
   cudaStream_t stream = static_cast<cudaStream_t>(executor.stream());
   if (!state) state.reset(new DeviceState);
-  require_device_memory("Solver::solve_on_device", batch.P, "QpBatchView::P");
-  require_device_memory("Solver::solve_on_device", batch.q, "QpBatchView::q");
-  require_device_memory("Solver::solve_on_device", batch.A, "QpBatchView::A");
-  require_device_memory("Solver::solve_on_device", batch.l, "QpBatchView::l");
-  require_device_memory("Solver::solve_on_device", batch.u, "QpBatchView::u");
+  require_device_batch("Solver::solve_on_device", batch, "QpBatchView::");
   require_device_memory("Solver::solve_on_device", out.x, "DeviceSolution::x");
   require_device_memory("Solver::solve_on_device", out.y, "DeviceSolution::y");
   require_device_memory("Solver::solve_on_device", out.status, "DeviceSolution::status");

@@ -190,6 +190,14 @@ inline void require_device_memory(const char* entry, const void* p, const std::s
     throw InvalidArgument(std::string(entry) + ": " + name + " is host memory; device or managed memory expected");
 }
 
+// The same check for the five input arrays of a batch on the device, named prefix + P, q, A, l, u.
+template <class T>
+void require_device_batch(const char* entry, const QpBatchView<T>& batch, const char* prefix) {
+  const void* const arrays[5] = {batch.P, batch.q, batch.A, batch.l, batch.u};
+  const char* const names[5] = {"P", "q", "A", "l", "u"};
+  for (int k = 0; k < 5; ++k) require_device_memory(entry, arrays[k], std::string(prefix) + names[k]);
+}
+
 // The kernels' view of problems [first, …) of a batch already on the device, at its own strides.
 template <class T>
 DeviceBatch<T> device_problems_from(const QpBatchView<T>& batch, int first) {

@@ -1,6 +1,8 @@
 // Owning device memory (RAII): freed on scope exit, also when an exception unwinds.
 #pragma once
 
+#include <algorithm>
+
 #include <cstddef>
 
 #include "cuda/cuda_check.cuh"
@@ -32,6 +34,38 @@ class DeviceBuffer {
  private:
   E* data_ = nullptr;
   std::size_t count_ = 0;
+};
+
+// Device memory of one call, allocated and freed in stream order (cudaMallocAsync): a
+// plain cudaFree would wait for the whole device, i.e. for the kernels this call just
+// enqueued. Devices without memory pools fall back to cudaMalloc / cudaFree.
+class StreamOrderedBuffer {
+ public:
+  StreamOrderedBuffer(std::size_t bytes, int device, cudaStream_t stream) : stream_(stream) {
+    int pools = 0;
+    BPQP_CUDA_CHECK(cudaDeviceGetAttribute(&pools, cudaDevAttrMemoryPoolsSupported, device));
+    stream_ordered_ = pools != 0;
+    void* data = nullptr;
+    if (stream_ordered_)
+      BPQP_CUDA_CHECK(cudaMallocAsync(&data, std::max<std::size_t>(1, bytes), stream));
+    else
+      BPQP_CUDA_CHECK(cudaMalloc(&data, std::max<std::size_t>(1, bytes)));
+    data_ = static_cast<unsigned char*>(data);
+  }
+  ~StreamOrderedBuffer() {
+    if (stream_ordered_)
+      cudaFreeAsync(data_, stream_);
+    else
+      cudaFree(data_);
+  }
+  StreamOrderedBuffer(const StreamOrderedBuffer&) = delete;
+  StreamOrderedBuffer& operator=(const StreamOrderedBuffer&) = delete;
+  unsigned char* data() const { return data_; }
+
+ private:
+  unsigned char* data_ = nullptr;
+  cudaStream_t stream_;
+  bool stream_ordered_ = false;
 };
 
 }  // namespace bpqp::cuda

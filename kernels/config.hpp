@@ -30,6 +30,10 @@ template <class T>
 BPQP_HD BPQP_INLINE bool is_finite(T v) { return v - v == T(0); }
 template <class T>
 BPQP_HD BPQP_INLINE T square_root(T v) { return sqrt(v); }
+template <class T>
+BPQP_HD BPQP_INLINE T natural_log(T v) { return log(v); }
+template <class T>
+BPQP_HD BPQP_INLINE T exponential(T v) { return exp(v); }
 
 // Σ a[k]·b[k] over k = begin, begin + step, … < end, as four interleaved partial
 // sums: one running sum is a chain of dependent adds (latency-bound, and a

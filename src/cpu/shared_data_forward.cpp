@@ -13,7 +13,7 @@
 
 #include "core/backends.hpp"
 #include "cpu/problem_workers.hpp"
-#include "kernels/shared_data_phase.hpp"
+#include "kernels/batch_phase.hpp"
 
 namespace bpqp::cpu {
 namespace {
@@ -24,10 +24,6 @@ template <class T>
 using RowMajorMap = Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
 template <class T>
 using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
-
-// Checks without progress after which the problems still running leave the batch
-// phase for their own loops (infeasible or slow problems must not hold the batch).
-constexpr int stall_checks = 8;
 
 // The batch phase's state: one column per problem still running (active[k] is its index).
 template <class T>
@@ -50,26 +46,6 @@ struct BatchIterate {
     for (Matrix<T>* mat : {&x, &z, &y, &q, &l, &u}) mat->conservativeResize(Eigen::NoChange, kept);
   }
 };
-
-// Per-row ρ common to the batch: a row is an equality row (ρ·rho_eq_scale) or a free
-// row (rho_min) only when it is one in every problem — the factorization is shared.
-template <class T>
-Vector<T> batch_rho_vector(const BatchIterate<T>& it, T rho, const kernels::AdmmParams<T>& prm) {
-  const int m = static_cast<int>(it.l.rows());
-  Vector<T> r(m);
-  for (int i = 0; i < m; ++i) {
-    bool equality = true, free = true;
-    for (int k = 0; k < it.l.cols(); ++k) {
-      const T l = it.l(i, k), u = it.u(i, k);
-      if (l != l || u != u) continue;  // invalid data (its own check reports it) must not set the batch's ρ
-      equality = equality && u - l < T(1e-4);  // OSQP's RHO_TOL, as set_rho_vector
-      free = free && !kernels::is_finite(l) && !kernels::is_finite(u);
-    }
-    r[i] = free ? prm.rho_min : equality ? rho * prm.rho_eq_scale : rho;
-  }
-  return r;
-}
-
 
 // Problems per batch phase: the matrices are n × chunk, so memory stays bounded for any
 // batch; matrix products are at full speed long before this width.
@@ -107,20 +83,18 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
   for (int k = 0; k < count; ++k) it.active[k] = k;
   for (Matrix<T>* mat : {&it.x, &it.q}) mat->resize(n, count);
   for (Matrix<T>* mat : {&it.z, &it.y, &it.l, &it.u}) mat->resize(m, count);
+  const kernels::SharedScaledData<T> shared{s.P, s.A, s.D, s.E, s.D_inv, s.E_inv, c};
   for (int k = 0; k < count; ++k) {
     const int b = first + k;
-    for (int j = 0; j < n; ++j) it.q(j, k) = c * s.D[j] * batch.q_of(b)[j];
-    for (int i = 0; i < m; ++i) {
-      it.l(i, k) = kernels::scale_bound(batch.l_of(b)[i], s.E[i]);
-      it.u(i, k) = kernels::scale_bound(batch.u_of(b)[i], s.E[i]);
-    }
     const T* x0 = warm.x ? warm.x + static_cast<std::size_t>(b) * n : nullptr;
     const T* y0 = warm.y ? warm.y + static_cast<std::size_t>(b) * m : nullptr;
-    const bool warm_ok = kernels::warm_start_usable(g, n, m, x0, y0);
-    for (int j = 0; j < n; ++j) it.x(j, k) = warm_ok ? x0[j] * s.D_inv[j] : T(0);
-    for (int i = 0; i < m; ++i) it.y(i, k) = warm_ok ? y0[i] * s.E_inv[i] * c : T(0);
+    kernels::load_batch_column(g, n, m, shared, batch.q_of(b), batch.l_of(b), batch.u_of(b), x0, y0,
+                               it.q.col(k).data(), it.l.col(k).data(), it.u.col(k).data(),
+                               kernels::AdmmIterate<T>{it.x.col(k).data(), it.z.col(k).data(), it.y.col(k).data()});
   }
-  it.z = (A * it.x).cwiseMax(it.l).cwiseMin(it.u);
+  // The shared ρ vector's row classes, over every problem of the chunk.
+  std::vector<kernels::RowClass> row_classes(m);
+  for (int i = 0; i < m; ++i) row_classes[i] = kernels::batch_row_class(g, m, i, it.l.data(), it.u.data(), count);
 
   out.x.resize(n, count);
   out.z.resize(m, count);
@@ -135,13 +109,12 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
     out.y.col(p) = it.y.col(col);
   };
 
-  T rho = prm.rho;
-  Vector<T> rho_rows;
+  Vector<T> rho_rows(m);
   Matrix<T> K_inv;
   // The inverse is formed in double whatever T is: with equality rows (ρ·1e3) the
   // matrix is ill-conditioned enough that a float inverse stalls the float phase.
-  auto refactor = [&]() {
-    rho_rows = batch_rho_vector(it, rho, prm);
+  auto refactor = [&](T rho) {
+    for (int i = 0; i < m; ++i) rho_rows[i] = kernels::batch_row_rho(row_classes[i], rho, prm);
     const Vector<double> rho_d = rho_rows.template cast<double>();
     const Matrix<double> A_d = A.template cast<double>();
     Matrix<double> K = P.template cast<double>() + A_d.transpose() * rho_d.asDiagonal() * A_d;
@@ -152,69 +125,53 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
     return K_inv.allFinite();
   };
   // Without a factorization the problems start where they are (their own loops factor).
-  const int phase_cap =
-      refactor() ? std::min(prm.max_iter, prm.interior_point_max_iter > 0 ? prm.interior_point_after : prm.max_iter)
-                 : 0;
+  kernels::BatchPhaseState<T> state = kernels::start_batch_phase(prm, refactor(prm.rho), count);
   std::vector<T> x_prev(n), y_prev(m), prim_scratch(m);
   Matrix<T> rho_z_minus_y, rhs, x_tilde, z_tilde, Ax, Px, Aty;  // reused: no allocation per iteration
-  int k = 0, checks_without_progress = 0;
-  std::vector<T> log_ratios;
-  while (!it.active.empty() && k < phase_cap) {
-    // x̃ = K⁻¹(σx − q̄ + Āᵀ(ρ∘z − y)), z̃ = Āx̃, then the relaxed update per problem.
-    rho_z_minus_y = rho_rows.asDiagonal() * it.z - it.y;
-    rhs.noalias() = A.transpose() * rho_z_minus_y;
-    rhs += prm.sigma * it.x - it.q;
-    x_tilde.noalias() = K_inv * rhs;
-    z_tilde.noalias() = A * x_tilde;
-    const int running = static_cast<int>(it.active.size());
-    for (int col = 0; col < running; ++col)
-      kernels::relaxed_update(g, n, m, prm.alpha, rho_rows.data(), it.l.col(col).data(), it.u.col(col).data(),
-                              x_tilde.col(col).data(), z_tilde.col(col).data(),
-                              kernels::AdmmIterate<T>{it.x.col(col).data(), it.z.col(col).data(), it.y.col(col).data()},
-                              x_prev.data(), y_prev.data());
-    ++k;
-    if (k % prm.check_every != 0) continue;
+  std::vector<char> keep;
+  while (state.running) {
+    for (int round = 0; round < prm.check_every; ++round) {
+      // x̃ = K⁻¹(σx − q̄ + Āᵀ(ρ∘z − y)), z̃ = Āx̃, then the relaxed update per problem.
+      rho_z_minus_y = rho_rows.asDiagonal() * it.z - it.y;
+      rhs.noalias() = A.transpose() * rho_z_minus_y;
+      rhs += prm.sigma * it.x - it.q;
+      x_tilde.noalias() = K_inv * rhs;
+      z_tilde.noalias() = A * x_tilde;
+      for (int col = 0; col < static_cast<int>(it.active.size()); ++col)
+        kernels::relaxed_update(g, n, m, prm.alpha, rho_rows.data(), it.l.col(col).data(), it.u.col(col).data(),
+                                x_tilde.col(col).data(), z_tilde.col(col).data(),
+                                kernels::AdmmIterate<T>{it.x.col(col).data(), it.z.col(col).data(), it.y.col(col).data()},
+                                x_prev.data(), y_prev.data());
+    }
 
-    // Each problem's termination test on its own column; converged ones leave.
+    // Each problem's termination test on its own column; the ones that leave are set aside.
     Ax.noalias() = A * it.x;
     Px.noalias() = P * it.x;
     Aty.noalias() = A.transpose() * it.y;
-    std::vector<char> keep(running, 1);
-    log_ratios.clear();
+    const int running = static_cast<int>(it.active.size());
+    keep.assign(running, 1);
+    kernels::CheckTally<T> tally{0, 0, T(0), 0};
     for (int col = 0; col < running; ++col) {
-      const kernels::Residuals<T> r = kernels::residuals_from_products(
-          g, n, m, kernels::ScalingView<T>{s.D_inv, s.E_inv, c}, it.q.col(col).data(), it.z.col(col).data(),
-          Ax.col(col).data(), Px.col(col).data(), Aty.col(col).data(), prim_scratch.data());
-      if (!kernels::is_finite(r.prim) || !kernels::is_finite(r.dual)) {
-        keep[col] = 0;  // bad data (its own check reports it) or a diverging column: it finishes on its own
-        leave(col, k);
-      } else if (r.prim <= prm.eps_abs + prm.eps_rel * r.prim_scale &&
-                 r.dual <= prm.eps_abs + prm.eps_rel * r.dual_scale) {
+      const kernels::ColumnCheck<T> check = kernels::check_column(
+          g, n, m, kernels::ScalingView<T>{s.D_inv, s.E_inv, c}, state.rho, prm, it.q.col(col).data(),
+          it.z.col(col).data(), Ax.col(col).data(), Px.col(col).data(), Aty.col(col).data(), prim_scratch.data());
+      if (check.leaves) {
         keep[col] = 0;
-        out.converged[it.active[col]] = 1;
-        leave(col, k);
-      } else {
-        const T ratio = kernels::estimate_rho(rho, r, prm) / rho;
-        if (kernels::is_finite(ratio) && ratio > T(0)) log_ratios.push_back(std::log(ratio));
+        ++tally.left;
+        out.converged[it.active[col]] = check.converged ? 1 : 0;
+        leave(col, kernels::iterations_at_check(state, prm));
+      } else if (check.has_ratio) {
+        tally.log_ratio_sum += check.log_rho_ratio;
+        ++tally.ratios;
       }
     }
-    const bool progress = std::find(keep.begin(), keep.end(), 0) != keep.end();
-    checks_without_progress = progress ? 0 : checks_without_progress + 1;
-    if (progress) it.compact(keep);
-    if (checks_without_progress >= stall_checks) break;
-    // One ρ for the batch: the geometric mean of the running problems' own estimates.
-    if (prm.adaptive_rho_interval > 0 && k % prm.adaptive_rho_interval == 0 && !log_ratios.empty()) {
-      T mean = T(0);
-      for (T v : log_ratios) mean += v;
-      const T rho_new = kernels::clamp_to(rho * std::exp(mean / T(log_ratios.size())), prm.rho_min, prm.rho_max);
-      if (rho_new > rho * prm.adaptive_rho_tolerance || rho_new < rho / prm.adaptive_rho_tolerance) {
-        rho = rho_new;
-        if (!refactor()) break;  // the problems still running finish on their own
-      }
-    }
+    if (tally.left > 0) it.compact(keep);
+    tally.remaining = static_cast<int>(it.active.size());
+    kernels::after_check(state, prm, tally);
+    if (state.refactor && !refactor(state.rho)) break;  // the problems still running finish on their own
   }
-  for (int col = 0; col < static_cast<int>(it.active.size()); ++col) leave(col, k);
-  out.rho = rho;
+  for (int col = 0; col < static_cast<int>(it.active.size()); ++col) leave(col, state.iterations);
+  out.rho = state.rho;
 }
 
 }  // namespace

@@ -42,13 +42,13 @@ struct Settings {
   int interior_point_max_iter = 60;
   bool warm_start = true;        // a Solver re-solve starts from its previous x, y
   // A batch whose P and A are shared (batch stride 0, more than one problem) runs its
-  // ADMM iterations as one batch-wide computation on the CPU executor: one scaling and
-  // one factorization for all problems, the iterations as matrix products, each
-  // problem's termination tested on its own and the converged ones set aside; then
-  // every problem is finished on its own (its data checked, polish, interior-point
-  // rescue), so statuses and accuracy are those of the per-problem path, not its bits.
-  // false: every problem runs the per-problem path. (The CUDA executor runs the
-  // per-problem path for now.)
+  // ADMM iterations as one batch-wide computation: one scaling and one factorization for
+  // all problems, the iterations as matrix products (Eigen on the CPU executor, cuBLAS
+  // inside a CUDA graph loop on the CUDA executor, which needs m > 0), each problem's
+  // termination tested on its own and the converged ones set aside; then every problem
+  // is finished on its own (its data checked, polish, interior-point rescue), so
+  // statuses and accuracy are those of the per-problem path, not its bits.
+  // false: every problem runs the per-problem path.
   bool shared_data_batch_phase = true;
   bool check_convexity = true;   // reject P that is not PSD (costs one n×n factorization)
   // P must satisfy |P_ij − P_ji| ≤ symmetry_tolerance·max|P| and P + psd_tolerance·max|P|·I ≻ 0.

@@ -57,13 +57,16 @@ struct DeviceStateDeleter {
 };
 using DeviceStatePtr = std::unique_ptr<DeviceState, DeviceStateDeleter>;
 
+// batch_phase: Settings::shared_data_batch_phase — a batch whose P and A are shared goes
+// through the batch phase (src/cuda/shared_data_forward.cu) before each problem's finish.
 template <class T>
-void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& params, const Executor& executor,
-                   detail::WarmStart<T> warm, DeviceStatePtr& state, SolveResult<T>& result);
+void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& params, bool batch_phase,
+                   const Executor& executor, detail::WarmStart<T> warm, DeviceStatePtr& state, SolveResult<T>& result);
 
 // The same solve on device arrays, enqueued without synchronizing (Solver::solve_on_device).
 template <class T>
 void solve_forward_on_device(const QpBatchView<T>& device_batch, const kernels::AdmmParams<T>& params,
-                             const Executor& executor, DeviceStatePtr& state, const DeviceSolution<T>& out);
+                             bool batch_phase, const Executor& executor, DeviceStatePtr& state,
+                             const DeviceSolution<T>& out);
 
 }  // namespace bpqp::cuda

@@ -105,7 +105,7 @@ SolveResult<T> Solver<T>::solve(const QpBatchView<T>& batch) {
       break;
     }
     case Executor::Kind::cuda:
-      cuda::solve_forward(batch, params, s.executor, warm, s.device_state, result);
+      cuda::solve_forward(batch, params, s.settings.shared_data_batch_phase, s.executor, warm, s.device_state, result);
       break;
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -138,7 +138,8 @@ void Solver<T>::solve_on_device(const QpBatchView<T>& device_batch, const Device
     if (!out.y && device_batch.m > 0) throw InvalidArgument("Solver::solve_on_device: DeviceSolution::y is null");
     if (!out.status) throw InvalidArgument("Solver::solve_on_device: DeviceSolution::status is null");
   }
-  cuda::solve_forward_on_device(device_batch, detail::to_admm_params<T>(s.settings), s.executor, s.device_state, out);
+  cuda::solve_forward_on_device(device_batch, detail::to_admm_params<T>(s.settings), s.settings.shared_data_batch_phase,
+                                s.executor, s.device_state, out);
 }
 
 template class Solver<float>;

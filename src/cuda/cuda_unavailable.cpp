@@ -19,24 +19,24 @@ struct DeviceState {};
 void DeviceStateDeleter::operator()(DeviceState* state) const { delete state; }
 
 template <class T>
-void solve_forward(const QpBatchView<T>&, const kernels::AdmmParams<T>&, const Executor&, detail::WarmStart<T>,
+void solve_forward(const QpBatchView<T>&, const kernels::AdmmParams<T>&, bool, const Executor&, detail::WarmStart<T>,
                    DeviceStatePtr&, SolveResult<T>&) {
   throw CudaUnavailable(std::string("Executor::cuda: ") + cuda_unavailable_reason());
 }
 
-template void solve_forward(const QpBatchView<float>&, const kernels::AdmmParams<float>&, const Executor&,
+template void solve_forward(const QpBatchView<float>&, const kernels::AdmmParams<float>&, bool, const Executor&,
                             detail::WarmStart<float>, DeviceStatePtr&, SolveResult<float>&);
 template <class T>
-void solve_forward_on_device(const QpBatchView<T>&, const kernels::AdmmParams<T>&, const Executor&, DeviceStatePtr&,
+void solve_forward_on_device(const QpBatchView<T>&, const kernels::AdmmParams<T>&, bool, const Executor&, DeviceStatePtr&,
                              const DeviceSolution<T>&) {
   throw CudaUnavailable(std::string("Solver::solve_on_device: ") + cuda_unavailable_reason());
 }
-template void solve_forward_on_device(const QpBatchView<float>&, const kernels::AdmmParams<float>&, const Executor&,
+template void solve_forward_on_device(const QpBatchView<float>&, const kernels::AdmmParams<float>&, bool, const Executor&,
                                       DeviceStatePtr&, const DeviceSolution<float>&);
-template void solve_forward_on_device(const QpBatchView<double>&, const kernels::AdmmParams<double>&,
+template void solve_forward_on_device(const QpBatchView<double>&, const kernels::AdmmParams<double>&, bool,
                                       const Executor&, DeviceStatePtr&, const DeviceSolution<double>&);
 
-template void solve_forward(const QpBatchView<double>&, const kernels::AdmmParams<double>&, const Executor&,
+template void solve_forward(const QpBatchView<double>&, const kernels::AdmmParams<double>&, bool, const Executor&,
                             detail::WarmStart<double>, DeviceStatePtr&, SolveResult<double>&);
 
 template <class T>

@@ -32,17 +32,10 @@ TYPED_TEST(CudaDeviceApi, DeviceArraysGiveTheSameBitsAsTheHostEntry) {
     for (int i = 0; i < m; ++i) batch.u(b)[i] = static_cast<T>(base.u[i] + 0.01 * b);
   }
   const QpBatchView<T> host = batch.view();
-  Settings cold;
-  cold.warm_start = false;
-  const auto expected = Solver<T>(Executor::cuda(0), cold).solve(host);
-
   auto vector_of = [](const T* p, std::size_t size) { return std::vector<T>(p, p + size); };
   DeviceCopy<T> P(vector_of(host.P, n * n)), A(vector_of(host.A, m * n)), l(vector_of(host.l, m));
   DeviceCopy<T> q(vector_of(host.q, static_cast<std::size_t>(count) * n));
   DeviceCopy<T> u(vector_of(host.u, static_cast<std::size_t>(count) * m));
-  DeviceCopy<T> x(std::vector<T>(static_cast<std::size_t>(count) * n)), y(std::vector<T>(static_cast<std::size_t>(count) * m));
-  DeviceCopy<SolveStatus> status{std::vector<SolveStatus>(count)};
-  DeviceCopy<int> iterations{std::vector<int>(count)};
   QpBatchView<T> device = host;
   device.P = P.data();
   device.q = q.data();
@@ -50,16 +43,30 @@ TYPED_TEST(CudaDeviceApi, DeviceArraysGiveTheSameBitsAsTheHostEntry) {
   device.l = l.data();
   device.u = u.data();
 
-  cudaStream_t stream = nullptr;
-  ASSERT_EQ(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), cudaSuccess);
-  Solver<T> solver(Executor::cuda(0, stream).with_device_memory_limit(8u << 20), cold);  // a few chunks
-  solver.solve_on_device(device, {x.data(), y.data(), status.data(), iterations.data()});
-  ASSERT_EQ(cudaStreamSynchronize(stream), cudaSuccess);
-  cudaStreamDestroy(stream);
-  EXPECT_EQ(x.to_host(), expected.x);
-  EXPECT_EQ(y.to_host(), expected.y);
-  EXPECT_EQ(status.to_host(), expected.status);
-  EXPECT_EQ(iterations.to_host(), expected.iterations);
+  // Both passes: every problem on its own, and the batch phase (P and A are shared).
+  // Both entries chunk alike (the batch phase's arithmetic depends on its chunk's problems).
+  for (bool batch_phase : {false, true}) {
+    SCOPED_TRACE(batch_phase ? "batch phase" : "per problem");
+    Settings cold;
+    cold.warm_start = false;
+    cold.shared_data_batch_phase = batch_phase;
+    const std::size_t limit = 8u << 20;
+    const auto expected = Solver<T>(Executor::cuda(0).with_device_memory_limit(limit), cold).solve(host);
+    DeviceCopy<T> x(std::vector<T>(static_cast<std::size_t>(count) * n)), y(std::vector<T>(static_cast<std::size_t>(count) * m));
+    DeviceCopy<SolveStatus> status{std::vector<SolveStatus>(count)};
+    DeviceCopy<int> iterations{std::vector<int>(count)};
+    cudaStream_t stream = nullptr;
+    ASSERT_EQ(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), cudaSuccess);
+    Solver<T> solver(Executor::cuda(0, stream).with_device_memory_limit(limit), cold);
+    solver.solve_on_device(device, {x.data(), y.data(), status.data(), iterations.data()});
+    ASSERT_EQ(cudaStreamSynchronize(stream), cudaSuccess);
+    cudaStreamDestroy(stream);
+    EXPECT_EQ(x.to_host(), expected.x);
+    EXPECT_EQ(y.to_host(), expected.y);
+    EXPECT_EQ(status.to_host(), expected.status);
+    EXPECT_EQ(iterations.to_host(), expected.iterations);
+    EXPECT_EQ(expected.count(SolveStatus::solved), count);
+  }
 }
 
 TEST(CudaDeviceApiMisuse, HostPointersAreRejectedNamingTheArray) {

@@ -36,7 +36,10 @@ class Solver {
   // solver's device buffers (a larger batch than before) waits for the device.
   // Host or unregistered pointers, a CPU executor, or a null required output throw
   // InvalidArgument naming the argument; an error inside a kernel surfaces at the
-  // caller's next synchronization, as CUDA errors do.
+  // caller's next synchronization, as CUDA errors do. A batch sharing P and A runs the
+  // batch phase (Settings::shared_data_batch_phase), which launches a CUDA graph with a
+  // conditional node: such a call cannot itself be captured into the caller's graph
+  // (turn the batch phase off for that).
   void solve_on_device(const QpBatchView<T>& device_batch, const DeviceSolution<T>& out);
 
   // Forget the previous solution: the next solve starts cold.

@@ -59,12 +59,22 @@ namespace {
 
 // The pass one chunk goes through: every problem solved on its own (SolveJob), or,
 // when the batch shares P and A, the batch phase and then the finish per problem.
+// The batch phase needs a fixed part (cuBLAS's workspace, K⁻¹, the shared scaling)
+// besides its columns: under a memory limit that does not hold it and one problem
+// beside the entry's own needs (other_per_problem, other_fixed), every problem takes
+// the per-problem pass instead — a limit never turns into an error the per-problem
+// pass would not raise.
 template <class T>
 class ForwardPass {
  public:
-  ForwardPass(const QpBatchView<T>& batch, bool batch_phase_enabled, const Executor& executor)
+  ForwardPass(const QpBatchView<T>& batch, bool batch_phase_enabled, const Executor& executor, std::size_t limit,
+              std::size_t other_per_problem, std::size_t other_fixed)
       : n_(batch.n), m_(batch.m), batch_phase_(takes_batch_phase(batch, batch_phase_enabled)) {
-    plan_ = batch_phase_ ? plan_finish<T>(n_, m_, executor) : plan_launch<T, SolveJob<T>>(n_, m_, executor);
+    if (batch_phase_) {
+      plan_ = plan_finish<T>(n_, m_, executor);
+      if (other_fixed + fixed_bytes() + other_per_problem + bytes_per_problem() > limit) batch_phase_ = false;
+    }
+    if (!batch_phase_) plan_ = plan_launch<T, SolveJob<T>>(n_, m_, executor);
   }
   const LaunchPlan& plan() const { return plan_; }
   // Device memory besides the inputs and outputs: per problem, and once.
@@ -72,6 +82,12 @@ class ForwardPass {
     return (plan_.in_shared ? 0 : plan_.workspace_bytes) + (batch_phase_ ? batch_phase_bytes_per_problem<T>(n_, m_) : 0);
   }
   std::size_t fixed_bytes() const { return batch_phase_ ? batch_phase_fixed_bytes<T>(n_, m_) : 0; }
+
+  // Once, before the chunks: the batch phase's memory and the batch's representative q.
+  template <class Source>
+  void begin(DeviceState& state, int chunk, cudaStream_t stream, const Source& q_source, int count) const {
+    if (batch_phase_) begin_batch_phase(state.batch_phase, n_, m_, chunk, stream, q_source, count);
+  }
 
   void run(DeviceState& state, int count, cudaStream_t stream, const DeviceBatch<T>& batch,
            const kernels::AdmmParams<T>& params, const ForwardOutputs<T>& outputs, unsigned char* workspace) const {
@@ -102,16 +118,17 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
   // Device memory: the shared inputs once, then per problem of a chunk its inputs,
   // outputs (x, y, report; x0, y0 when warm starting) and workspace — which goes to
   // shared memory when the opt-in carve-out holds it (no global memory then).
-  const ForwardPass<T> pass(batch, batch_phase, executor);
-  const LaunchPlan& plan = pass.plan();
-  const std::size_t per_problem = inputs.bytes_per_problem() + (warm.x ? 2 : 1) * (n + m) * sizeof(T) +
-                                  sizeof(kernels::ProblemReport<T>) + pass.bytes_per_problem();
-  // The alignment padding of the chunk's arrays, and the batch phase's fixed part.
-  const std::size_t chunk_overhead = 16 * device_alignment + pass.fixed_bytes();
   // What this solver already holds counts as free: it is reused, not allocated again.
   const std::size_t limit =
       device_memory_budget(executor.device_memory_limit(), state->shared_inputs.size() + state->chunk.size() +
                                                                batch_phase_held_bytes(state->batch_phase));
+  const std::size_t io_per_problem =
+      inputs.bytes_per_problem() + (warm.x ? 2 : 1) * (n + m) * sizeof(T) + sizeof(kernels::ProblemReport<T>);
+  const std::size_t padding = 16 * device_alignment;  // the alignment padding of the chunk's arrays
+  const ForwardPass<T> pass(batch, batch_phase, executor, limit, io_per_problem, inputs.shared_bytes() + padding);
+  const LaunchPlan& plan = pass.plan();
+  const std::size_t per_problem = io_per_problem + pass.bytes_per_problem();
+  const std::size_t chunk_overhead = padding + pass.fixed_bytes();
   const int chunk = problems_per_chunk(count, per_problem, inputs.shared_bytes() + chunk_overhead, limit,
                                        "CUDA forward", n, m);
 
@@ -130,6 +147,7 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
   unsigned char* const base = state->chunk.data();
   auto at = [](unsigned char* p, std::size_t byte_offset) { return at_offset<T>(p, byte_offset); };
   const DeviceBatch<T> device_batch = inputs.place(state->shared_inputs.data(), base, stream);
+  pass.begin(*state, chunk, stream, HostInput<T>{batch.q, count == 1 ? n : batch.q_stride, n}, count);
 
   std::vector<kernels::ProblemReport<T>> host_reports(count);
   result.x.resize(static_cast<std::size_t>(count) * n);
@@ -180,12 +198,13 @@ void solve_forward_on_device(const QpBatchView<T>& batch, const kernels::AdmmPar
   require_device_memory("Solver::solve_on_device", out.iterations, "DeviceSolution::iterations");
 
   // Only the reports, (outside shared memory) the workspaces and the batch phase need memory of ours.
-  const ForwardPass<T> pass(batch, batch_phase, executor);
-  const LaunchPlan& plan = pass.plan();
-  const std::size_t per_problem = sizeof(kernels::ProblemReport<T>) + pass.bytes_per_problem();
-  const std::size_t overhead = 4 * device_alignment + pass.fixed_bytes();
   const std::size_t limit = device_memory_budget(executor.device_memory_limit(),
                                                  state->chunk.size() + batch_phase_held_bytes(state->batch_phase));
+  const std::size_t padding = 4 * device_alignment;
+  const ForwardPass<T> pass(batch, batch_phase, executor, limit, sizeof(kernels::ProblemReport<T>), padding);
+  const LaunchPlan& plan = pass.plan();
+  const std::size_t per_problem = sizeof(kernels::ProblemReport<T>) + pass.bytes_per_problem();
+  const std::size_t overhead = padding + pass.fixed_bytes();
   const int chunk = problems_per_chunk(count, per_problem, overhead, limit, "Solver::solve_on_device", n, m);
   BufferLayout layout;
   const std::size_t reports_at = layout.add(static_cast<std::size_t>(chunk) * sizeof(kernels::ProblemReport<T>));
@@ -193,6 +212,7 @@ void solve_forward_on_device(const QpBatchView<T>& batch, const kernels::AdmmPar
   state->chunk.reserve(layout.bytes());
   unsigned char* const base = state->chunk.data();
   auto* const reports = at_offset<kernels::ProblemReport<T>>(base, reports_at);
+  pass.begin(*state, chunk, stream, device_problems_from(batch, 0), count);
 
   for (int first = 0; first < count; first += chunk) {
     const int this_chunk = std::min(chunk, count - first);

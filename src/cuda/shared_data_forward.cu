@@ -1,6 +1,7 @@
 // The CUDA batch phase (see shared_data_forward.cuh). Per chunk, on the caller's stream:
-//   1. the shared data checked and scaled once (one block): P, A and the chunk's
-//      largest |q_j| (the cost scaling must see q), as the CPU phase;
+//   1. the shared data checked and scaled (one block): P, A and the batch's largest
+//      |q_j| (the cost scaling must see q; over the whole batch, so that every chunk
+//      gets the same scaling), as the CPU phase;
 //   2. every problem's vectors loaded into columns (a warp per column), the row
 //      classes of the shared ρ vector (a block per row);
 //   3. the loop graph: a start kernel forms K⁻¹ and sets the WHILE condition; each
@@ -19,6 +20,7 @@
 
 #include <cublas_v2.h>
 
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -163,7 +165,7 @@ int column_blocks(int count) { return (count + columns_per_block - 1) / columns_
 
 // --- 1. the shared data ------------------------------------------------------------
 
-// q_rep[j] = max over the chunk of |q_b,j| (finite ones): ‖D q_rep‖∞ is then the largest
+// q_rep[j] = max over the batch of |q_b,j| (finite ones): ‖D q_rep‖∞ is then the largest
 // ‖D q_b‖∞, as each problem's own scaling would see it. A block per j.
 template <class T>
 __global__ void representative_q_kernel(DeviceBatch<T> batch, int count, T* q_rep) {
@@ -467,17 +469,35 @@ struct FinishJob {
   }
 };
 
-// Key of a loop graph: everything the capture baked in.
+// Key of a loop graph: everything the capture baked in — the shapes, the buffer, and
+// every AdmmParams field by value (not the struct's bytes: its padding is indeterminate,
+// and a key that never matched would rebuild the graph on every solve). A field added to
+// AdmmParams must be added here.
 template <class T>
-std::vector<unsigned char> loop_key(int n, int m, int count, const kernels::AdmmParams<T>& prm,
+std::vector<unsigned char> loop_key(int n, int m, int count, const kernels::AdmmParams<T>& p,
                                     const unsigned char* memory) {
-  struct Fields {
-    int n, m, count, t;
-    const unsigned char* memory;
-  } fields{n, m, count, static_cast<int>(sizeof(T)), memory};
-  std::vector<unsigned char> key(sizeof fields + sizeof prm);
-  std::memcpy(key.data(), &fields, sizeof fields);
-  std::memcpy(key.data() + sizeof fields, &prm, sizeof prm);
+  const T reals[] = {p.rho,          p.sigma,        p.alpha,         p.eps_abs,         p.eps_rel,
+                     p.eps_prim_inf, p.eps_dual_inf, p.rho_min,       p.rho_max,         p.rho_eq_scale,
+                     p.adaptive_rho_tolerance,       p.delta,         p.psd_tolerance,   p.symmetry_tolerance};
+  const long long integers[] = {n,
+                                m,
+                                count,
+                                static_cast<long long>(sizeof(T)),
+                                static_cast<long long>(reinterpret_cast<std::uintptr_t>(memory)),
+                                p.max_iter,
+                                p.check_every,
+                                p.adaptive_rho_interval,
+                                p.scaling_iterations,
+                                p.polish_refine_iterations,
+                                p.polish_first_attempt,
+                                p.polish_active_set_rounds,
+                                p.polish,
+                                p.interior_point_max_iter,
+                                p.interior_point_after,
+                                p.check_convexity};
+  std::vector<unsigned char> key(sizeof reals + sizeof integers);
+  std::memcpy(key.data(), reals, sizeof reals);
+  std::memcpy(key.data() + sizeof reals, integers, sizeof integers);
   return key;
 }
 
@@ -525,20 +545,69 @@ std::unique_ptr<LoopGraph> build_loop(BatchPhaseResources& r, const Products<T>&
   BPQP_CUBLAS_CHECK(cublasSetWorkspace(r.cublas, cublas_workspace, cublas_workspace_bytes));
   BPQP_CUDA_CHECK(
       cudaStreamBeginCaptureToGraph(r.capture_stream, body, nullptr, nullptr, 0, cudaStreamCaptureModeThreadLocal));
+  // A capture that fails may leave the body graph freed while the WHILE node still owns
+  // it; destroying the parent then crashes in the driver, so it is leaked instead.
   try {
     enqueue_round(products, sh, prm, condition, r.capture_stream);
   } catch (...) {
     cudaGraph_t abandoned = nullptr;
     cudaStreamEndCapture(r.capture_stream, &abandoned);
     cudaGetLastError();
+    loop->graph = nullptr;
     throw;
   }
-  BPQP_CUDA_CHECK(cudaStreamEndCapture(r.capture_stream, &body));
+  const cudaError_t captured = cudaStreamEndCapture(r.capture_stream, &body);
+  if (captured != cudaSuccess) {
+    cudaGetLastError();
+    loop->graph = nullptr;
+    throw Error(std::string("cudaStreamEndCapture (the batch phase's loop) failed: ") + cudaGetErrorString(captured));
+  }
   BPQP_CUDA_CHECK(cudaGraphInstantiate(&loop->exec, loop->graph, 0));
   return loop;
 }
 
 }  // namespace
+
+namespace {
+
+// The resources, created on first use, with memory for chunks of up to `chunk` problems.
+template <class T>
+PhaseShared<T> reserve_phase(BatchPhasePtr& phase, int n, int m, int chunk) {
+  if (!phase) {
+    phase.reset(new BatchPhaseResources);
+    BPQP_CUBLAS_CHECK(cublasCreate(&phase->cublas));
+    BPQP_CUDA_CHECK(cudaStreamCreateWithFlags(&phase->capture_stream, cudaStreamNonBlocking));
+  }
+  const PhaseLayout<T> layout(n, m, chunk);
+  phase->memory.reserve(layout.bytes);
+  return layout.shared(phase->memory.data());
+}
+
+}  // namespace
+
+template <class T>
+void begin_batch_phase(BatchPhasePtr& phase, int n, int m, int chunk, cudaStream_t stream, const HostInput<T>& q,
+                       int count) {
+  const PhaseShared<T> sh = reserve_phase<T>(phase, n, m, chunk);
+  std::vector<T> q_rep(n, T(0));
+  for (int b = 0; b < count; ++b) {
+    const T* q_b = q.data + static_cast<std::ptrdiff_t>(b) * q.stride;
+    for (int j = 0; j < n; ++j) {
+      const T v = kernels::abs_of(q_b[j]);
+      if (kernels::is_finite(v)) q_rep[j] = kernels::max_of(q_rep[j], v);
+    }
+  }
+  // From pageable memory: the call returns once q_rep is staged, so it may go out of scope.
+  BPQP_CUDA_CHECK(cudaMemcpyAsync(sh.q_rep, q_rep.data(), n * sizeof(T), cudaMemcpyHostToDevice, stream));
+}
+
+template <class T>
+void begin_batch_phase(BatchPhasePtr& phase, int n, int m, int chunk, cudaStream_t stream,
+                       const DeviceBatch<T>& batch, int count) {
+  const PhaseShared<T> sh = reserve_phase<T>(phase, n, m, chunk);
+  representative_q_kernel<T><<<n, control_threads, 0, stream>>>(batch, count, sh.q_rep);
+  BPQP_CUDA_CHECK(cudaGetLastError());
+}
 
 template <class T>
 LaunchPlan plan_finish(int n, int m, const Executor& executor) {
@@ -551,13 +620,10 @@ void solve_with_batch_phase(BatchPhasePtr& phase, const LaunchPlan& plan, int co
                             const ForwardOutputs<T>& outputs, unsigned char* finish_workspace) {
   if (count == 0) return;
   const int n = batch.n, m = batch.m;
-  if (!phase) {
-    phase.reset(new BatchPhaseResources);
-    BPQP_CUBLAS_CHECK(cublasCreate(&phase->cublas));
-    BPQP_CUDA_CHECK(cudaStreamCreateWithFlags(&phase->capture_stream, cudaStreamNonBlocking));
-  }
   const PhaseLayout<T> layout(n, m, count);
-  phase->memory.reserve(layout.bytes);
+  // begin_batch_phase reserved the memory for the largest chunk and wrote q_rep into it.
+  if (!phase || phase->memory.size() < layout.bytes)
+    throw Error("solve_with_batch_phase: begin_batch_phase was not called for chunks of this size");
   unsigned char* const base = phase->memory.data();
   const PhaseShared<T> sh = layout.shared(base);
   const PhaseColumns<T> columns = layout.columns(base, n, m, count);
@@ -577,9 +643,7 @@ void solve_with_batch_phase(BatchPhasePtr& phase, const LaunchPlan& plan, int co
     phase->loop->key = std::move(key);
   }
 
-  // 1–2: the shared data and the columns.
-  representative_q_kernel<T><<<n, control_threads, 0, stream>>>(batch, count, sh.q_rep);
-  BPQP_CUDA_CHECK(cudaGetLastError());
+  // 1–2: the shared data (q_rep, over the whole batch, came with begin_batch_phase) and the columns.
   shared_setup_kernel<T><<<1, control_threads, 0, stream>>>(batch, params, sh);
   BPQP_CUDA_CHECK(cudaGetLastError());
   load_columns_kernel<T><<<column_blocks(count), column_width * columns_per_block, 0, stream>>>(
@@ -597,6 +661,10 @@ template std::size_t batch_phase_bytes_per_problem<float>(int, int);
 template std::size_t batch_phase_bytes_per_problem<double>(int, int);
 template std::size_t batch_phase_fixed_bytes<float>(int, int);
 template std::size_t batch_phase_fixed_bytes<double>(int, int);
+template void begin_batch_phase(BatchPhasePtr&, int, int, int, cudaStream_t, const HostInput<float>&, int);
+template void begin_batch_phase(BatchPhasePtr&, int, int, int, cudaStream_t, const HostInput<double>&, int);
+template void begin_batch_phase(BatchPhasePtr&, int, int, int, cudaStream_t, const DeviceBatch<float>&, int);
+template void begin_batch_phase(BatchPhasePtr&, int, int, int, cudaStream_t, const DeviceBatch<double>&, int);
 template LaunchPlan plan_finish<float>(int, int, const Executor&);
 template LaunchPlan plan_finish<double>(int, int, const Executor&);
 template void solve_with_batch_phase(BatchPhasePtr&, const LaunchPlan&, int, cudaStream_t, const DeviceBatch<float>&,

@@ -38,6 +38,16 @@ std::size_t batch_phase_fixed_bytes(int n, int m);
 // What the phase already holds (reused, so it counts as free in the memory budget).
 std::size_t batch_phase_held_bytes(const BatchPhasePtr& phase);
 
+// Once per solve, before its chunks: the phase's device memory for chunks of up to
+// `chunk` problems, and the batch's representative q (max |q_b,j| over all `count`
+// problems, for the shared cost scaling) from the host's q or from the device batch.
+template <class T>
+void begin_batch_phase(BatchPhasePtr& phase, int n, int m, int chunk, cudaStream_t stream, const HostInput<T>& q,
+                       int count);
+template <class T>
+void begin_batch_phase(BatchPhasePtr& phase, int n, int m, int chunk, cudaStream_t stream,
+                       const DeviceBatch<T>& batch, int count);
+
 // The launch plan of the finishing pass.
 template <class T>
 LaunchPlan plan_finish(int n, int m, const Executor& executor);

@@ -2,8 +2,11 @@
 // shared-data batch phase's tests on the CPU (tests/backend) and on the GPU (tests/gpu).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "bpqp/bpqp.hpp"
@@ -65,6 +68,53 @@ QpBatch<T> shared_batch(const std::vector<SharedCase>& cases) {
     std::copy(qp.u.begin(), qp.u.end(), batch.u(b));
   }
   return batch;
+}
+
+// The checks both backends' batch phases must pass, on `executor`.
+
+// Its iterations count against max_iter: no problem runs more in total, and one that
+// needs more ends max_iterations (or is rescued), as on the per-problem path.
+template <class T>
+void expect_batch_phase_iterations_within_max_iter(const Executor& executor) {
+  const auto batch = shared_batch<T>(mixed_shared_cases(8));
+  for (int max_iter : {1, 30, 75}) {
+    Settings s;
+    s.max_iter = max_iter;
+    s.warm_start = false;
+    const auto result = Solver<T>(executor, s).solve(batch.view());
+    for (int b = 0; b < batch.batch(); ++b)
+      EXPECT_LE(result.iterations[b], max_iter) << "problem " << b << ", max_iter " << max_iter;
+  }
+}
+
+// A re-solve warm-starts the batch phase from the previous solution: it converges at
+// its first termination test.
+template <class T>
+void expect_re_solve_to_start_from_the_previous_solution(const Executor& executor) {
+  const auto batch = shared_batch<T>(mixed_shared_cases(12));
+  Solver<T> solver(executor);
+  const auto first = solver.solve(batch.view());
+  const auto second = solver.solve(batch.view());
+  for (int b = 0; b < batch.batch(); ++b) {
+    ASSERT_EQ(second.status[b], first.status[b]) << "problem " << b;
+    if (first.status[b] == SolveStatus::solved)
+      EXPECT_LE(second.iterations[b], Settings{}.check_every) << "problem " << b;
+  }
+}
+
+// Shared data the solver must reject (a non-convex P) is reported for every problem,
+// as the per-problem path does.
+template <class T>
+void expect_non_convex_shared_P_to_be_invalid_everywhere(const Executor& executor) {
+  auto cases = mixed_shared_cases(3);
+  cases.resize(3);
+  for (auto& c : cases) c.problem.P[0] = -2;
+  const auto batch = shared_batch<T>(cases);
+  const auto result = Solver<T>(executor).solve(batch.view());
+  for (int b = 0; b < batch.batch(); ++b) {
+    EXPECT_EQ(result.status[b], SolveStatus::invalid_input) << "problem " << b;
+    EXPECT_EQ(result.input_issue[b], InputIssue::p_not_psd) << "problem " << b;
+  }
 }
 
 }  // namespace bpqp::testing

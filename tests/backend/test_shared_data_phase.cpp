@@ -100,19 +100,8 @@ TYPED_TEST(SharedDataPhase, RandomSharedBatchesMatchThePerProblemPath) {
 // A batch larger than one phase (4096 problems) goes through in chunks: every
 // problem still gets its own status, the ones past the first chunk included.
 TYPED_TEST(SharedDataPhase, BatchesLargerThanOnePhaseAreSolvedInChunks) {
-  using T = TypeParam;
-  const auto pattern = mixed_shared_cases(5);
-  std::vector<SharedCase> cases;
-  for (int b = 0; b < 4096 + 2 * static_cast<int>(pattern.size()); ++b) cases.push_back(pattern[b % pattern.size()]);
-  const auto batch = shared_batch<T>(cases);
-  const auto result = Solver<T>(Executor::cpu(2)).solve(batch.view());
-  int wrong = 0;
-  for (int b = 0; b < batch.batch(); ++b) wrong += result.status[b] != cases[b].expected;
-  EXPECT_EQ(wrong, 0) << "of " << batch.batch();
-  // Problems with the same data give the same answer wherever they fall.
-  const int last = (batch.batch() - 1) / static_cast<int>(pattern.size()) * static_cast<int>(pattern.size());
-  ASSERT_EQ(cases[last].problem.q, cases[0].problem.q);  // the same problem as the first
-  for (int j = 0; j < batch.n(); ++j) EXPECT_NEAR(result.x_of(last)[j], result.x_of(0)[j], 10 * solver_eps<T>());
+  testing::expect_chunked_batch_statuses<TypeParam>(Solver<TypeParam>(Executor::cpu(2)), 4096 + 19,
+                                                    solver_eps<TypeParam>());
 }
 
 TYPED_TEST(SharedDataPhase, BatchPhaseIterationsCountAgainstMaxIter) {

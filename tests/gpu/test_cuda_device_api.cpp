@@ -43,8 +43,9 @@ TYPED_TEST(CudaDeviceApi, DeviceArraysGiveTheSameBitsAsTheHostEntry) {
   device.l = l.data();
   device.u = u.data();
 
-  // Both passes: every problem on its own, and the batch phase (P and A are shared).
-  // Both entries chunk alike (the batch phase's arithmetic depends on its chunk's problems).
+  // Both passes: every problem on its own, and the batch phase (P and A are shared). The
+  // batch phase's arithmetic depends on which problems share its chunk: under this limit
+  // the 45 problems are one chunk on either entry.
   for (bool batch_phase : {false, true}) {
     SCOPED_TRACE(batch_phase ? "batch phase" : "per problem");
     Settings cold;

@@ -107,21 +107,10 @@ TYPED_TEST(CudaSharedData, RandomSharedBatchesMatchTheCpuAndRepeatBitwise) {
 // the same data the same answer wherever they fall.
 TYPED_TEST(CudaSharedData, ChunksUnderAMemoryLimitGiveEveryProblemItsStatus) {
   BPQP_REQUIRE_GPU();
-  using T = TypeParam;
-  const auto pattern = mixed_shared_cases(5);
-  std::vector<SharedCase> cases;
-  for (int b = 0; b < 3000 + 3; ++b) cases.push_back(pattern[b % pattern.size()]);
-  const auto batch = shared_batch<T>(cases);
   // The phase's fixed part (cuBLAS's 4 MiB workspace and the shared arrays) and room for
   // a few hundred problems per chunk.
-  const auto result =
-      Solver<T>(Executor::cuda(0).with_device_memory_limit((4u << 20) + 300000)).solve(batch.view());
-  int wrong = 0;
-  for (int b = 0; b < batch.batch(); ++b) wrong += result.status[b] != cases[b].expected;
-  EXPECT_EQ(wrong, 0) << "of " << batch.batch();
-  const int last = (batch.batch() - 1) / static_cast<int>(pattern.size()) * static_cast<int>(pattern.size());
-  ASSERT_EQ(cases[last].problem.q, cases[0].problem.q);  // the same problem as the first
-  for (int j = 0; j < batch.n(); ++j) EXPECT_NEAR(result.x_of(last)[j], result.x_of(0)[j], 10 * solver_eps<T>());
+  const Executor limited = Executor::cuda(0).with_device_memory_limit((4u << 20) + 300000);
+  testing::expect_chunked_batch_statuses<TypeParam>(Solver<TypeParam>(limited), 3003, solver_eps<TypeParam>());
 }
 
 // The batch phase's iterations count against max_iter, as on the CPU.

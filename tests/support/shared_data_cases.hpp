@@ -72,6 +72,24 @@ QpBatch<T> shared_batch(const std::vector<SharedCase>& cases) {
 
 // The checks both backends' batch phases must pass, on `executor`.
 
+// A batch of `count` problems repeating mixed_shared_cases(5), solved by `solver`
+// (which chunks it): every problem gets its own status, the ones past the first chunk
+// included, and copies of one problem get the same answer wherever they fall.
+template <class T>
+void expect_chunked_batch_statuses(Solver<T> solver, int count, double eps) {
+  const auto pattern = mixed_shared_cases(5);
+  const int period = static_cast<int>(pattern.size());
+  std::vector<SharedCase> cases;
+  for (int b = 0; b < count; ++b) cases.push_back(pattern[b % period]);
+  const auto batch = shared_batch<T>(cases);
+  const auto result = solver.solve(batch.view());
+  int wrong = 0;
+  for (int b = 0; b < count; ++b) wrong += result.status[b] != cases[b].expected;
+  EXPECT_EQ(wrong, 0) << "of " << count;
+  const int last = (count - 1) / period * period;  // a copy of problem 0
+  for (int j = 0; j < batch.n(); ++j) EXPECT_NEAR(result.x_of(last)[j], result.x_of(0)[j], 10 * eps);
+}
+
 // Its iterations count against max_iter: no problem runs more in total, and one that
 // needs more ends max_iterations (or is rescued), as on the per-problem path.
 template <class T>

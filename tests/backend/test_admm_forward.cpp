@@ -87,19 +87,19 @@ TYPED_TEST(AdmmForward, RecoversPlantedQpWithLowRankP) {
   o.n_equality = 1;
   o.p_rank = 7;
   const auto planted = planted_batch(4, o);
-  expect_recovers_planted(planted, solve_problems<TypeParam>(problems_of(planted), Executor::cpu(1)), 1000.0);
+  expect_recovers_planted(planted, solve_problems<TypeParam>(problems_of(planted), testing::test_executor(1)), 1000.0);
 }
 
 TYPED_TEST(AdmmForward, RecoversPlantedLpVertex) {
   std::vector<PlantedQp> planted;
   for (int b = 0; b < 4; ++b) planted.push_back(make_planted_lp(6, 4, 77 + b));
-  expect_recovers_planted(planted, solve_problems<TypeParam>(problems_of(planted), Executor::cpu(1)), 1000.0);
+  expect_recovers_planted(planted, solve_problems<TypeParam>(problems_of(planted), testing::test_executor(1)), 1000.0);
 }
 
 TYPED_TEST(AdmmForward, MatchesIndependentInteriorPointReference) {
   std::vector<DenseQp> problems;
   for (int b = 0; b < 8; ++b) problems.push_back(generators::make_random_feasible_qp(20, 10, 500 + b));
-  const auto r = solve_problems<TypeParam>(problems, Executor::cpu(2));
+  const auto r = solve_problems<TypeParam>(problems, testing::test_executor(2));
   const double eps = solver_eps<TypeParam>();
   for (int b = 0; b < r.batch; ++b) {
     const auto ref = testing::reference_solve(problems[b]);
@@ -169,7 +169,7 @@ TYPED_TEST(AdmmForward, EachProblemStopsOnItsOwn) {
   Settings s;
   s.polish_first_attempt = 0;
   s.check_every = 1;  // iteration counts then reflect each problem's own convergence exactly
-  const auto r = solve_problems<TypeParam>(problems, Executor::cpu(1), s);
+  const auto r = solve_problems<TypeParam>(problems, testing::test_executor(1), s);
   ASSERT_EQ(r.status[0], SolveStatus::solved);
   ASSERT_EQ(r.status[1], SolveStatus::solved);
   EXPECT_NE(r.iterations[0], r.iterations[1]);
@@ -181,7 +181,7 @@ TYPED_TEST(AdmmForward, WarmStartReducesIterationsOnAPerturbedResolve) {
   Settings s;
   s.polish_first_attempt = 0;  // count pure ADMM iterations
   s.check_every = 5;
-  Solver<TypeParam> solver(Executor::cpu(1), s);
+  Solver<TypeParam> solver(testing::test_executor(1), s);
   auto batch = QpBatch<TypeParam>::from_problems(problems);
   const auto first = solver.solve(batch.view());
   for (int b = 0; b < batch.batch(); ++b)
@@ -201,7 +201,7 @@ TYPED_TEST(AdmmForward, WarmStartReducesIterationsOnAPerturbedResolve) {
 
 TYPED_TEST(AdmmForward, DetectsPrimalInfeasibilityWithACertificate) {
   const DenseQp qp = testing::small_infeasible_qp();  // x1 + x2 ≥ 3, x1, x2 ≤ 1
-  const auto r = solve_problems<TypeParam>({qp}, Executor::cpu(1));
+  const auto r = solve_problems<TypeParam>({qp}, testing::test_executor(1));
   ASSERT_EQ(r.status[0], SolveStatus::primal_infeasible);
   // Farkas certificate: Aᵀy ≈ 0 and uᵀy₊ + lᵀy₋ < 0.
   const TypeParam* y = r.y_of(0);
@@ -220,7 +220,7 @@ TYPED_TEST(AdmmForward, DetectsDualInfeasibilityOfAnUnboundedLp) {
   qp.A = {0, 1};
   qp.l = {-std::numeric_limits<double>::infinity()};
   qp.u = {1};
-  const auto r = solve_problems<TypeParam>({qp}, Executor::cpu(1));
+  const auto r = solve_problems<TypeParam>({qp}, testing::test_executor(1));
   ASSERT_EQ(r.status[0], SolveStatus::dual_infeasible);
   EXPECT_GT(r.x_of(0)[0], 0.5);  // the certificate direction points along +x1
 }
@@ -278,7 +278,7 @@ TYPED_TEST(AdmmForward, UnconstrainedProblemWithNoRows) {
   qp.m = 0;
   qp.P = {2, 0, 0, 0, 4, 0, 0, 0, 8};
   qp.q = {-2, -4, -8};
-  const auto r = solve_problems<TypeParam>({qp}, Executor::cpu(1));
+  const auto r = solve_problems<TypeParam>({qp}, testing::test_executor(1));
   ASSERT_EQ(r.status[0], SolveStatus::solved);
   for (int j = 0; j < 3; ++j) EXPECT_NEAR(r.x_of(0)[j], 1.0, 10 * solver_eps<TypeParam>());
 }
@@ -286,7 +286,7 @@ TYPED_TEST(AdmmForward, UnconstrainedProblemWithNoRows) {
 TEST(SolverApi, MisuseThrowsInvalidArgumentNamingTheArgument) {
   QpBatch<double> batch(2, 3, 2);
   QpBatchView<double> v = batch.view();
-  Solver<double> solver(Executor::cpu());
+  Solver<double> solver(testing::test_executor());
   auto expect_message = [&](QpBatchView<double> bad, const std::string& needle) {
     try {
       solver.solve(bad);
@@ -402,8 +402,8 @@ TYPED_TEST(AdmmForward, InteriorPointFallbackRecoversPlantedSolutions) {
     planted.push_back(make_planted_qp(o));
   }
   planted.push_back(make_planted_lp(15, 3, 99));  // same 15×18 shape: a batch is uniform
-  const auto without = solve_problems<TypeParam>(problems_of(planted), Executor::cpu(1), handover_early(false));
-  const auto with = solve_problems<TypeParam>(problems_of(planted), Executor::cpu(1), handover_early(true));
+  const auto without = solve_problems<TypeParam>(problems_of(planted), testing::test_executor(1), handover_early(false));
+  const auto with = solve_problems<TypeParam>(problems_of(planted), testing::test_executor(1), handover_early(true));
   int admm_alone_solved = 0;
   for (int b = 0; b < with.batch; ++b) {
     SCOPED_TRACE("problem " + std::to_string(b));
@@ -421,7 +421,7 @@ TYPED_TEST(AdmmForward, InteriorPointFallbackLeavesInfeasibleProblemsUnsolved) {
   s.max_iter = 5;  // no time for the infeasibility certificate either
   s.check_every = 5;
   s.interior_point_after = 5;
-  const auto r = solve_problems<TypeParam>({qp}, Executor::cpu(1), s);
+  const auto r = solve_problems<TypeParam>({qp}, testing::test_executor(1), s);
   EXPECT_NE(r.status[0], SolveStatus::solved);
   EXPECT_GT(r.interior_point_iterations[0], 0);
 }
@@ -436,8 +436,8 @@ TEST(AdmmForwardRescue, RejectedPolishOfAConvergedLpIsRescuedByTheInteriorPoint)
     lps.push_back(generators::make_benchmark_problem(generators::ProblemFamily::random_lp, 100, 20, seed));
   Settings without_rescue;
   without_rescue.interior_point_fallback = false;
-  const auto plain = solve_problems<double>(lps, Executor::cpu(1), without_rescue);
-  const auto rescued = solve_problems<double>(lps, Executor::cpu(1));
+  const auto plain = solve_problems<double>(lps, testing::test_executor(1), without_rescue);
+  const auto rescued = solve_problems<double>(lps, testing::test_executor(1));
   int rejected = 0;
   for (int b = 0; b < plain.batch; ++b) rejected += plain.polish[b] == PolishStatus::rejected;
   EXPECT_GT(rejected, 0) << "the seeds must reproduce a rejected polish, or this test checks nothing";

@@ -59,7 +59,7 @@ Settings tight_settings() {
 template <class T>
 SolveResult<T> solve(const std::vector<DenseQp>& problems, const Settings& settings = {}) {
   const auto batch = QpBatch<T>::from_problems(problems);
-  Solver<T> solver(Executor::cpu(2), settings);
+  Solver<T> solver(testing::test_executor(2), settings);
   return solver.solve(batch.view());
 }
 
@@ -81,7 +81,7 @@ SolveResult<T> as_forward(const std::vector<Vec>& xs, const std::vector<Vec>& ys
 template <class T>
 Gradients<T> backward_of(const std::vector<DenseQp>& problems, const SolveResult<T>& forward, const Vec& dl_dx,
                          const Vec& dl_dy = {}, const BackwardOptions& options = {},
-                         Executor exec = Executor::cpu(1)) {
+                         Executor exec = testing::test_executor(1)) {
   const auto batch = QpBatch<T>::from_problems(problems);
   const auto gx = cast<T>(dl_dx);
   const auto gy = cast<T>(dl_dy);
@@ -444,7 +444,7 @@ TYPED_TEST(BackwardTyped, SharedInputsReceiveTheSumOfPerProblemGradients) {
   EXPECT_EQ(per_problem.dP_stride, n * n);
   for (int threads : {1, 2, 3}) {
     SCOPED_TRACE("threads " + std::to_string(threads));
-    const auto sum = backward(Executor::cpu(threads), shared.view(), fwd, gT.data());
+    const auto sum = backward(testing::test_executor(threads), shared.view(), fwd, gT.data());
     ASSERT_EQ(sum.dP.size(), std::size_t(n * n));
     ASSERT_EQ(sum.dA.size(), std::size_t(m * n));
     ASSERT_EQ(sum.dq.size(), std::size_t(B * n));
@@ -539,8 +539,8 @@ TYPED_TEST(BackwardTyped, ThreadCountDoesNotChangePerProblemGradients) {
   for (int b = 0; b < 7; ++b) problems.push_back(generators::make_random_feasible_qp(12, 8, 700 + b));
   const auto fwd = solve<T>(problems);
   const Vec g = random_vector(7 * 12, 92);
-  const auto one = backward_of<T>(problems, fwd, g, {}, {}, Executor::cpu(1));
-  const auto three = backward_of<T>(problems, fwd, g, {}, {}, Executor::cpu(3));
+  const auto one = backward_of<T>(problems, fwd, g, {}, {}, testing::test_executor(1));
+  const auto three = backward_of<T>(problems, fwd, g, {}, {}, testing::test_executor(3));
   EXPECT_EQ(one.dP, three.dP);
   EXPECT_EQ(one.dq, three.dq);
   EXPECT_EQ(one.dA, three.dA);

@@ -32,11 +32,11 @@ TEST(Reliability, TwoSolversOnTwoThreadsMatchSequentialSolves) {
   }
   const auto batch1 = QpBatch<double>::from_problems(first);
   const auto batch2 = QpBatch<double>::from_problems(second);
-  const auto seq1 = Solver<double>(Executor::cpu(1)).solve(batch1.view());
-  const auto seq2 = Solver<double>(Executor::cpu(1)).solve(batch2.view());
+  const auto seq1 = Solver<double>(testing::test_executor(1)).solve(batch1.view());
+  const auto seq2 = Solver<double>(testing::test_executor(1)).solve(batch2.view());
   SolveResult<double> par1, par2;
-  std::thread t1([&] { par1 = Solver<double>(Executor::cpu(1)).solve(batch1.view()); });
-  std::thread t2([&] { par2 = Solver<double>(Executor::cpu(1)).solve(batch2.view()); });
+  std::thread t1([&] { par1 = Solver<double>(testing::test_executor(1)).solve(batch1.view()); });
+  std::thread t2([&] { par2 = Solver<double>(testing::test_executor(1)).solve(batch2.view()); });
   t1.join();
   t2.join();
   EXPECT_EQ(par1.x, seq1.x);  // bitwise: no shared state between solvers
@@ -67,7 +67,7 @@ TEST(Reliability, AMillionProblemsInChunksDoNotGrowMemory) {
   }
   Settings s;
   s.warm_start = false;
-  Solver<double> solver(Executor::cpu(), s);
+  Solver<double> solver(testing::test_executor(), s);
   long after_first = 0;
   int solved = 0;
   for (int c = 0; c < chunks; ++c) {
@@ -136,7 +136,7 @@ TEST(Reliability, ExtremeIntegerSettingsDoNotOverflow) {
   s.check_every = std::numeric_limits<int>::max();
   s.adaptive_rho_interval = std::numeric_limits<int>::max();
   s.max_iter = 200;  // the check at max_iter still ends the solve
-  const auto r = Solver<double>(Executor::cpu(1), s).solve(QpBatch<double>::from_problems({testing::small_feasible_qp()}).view());
+  const auto r = Solver<double>(testing::test_executor(1), s).solve(QpBatch<double>::from_problems({testing::small_feasible_qp()}).view());
   EXPECT_EQ(r.status[0], SolveStatus::solved);
   EXPECT_LE(r.iterations[0], 200);
 }

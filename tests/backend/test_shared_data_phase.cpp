@@ -36,8 +36,8 @@ TYPED_TEST(SharedDataPhase, EveryProblemGetsThePerProblemStatusAndACertifiedAnsw
   const auto batch = shared_batch<T>(cases);
   Settings per_problem;
   per_problem.shared_data_batch_phase = false;
-  const auto reference = Solver<T>(Executor::cpu(1), per_problem).solve(batch.view());
-  const auto result = Solver<T>(Executor::cpu(1)).solve(batch.view());
+  const auto reference = Solver<T>(testing::test_executor(1), per_problem).solve(batch.view());
+  const auto result = Solver<T>(testing::test_executor(1)).solve(batch.view());
   const double eps = solver_eps<T>();
   for (int b = 0; b < batch.batch(); ++b) {
     SCOPED_TRACE("problem " + std::to_string(b));
@@ -79,9 +79,9 @@ TYPED_TEST(SharedDataPhase, RandomSharedBatchesMatchThePerProblemPath) {
   }
   Settings per_problem;
   per_problem.shared_data_batch_phase = false;
-  const auto reference = Solver<T>(Executor::cpu(1), per_problem).solve(batch.view());
-  const auto one = Solver<T>(Executor::cpu(1)).solve(batch.view());
-  const auto two = Solver<T>(Executor::cpu(2)).solve(batch.view());
+  const auto reference = Solver<T>(testing::test_executor(1), per_problem).solve(batch.view());
+  const auto one = Solver<T>(testing::test_executor(1)).solve(batch.view());
+  const auto two = Solver<T>(testing::test_executor(2)).solve(batch.view());
   const double eps = solver_eps<T>();
   EXPECT_NE(one.iterations, reference.iterations) << "the batch phase did not run";
   for (int b = 0; b < count; ++b) {
@@ -100,20 +100,20 @@ TYPED_TEST(SharedDataPhase, RandomSharedBatchesMatchThePerProblemPath) {
 // A batch larger than one phase (4096 problems) goes through in chunks: every
 // problem still gets its own status, the ones past the first chunk included.
 TYPED_TEST(SharedDataPhase, BatchesLargerThanOnePhaseAreSolvedInChunks) {
-  testing::expect_chunked_batch_statuses<TypeParam>(Solver<TypeParam>(Executor::cpu(2)), 4096 + 19,
+  testing::expect_chunked_batch_statuses<TypeParam>(Solver<TypeParam>(testing::test_executor(2)), 4096 + 19,
                                                     solver_eps<TypeParam>());
 }
 
 TYPED_TEST(SharedDataPhase, BatchPhaseIterationsCountAgainstMaxIter) {
-  testing::expect_batch_phase_iterations_within_max_iter<TypeParam>(Executor::cpu(1));
+  testing::expect_batch_phase_iterations_within_max_iter<TypeParam>(testing::test_executor(1));
 }
 
 TYPED_TEST(SharedDataPhase, AReSolveStartsFromThePreviousSolution) {
-  testing::expect_re_solve_to_start_from_the_previous_solution<TypeParam>(Executor::cpu(1));
+  testing::expect_re_solve_to_start_from_the_previous_solution<TypeParam>(testing::test_executor(1));
 }
 
 TYPED_TEST(SharedDataPhase, ANonConvexSharedPIsInvalidInputForEveryProblem) {
-  testing::expect_non_convex_shared_P_to_be_invalid_everywhere<TypeParam>(Executor::cpu(1));
+  testing::expect_non_convex_shared_P_to_be_invalid_everywhere<TypeParam>(testing::test_executor(1));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <ostream>
 #include <string>
@@ -22,6 +23,17 @@ inline void PrintTo(PolishStatus s, std::ostream* os) { *os << to_string(s); }
 }  // namespace bpqp
 
 namespace bpqp::testing {
+
+// Whether this run of a backend test binary is its CUDA run (BPQP_TEST_EXECUTOR=cuda:
+// ctest's backend_suite_on_cuda, label gpu), in which every test_executor is the GPU's.
+inline bool suite_on_cuda() {
+  const char* executor = std::getenv("BPQP_TEST_EXECUTOR");
+  return executor && std::string(executor) == "cuda";
+}
+
+// The executor a backend test solves on: the CPU with `threads` threads (0: all), or
+// the CUDA executor in the suite's CUDA run — so every backend test also runs on the GPU.
+inline Executor test_executor(int threads = 0) { return suite_on_cuda() ? Executor::cuda(0) : Executor::cpu(threads); }
 
 // Every executor this build and machine can run: CPU with one and two threads,
 // and CUDA when a device exists (GPU-only tests skip loudly otherwise).

@@ -3,6 +3,7 @@
 // with cuBLAS products and a CUDA-graph loop whose control kernels call these same
 // functions. A backend computes the matrix products (Āᵀ(ρ∘z − y), K⁻¹·rhs, Āx̃ per
 // iteration; Āx, P̄x, Āᵀy per check) for all columns at once; the rest is here:
+//   - representative_q / scale_shared_data: the batch's one scaling, from P, A and q_rep;
 //   - load_batch_column: a problem's vectors in the batch's shared scaling, its start;
 //   - batch_row_class / batch_row_rho: the one ρ vector the shared factorization uses;
 //   - invert_reduced_matrix: K⁻¹ = (P̄ + σI + Āᵀdiag(ρ)Ā)⁻¹, formed in double;
@@ -21,6 +22,40 @@ namespace bpqp::kernels {
 // hold the batch.
 constexpr int batch_phase_stall_checks = 8;
 
+// The cost scaling c depends on q, which each problem has its own of: the batch's q
+// enters the shared scaling as q_rep, q_rep_j = max_b |q_b,j| over finite entries, so that
+// ‖D q_rep‖∞ is the largest ‖D q_b‖∞, as each problem's own scaling would see it.
+// One entry of it widened by problem b's q_b,j:
+template <class T>
+BPQP_HD T widen_representative_q(T q_rep_j, T q_bj) {
+  const T v = abs_of(q_bj);
+  return is_finite(v) ? max_of(q_rep_j, v) : q_rep_j;
+}
+
+// q_rep of `count` problems whose q are `stride` apart, on one thread (problem by problem,
+// reading each q contiguously). A GPU takes the entries in parallel instead.
+template <class T>
+BPQP_HD void representative_q(int n, const T* q, std::ptrdiff_t stride, int count, T* q_rep) {
+  for (int j = 0; j < n; ++j) q_rep[j] = T(0);
+  for (int b = 0; b < count; ++b)
+    for (int j = 0; j < n; ++j) q_rep[j] = widen_representative_q(q_rep[j], q[b * stride + j]);
+}
+
+// Checks the shared P and A (each problem's q, l, u are checked when it is finished) and
+// Ruiz-scales them into w, with q_rep for q and free bounds (written to free_l, free_u:
+// the shared data has no bounds of its own). False (uniform) when the shared data is
+// invalid: the per-problem path then solves, and reports, every problem.
+template <class Group, class T>
+BPQP_HD bool scale_shared_data(const Group& g, int n, int m, const T* P, const T* q_rep, const T* A, T* free_l,
+                               T* free_u, const AdmmParams<T>& prm, AdmmWorkspace<T>& w) {
+  fill(g, free_l, m, -infinity<T>());
+  fill(g, free_u, m, infinity<T>());
+  const ProblemView<T> view{n, m, P, q_rep, A, free_l, free_u};
+  if (validate_problem(g, view, prm, w.factor, w.factor_scratch) != InputIssue::none) return false;
+  ruiz_equilibrate(g, view, prm.scaling_iterations, w);
+  return true;
+}
+
 // Problem column k's vectors in the batch's shared scaling — q̄ = c·D q, l̄ = E l,
 // ū = E u — and its starting point: the warm start (x0, y0; null: none) mapped into the
 // scaled space when usable, zero otherwise, with z = clamp(Āx, l̄, ū).
@@ -29,15 +64,9 @@ BPQP_HD void load_batch_column(const Group& g, int n, int m, const SharedScaledD
                                const T* u, const T* x0, const T* y0, T* q_bar, T* l_bar, T* u_bar,
                                const AdmmIterate<T>& it) {
   const bool warm = warm_start_usable(g, n, m, x0, y0);
-  for (int j = g.rank(); j < n; j += g.size()) {
-    q_bar[j] = s.c * s.D[j] * q[j];
-    it.x[j] = warm ? x0[j] * s.D_inv[j] : T(0);
-  }
-  for (int i = g.rank(); i < m; i += g.size()) {
-    l_bar[i] = scale_bound(l[i], s.E[i]);
-    u_bar[i] = scale_bound(u[i], s.E[i]);
-    it.y[i] = warm ? y0[i] * s.E_inv[i] * s.c : T(0);
-  }
+  scale_own_vectors(g, s, n, m, q, l, u, q_bar, l_bar, u_bar);
+  for (int j = g.rank(); j < n; j += g.size()) it.x[j] = warm ? x0[j] * s.D_inv[j] : T(0);
+  for (int i = g.rank(); i < m; i += g.size()) it.y[i] = warm ? y0[i] * s.E_inv[i] * s.c : T(0);
   g.sync();
   gemv(g, s.A, m, n, it.x, it.z);
   for (int i = g.rank(); i < m; i += g.size()) it.z[i] = clamp_to(it.z[i], l_bar[i], u_bar[i]);

@@ -24,7 +24,25 @@ struct SharedScaledData {
   const T* D_inv;
   const T* E_inv;
   T c;
+
+  // The scaling ruiz_equilibrate left in w.
+  BPQP_HD static SharedScaledData of(const AdmmWorkspace<T>& w) {
+    return SharedScaledData{w.P, w.A, w.D, w.E, w.D_inv, w.E_inv, w.scalars[0]};
+  }
+  BPQP_HD ScalingView<T> scaling() const { return ScalingView<T>{D_inv, E_inv, c}; }
 };
+
+// A problem's own vectors in the shared scaling: q̄ = c·D q, l̄ = E l, ū = E u (infinite
+// bounds stay infinite). No sync: the caller's next step syncs.
+template <class Group, class T>
+BPQP_HD void scale_own_vectors(const Group& g, const SharedScaledData<T>& s, int n, int m, const T* q, const T* l,
+                               const T* u, T* q_bar, T* l_bar, T* u_bar) {
+  for (int j = g.rank(); j < n; j += g.size()) q_bar[j] = s.c * s.D[j] * q[j];
+  for (int i = g.rank(); i < m; i += g.size()) {
+    l_bar[i] = scale_bound(l[i], s.E[i]);
+    u_bar[i] = scale_bound(u[i], s.E[i]);
+  }
+}
 
 // Where the batch phase left one problem (scaled), and how far it got.
 template <class T>
@@ -48,14 +66,12 @@ BPQP_HD void load_shared_scaling(const Group& g, const SharedScaledData<T>& s, c
   for (int j = g.rank(); j < n; j += g.size()) {
     w.D[j] = s.D[j];
     w.D_inv[j] = s.D_inv[j];
-    w.q[j] = s.c * s.D[j] * p.q[j];
   }
   for (int i = g.rank(); i < m; i += g.size()) {
     w.E[i] = s.E[i];
     w.E_inv[i] = s.E_inv[i];
-    w.l[i] = scale_bound(p.l[i], s.E[i]);
-    w.u[i] = scale_bound(p.u[i], s.E[i]);
   }
+  scale_own_vectors(g, s, n, m, p.q, p.l, p.u, w.q, w.l, w.u);
   if (g.rank() == 0) w.scalars[0] = s.c;
   g.sync();
 }

@@ -74,7 +74,6 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
   const int n = batch.n, m = batch.m;
   const kernels::SerialGroup g;
   const kernels::AdmmWorkspace<T>& s = setup.s;
-  const T c = s.scalars[0];
   const RowMajorMap<T> P(s.P, n, n), A(s.A, m, n);
 
   // Every problem's scaled vectors and starting point, one column each.
@@ -83,7 +82,7 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
   for (int k = 0; k < count; ++k) it.active[k] = k;
   for (Matrix<T>* mat : {&it.x, &it.q}) mat->resize(n, count);
   for (Matrix<T>* mat : {&it.z, &it.y, &it.l, &it.u}) mat->resize(m, count);
-  const kernels::SharedScaledData<T> shared{s.P, s.A, s.D, s.E, s.D_inv, s.E_inv, c};
+  const auto shared = kernels::SharedScaledData<T>::of(s);
   for (int k = 0; k < count; ++k) {
     const int b = first + k;
     const T* x0 = warm.x ? warm.x + static_cast<std::size_t>(b) * n : nullptr;
@@ -153,7 +152,7 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
     kernels::CheckTally<T> tally{0, 0, T(0), 0};
     for (int col = 0; col < running; ++col) {
       const kernels::ColumnCheck<T> check = kernels::check_column(
-          g, n, m, kernels::ScalingView<T>{s.D_inv, s.E_inv, c}, state.rho, prm, it.q.col(col).data(),
+          g, n, m, shared.scaling(), state.rho, prm, it.q.col(col).data(),
           it.z.col(col).data(), Ax.col(col).data(), Px.col(col).data(), Aty.col(col).data(), prim_scratch.data());
       if (check.leaves) {
         keep[col] = 0;
@@ -182,24 +181,16 @@ bool solve_forward_shared_data(const QpBatchView<T>& batch, const kernels::AdmmP
   const int n = batch.n, m = batch.m, count = batch.batch;
   const kernels::SerialGroup g;
 
-  // The shared data, checked and scaled once. The cost scaling c also depends on q: the
-  // batch's q enters as max_b |q_b,j| per entry (finite ones), so that ‖D q_rep‖∞ is the
-  // largest ‖D q_b‖∞ of the batch, as each problem's own scaling would see it.
-  std::vector<T> q_rep(n, T(0)), free_l(m, -kernels::infinity<T>()), free_u(m, kernels::infinity<T>());
-  for (int b = 0; b < count; ++b)
-    for (int j = 0; j < n; ++j) {
-      const T v = kernels::abs_of(batch.q_of(b)[j]);
-      if (kernels::is_finite(v)) q_rep[j] = std::max(q_rep[j], v);
-    }
-  const kernels::ProblemView<T> shared_view{n, m, batch.P, q_rep.data(), batch.A, free_l.data(), free_u.data()};
+  // The shared data, checked and scaled once (with the batch's representative q).
+  std::vector<T> q_rep(n), free_l(m), free_u(m);
+  kernels::representative_q(n, batch.q, batch.q_stride, count, q_rep.data());
   SharedSetup<T> setup;
   setup.buffer.resize(kernels::AdmmWorkspace<T>::bytes(n, m) / sizeof(double) + 1);
   setup.s = kernels::AdmmWorkspace<T>::carve(setup.buffer.data(), n, m);
-  kernels::AdmmWorkspace<T>& s = setup.s;
-  // Shared data the per-problem path would reject is reported by it, problem by problem.
-  if (kernels::validate_problem(g, shared_view, prm, s.factor, s.factor_scratch) != InputIssue::none) return false;
-  kernels::ruiz_equilibrate(g, shared_view, prm.scaling_iterations, s);
-  const kernels::SharedScaledData<T> shared{s.P, s.A, s.D, s.E, s.D_inv, s.E_inv, s.scalars[0]};
+  if (!kernels::scale_shared_data(g, n, m, batch.P, q_rep.data(), batch.A, free_l.data(), free_u.data(), prm,
+                                  setup.s))
+    return false;
+  const auto shared = kernels::SharedScaledData<T>::of(setup.s);
 
   std::vector<kernels::ProblemReport<T>> reports;
   const int workers = prepare_forward(batch, threads, std::min(count, phase_chunk), pool, reports, result);

@@ -28,15 +28,11 @@
 #include "cuda/device_buffer.cuh"
 #include "kernels/batch_phase.hpp"
 
-#define BPQP_CUBLAS_CHECK(call)                                                                            \
-  do {                                                                                                     \
-    const cublasStatus_t bpqp_status_ = (call);                                                            \
-    if (bpqp_status_ != CUBLAS_STATUS_SUCCESS)                                                             \
-      throw ::bpqp::Error(std::string(#call) + " failed: " + cublasGetStatusString(bpqp_status_) + " (" + \
-                          __FILE__ + ":" + std::to_string(__LINE__) + ")");                                \
-  } while (0)
-
 namespace bpqp::cuda {
+
+// cuBLAS statuses for BPQP_CUDA_CHECK (cuda_check.cuh).
+inline bool call_failed(cublasStatus_t status) { return status != CUBLAS_STATUS_SUCCESS; }
+inline const char* describe(cublasStatus_t status) { return cublasGetStatusString(status); }
 
 namespace {
 
@@ -88,8 +84,7 @@ struct PhaseShared {
     return kernels::AdmmWorkspace<T>::carve(setup, n, m);
   }
   __device__ kernels::SharedScaledData<T> scaled(int n, int m) const {
-    const kernels::AdmmWorkspace<T> w = workspace(n, m);
-    return kernels::SharedScaledData<T>{w.P, w.A, w.D, w.E, w.D_inv, w.E_inv, w.scalars[0]};
+    return kernels::SharedScaledData<T>::of(workspace(n, m));
   }
 };
 
@@ -165,38 +160,27 @@ int column_blocks(int count) { return (count + columns_per_block - 1) / columns_
 
 // --- 1. the shared data ------------------------------------------------------------
 
-// q_rep[j] = max over the batch of |q_b,j| (finite ones): ‖D q_rep‖∞ is then the largest
-// ‖D q_b‖∞, as each problem's own scaling would see it. A block per j.
+// The batch's representative q (kernels::representative_q), a block per entry j.
 template <class T>
 __global__ void representative_q_kernel(DeviceBatch<T> batch, int count, T* q_rep) {
   __shared__ double scratch[32];
   const BlockGroup g{scratch};
   const int j = blockIdx.x;
   T local = T(0);
-  for (int k = g.rank(); k < count; k += g.size()) {
-    const T v = kernels::abs_of(batch.q[k * batch.q_stride + j]);
-    if (kernels::is_finite(v)) local = kernels::max_of(local, v);
-  }
+  for (int k = g.rank(); k < count; k += g.size())
+    local = kernels::widen_representative_q(local, batch.q[k * batch.q_stride + j]);
   const T largest = g.max(local);
   if (g.rank() == 0) q_rep[j] = largest;
 }
 
-// Checks the shared P and A (the per-problem q, l, u are checked by the finish) and
-// scales them: Ruiz on P, A, q_rep with free bounds, as the CPU phase. One block.
+// The shared data checked and scaled (kernels::scale_shared_data), one block.
 template <class T>
 __global__ void shared_setup_kernel(DeviceBatch<T> batch, kernels::AdmmParams<T> prm, PhaseShared<T> sh) {
   __shared__ double scratch[32];
   const BlockGroup g{scratch};
-  const int n = batch.n, m = batch.m;
-  for (int i = g.rank(); i < m; i += g.size()) {
-    sh.free_l[i] = -kernels::infinity<T>();
-    sh.free_u[i] = kernels::infinity<T>();
-  }
-  g.sync();
-  const kernels::ProblemView<T> view{n, m, batch.P, sh.q_rep, batch.A, sh.free_l, sh.free_u};
-  kernels::AdmmWorkspace<T> w = sh.workspace(n, m);
-  const bool valid = kernels::validate_problem(g, view, prm, w.factor, w.factor_scratch) == InputIssue::none;
-  if (valid) kernels::ruiz_equilibrate(g, view, prm.scaling_iterations, w);
+  kernels::AdmmWorkspace<T> w = sh.workspace(batch.n, batch.m);
+  const bool valid =
+      kernels::scale_shared_data(g, batch.n, batch.m, batch.P, sh.q_rep, batch.A, sh.free_l, sh.free_u, prm, w);
   if (g.rank() == 0) *sh.shared_ok = valid ? 1 : 0;
 }
 
@@ -292,9 +276,8 @@ __global__ void check_kernel(PhaseShared<T> sh, PhaseColumns<T> c, kernels::Admm
   state.has_ratio = 0;
   if (state.active) {
     const kernels::BatchPhaseState<T> control = *sh.control;
-    const kernels::AdmmWorkspace<T> w = sh.workspace(c.n, c.m);
     const kernels::ColumnCheck<T> check = kernels::check_column(
-        g, c.n, c.m, kernels::ScalingView<T>{w.D_inv, w.E_inv, w.scalars[0]}, control.rho, prm, c.n_col(c.q, k),
+        g, c.n, c.m, sh.scaled(c.n, c.m).scaling(), control.rho, prm, c.n_col(c.q, k),
         c.m_col(c.z, k), c.m_col(c.Ax, k), c.n_col(c.Px, k), c.n_col(c.Aty, k), c.m_col(c.w, k));
     state.has_ratio = check.has_ratio;
     state.log_ratio = check.log_rho_ratio;
@@ -362,15 +345,15 @@ struct Products {
 
   void iteration() const {  // rhs += Āᵀw, x̃ = K⁻¹rhs, z̃ = Āx̃
     const int n = c.n, m = c.m, count = c.count;
-    BPQP_CUBLAS_CHECK(gemm(handle, CUBLAS_OP_N, n, count, m, A, n, c.w, m, true, c.rhs, n));
-    BPQP_CUBLAS_CHECK(gemm(handle, CUBLAS_OP_N, n, count, n, K_inv, n, c.rhs, n, false, c.x_tilde, n));
-    BPQP_CUBLAS_CHECK(gemm(handle, CUBLAS_OP_T, m, count, n, A, n, c.x_tilde, n, false, c.z_tilde, m));
+    BPQP_CUDA_CHECK(gemm(handle, CUBLAS_OP_N, n, count, m, A, n, c.w, m, true, c.rhs, n));
+    BPQP_CUDA_CHECK(gemm(handle, CUBLAS_OP_N, n, count, n, K_inv, n, c.rhs, n, false, c.x_tilde, n));
+    BPQP_CUDA_CHECK(gemm(handle, CUBLAS_OP_T, m, count, n, A, n, c.x_tilde, n, false, c.z_tilde, m));
   }
   void check() const {  // Āx, P̄x, Āᵀy
     const int n = c.n, m = c.m, count = c.count;
-    BPQP_CUBLAS_CHECK(gemm(handle, CUBLAS_OP_T, m, count, n, A, n, c.x, n, false, c.Ax, m));
-    BPQP_CUBLAS_CHECK(gemm(handle, CUBLAS_OP_T, n, count, n, P, n, c.x, n, false, c.Px, n));
-    BPQP_CUBLAS_CHECK(gemm(handle, CUBLAS_OP_N, n, count, m, A, n, c.y, m, false, c.Aty, n));
+    BPQP_CUDA_CHECK(gemm(handle, CUBLAS_OP_T, m, count, n, A, n, c.x, n, false, c.Ax, m));
+    BPQP_CUDA_CHECK(gemm(handle, CUBLAS_OP_T, n, count, n, P, n, c.x, n, false, c.Px, n));
+    BPQP_CUDA_CHECK(gemm(handle, CUBLAS_OP_N, n, count, m, A, n, c.y, m, false, c.Aty, n));
   }
 };
 
@@ -541,8 +524,8 @@ std::unique_ptr<LoopGraph> build_loop(BatchPhaseResources& r, const Products<T>&
     BPQP_CUDA_CHECK(cudaFuncGetAttributes(&attributes, kernel));
   }
   // (cublasSetStream resets the workspace to cuBLAS's own pool: the stream first.)
-  BPQP_CUBLAS_CHECK(cublasSetStream(r.cublas, r.capture_stream));
-  BPQP_CUBLAS_CHECK(cublasSetWorkspace(r.cublas, cublas_workspace, cublas_workspace_bytes));
+  BPQP_CUDA_CHECK(cublasSetStream(r.cublas, r.capture_stream));
+  BPQP_CUDA_CHECK(cublasSetWorkspace(r.cublas, cublas_workspace, cublas_workspace_bytes));
   BPQP_CUDA_CHECK(
       cudaStreamBeginCaptureToGraph(r.capture_stream, body, nullptr, nullptr, 0, cudaStreamCaptureModeThreadLocal));
   // A capture that fails may leave the body graph freed while the WHILE node still owns
@@ -575,7 +558,7 @@ template <class T>
 PhaseShared<T> reserve_phase(BatchPhasePtr& phase, int n, int m, int chunk) {
   if (!phase) {
     phase.reset(new BatchPhaseResources);
-    BPQP_CUBLAS_CHECK(cublasCreate(&phase->cublas));
+    BPQP_CUDA_CHECK(cublasCreate(&phase->cublas));
     BPQP_CUDA_CHECK(cudaStreamCreateWithFlags(&phase->capture_stream, cudaStreamNonBlocking));
   }
   const PhaseLayout<T> layout(n, m, chunk);
@@ -589,14 +572,8 @@ template <class T>
 void begin_batch_phase(BatchPhasePtr& phase, int n, int m, int chunk, cudaStream_t stream, const HostInput<T>& q,
                        int count) {
   const PhaseShared<T> sh = reserve_phase<T>(phase, n, m, chunk);
-  std::vector<T> q_rep(n, T(0));
-  for (int b = 0; b < count; ++b) {
-    const T* q_b = q.data + static_cast<std::ptrdiff_t>(b) * q.stride;
-    for (int j = 0; j < n; ++j) {
-      const T v = kernels::abs_of(q_b[j]);
-      if (kernels::is_finite(v)) q_rep[j] = kernels::max_of(q_rep[j], v);
-    }
-  }
+  std::vector<T> q_rep(n);
+  kernels::representative_q(n, q.data, q.stride, count, q_rep.data());
   // From pageable memory: the call returns once q_rep is staged, so it may go out of scope.
   BPQP_CUDA_CHECK(cudaMemcpyAsync(sh.q_rep, q_rep.data(), n * sizeof(T), cudaMemcpyHostToDevice, stream));
 }
@@ -635,8 +612,8 @@ void solve_with_batch_phase(BatchPhasePtr& phase, const LaunchPlan& plan, int co
     phase->loop.reset();
     // Every GEMM once, in stream order before this chunk's work, outside the capture:
     // whatever cuBLAS sets up on a first call is done before it is captured.
-    BPQP_CUBLAS_CHECK(cublasSetStream(phase->cublas, stream));
-    BPQP_CUBLAS_CHECK(cublasSetWorkspace(phase->cublas, base + layout.cublas_workspace, cublas_workspace_bytes));
+    BPQP_CUDA_CHECK(cublasSetStream(phase->cublas, stream));
+    BPQP_CUDA_CHECK(cublasSetWorkspace(phase->cublas, base + layout.cublas_workspace, cublas_workspace_bytes));
     products.iteration();
     products.check();
     phase->loop = build_loop(*phase, products, sh, params, base + layout.cublas_workspace);

@@ -65,51 +65,85 @@ BPQP_HD Residuals<T> compute_residuals(const Group& g, int n, int m, AdmmWorkspa
 template <class T>
 BPQP_HD BPQP_INLINE T division_tolerance() { return T(1e-30); }
 
+// The scaled problem an infeasibility test reads: P̄ (n×n), Ā (m×n), q̄, l̄, ū and the
+// scaling D, E (and inverses), c. A problem's own workspace, or one column of a batch
+// that shares P̄, Ā and the scaling.
+template <class T>
+struct InfeasibilityData {
+  const T* P;
+  const T* A;
+  const T* q;
+  const T* l;
+  const T* u;
+  const T* D;
+  const T* E;
+  const T* D_inv;
+  const T* E_inv;
+  T c;
+
+  BPQP_HD static InfeasibilityData of(const AdmmWorkspace<T>& w) {
+    return InfeasibilityData{w.P, w.A, w.q, w.l, w.u, w.D, w.E, w.D_inv, w.E_inv, w.scalars[0]};
+  }
+};
+
 // Primal infeasibility certificate from δy = y − y_prev (OSQP §3.3):
 // ‖Aᵀδy‖∞ ≤ ε‖δy‖∞ and uᵀmax(δy,0) + lᵀmin(δy,0) < −ε‖δy‖∞, after projecting δy
 // onto the directions the bounds allow (an infinite bound admits no multiplier).
-// Leaves the projected δy in work_m. Uniform over the group.
+// Leaves the projected δy in dy (m); scratch_n (n). Uniform over the group.
 template <class Group, class T>
-BPQP_HD bool primal_infeasible(const Group& g, int n, int m, AdmmWorkspace<T>& w, T eps) {
-  T* dy = w.work_m;
+BPQP_HD bool primal_infeasible(const Group& g, int n, int m, const InfeasibilityData<T>& d, const T* y,
+                               const T* y_prev, T eps, T* dy, T* scratch_n) {
   T lhs = T(0);
   for (int i = g.rank(); i < m; i += g.size()) {
-    T d = w.y[i] - w.y_prev[i];
-    const bool upper_finite = is_finite(w.u[i]), lower_finite = is_finite(w.l[i]);
-    if (!upper_finite) d = min_of(d, T(0));
-    if (!lower_finite) d = max_of(d, T(0));
-    dy[i] = d;
-    if (d > T(0)) lhs += w.u[i] * d;
-    if (d < T(0)) lhs += w.l[i] * d;
+    T v = y[i] - y_prev[i];
+    const bool upper_finite = is_finite(d.u[i]), lower_finite = is_finite(d.l[i]);
+    if (!upper_finite) v = min_of(v, T(0));
+    if (!lower_finite) v = max_of(v, T(0));
+    dy[i] = v;
+    if (v > T(0)) lhs += d.u[i] * v;
+    if (v < T(0)) lhs += d.l[i] * v;
   }
   g.sync();
   lhs = g.sum(lhs);
-  const T norm_dy = scaled_inf_norm(g, w.E, dy, m);
+  const T norm_dy = scaled_inf_norm(g, d.E, dy, m);
   if (!(norm_dy > division_tolerance<T>()) || !(lhs < -eps * norm_dy)) return false;
-  gemv_transposed(g, w.A, m, n, dy, w.work_n);
-  return scaled_inf_norm(g, w.D_inv, w.work_n, n) < eps * norm_dy;
+  gemv_transposed(g, d.A, m, n, dy, scratch_n);
+  return scaled_inf_norm(g, d.D_inv, scratch_n, n) < eps * norm_dy;
+}
+
+// The same on a problem's workspace: δy from w.y, w.y_prev, left in work_m.
+template <class Group, class T>
+BPQP_HD bool primal_infeasible(const Group& g, int n, int m, AdmmWorkspace<T>& w, T eps) {
+  return primal_infeasible(g, n, m, InfeasibilityData<T>::of(w), w.y, w.y_prev, eps, w.work_m, w.work_n);
 }
 
 // Dual infeasibility certificate from δx = x − x_prev (OSQP §3.3): Pδx ≈ 0,
-// qᵀδx < 0 and Aδx in the recession cone of [l, u]. Leaves δx in work_n.
+// qᵀδx < 0 and Aδx in the recession cone of [l, u]. Leaves δx in dx (n);
+// scratch_n (n), scratch_m (m). Uniform over the group.
 template <class Group, class T>
-BPQP_HD bool dual_infeasible(const Group& g, int n, int m, AdmmWorkspace<T>& w, T eps) {
-  T* dx = w.work_n;
-  for (int j = g.rank(); j < n; j += g.size()) dx[j] = w.x[j] - w.x_prev[j];
+BPQP_HD bool dual_infeasible(const Group& g, int n, int m, const InfeasibilityData<T>& d, const T* x,
+                             const T* x_prev, T eps, T* dx, T* scratch_n, T* scratch_m) {
+  for (int j = g.rank(); j < n; j += g.size()) dx[j] = x[j] - x_prev[j];
   g.sync();
-  const T c = w.scalars[0];
-  const T norm_dx = scaled_inf_norm(g, w.D, dx, n);
+  const T c = d.c;
+  const T norm_dx = scaled_inf_norm(g, d.D, dx, n);
   if (!(norm_dx > division_tolerance<T>())) return false;
-  if (!(dot(g, w.q, dx, n) < -c * eps * norm_dx)) return false;
-  gemv(g, w.P, n, n, dx, w.work_n2);
-  if (!(scaled_inf_norm(g, w.D_inv, w.work_n2, n) < c * eps * norm_dx)) return false;
-  gemv(g, w.A, m, n, dx, w.work_m);
+  if (!(dot(g, d.q, dx, n) < -c * eps * norm_dx)) return false;
+  gemv(g, d.P, n, n, dx, scratch_n);
+  if (!(scaled_inf_norm(g, d.D_inv, scratch_n, n) < c * eps * norm_dx)) return false;
+  gemv(g, d.A, m, n, dx, scratch_m);
   T violated = T(0);
   for (int i = g.rank(); i < m; i += g.size()) {
-    const T adx = w.E_inv[i] * w.work_m[i];
-    if ((is_finite(w.u[i]) && adx > eps * norm_dx) || (is_finite(w.l[i]) && adx < -eps * norm_dx)) violated = T(1);
+    const T adx = d.E_inv[i] * scratch_m[i];
+    if ((is_finite(d.u[i]) && adx > eps * norm_dx) || (is_finite(d.l[i]) && adx < -eps * norm_dx)) violated = T(1);
   }
   return g.max(violated) == T(0);
+}
+
+// The same on a problem's workspace: δx from w.x, w.x_prev, left in work_n.
+template <class Group, class T>
+BPQP_HD bool dual_infeasible(const Group& g, int n, int m, AdmmWorkspace<T>& w, T eps) {
+  return dual_infeasible(g, n, m, InfeasibilityData<T>::of(w), w.x, w.x_prev, eps, w.work_n, w.work_n2, w.work_m);
 }
 
 }  // namespace bpqp::kernels

@@ -138,13 +138,15 @@ BPQP_HD void report_failure(const Group& g, int n, int m, SolveStatus status, Pr
 // matrix for it. check_first: test termination before iterating (a start that may
 // already be converged: the shared-data phase's), not only every check_every iterations.
 // iterations: already spent on this problem (the batch phase's); they count against
-// max_iter and interior_point_after as the loop's own do.
+// max_iter and interior_point_after as the loop's own do. previous: w.x_prev, w.y_prev
+// hold the iterate before w.x, w.y, so the infeasibility tests may run at a first check.
 template <class T>
 struct RunStart {
   T rho;
   bool factored;
   bool check_first;
   int iterations;
+  bool previous = false;
 };
 
 // The ADMM loop from the iterate in w (the scaled problem in w), the interior-point
@@ -165,7 +167,7 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
   // passes the termination test, so an early success is a verified solution.
   int next_polish = prm.polish_first_attempt;
   int k = start.iterations;
-  bool iterated = false;  // the infeasibility tests compare two iterates
+  bool iterated = start.previous;  // the infeasibility tests compare two iterates
   // A polish attempt overwrites the factor storage: where ADMM goes on iterating
   // after a failed one, the caller rebuilds the ADMM matrix.
   auto try_polish = [&]() {

@@ -7,7 +7,8 @@
 //   - load_batch_column: a problem's vectors in the batch's shared scaling, its start;
 //   - batch_row_class / batch_row_rho: the one ρ vector the shared factorization uses;
 //   - invert_reduced_matrix: K⁻¹ = (P̄ + σI + Āᵀdiag(ρ)Ā)⁻¹, formed in double;
-//   - relaxed_update (admm_solve.hpp) and check_column: one column's step and test;
+//   - relaxed_update (admm_solve.hpp), check_column and column_infeasible: one column's
+//     step and tests;
 //   - BatchPhaseState and after_check: when the phase stops, and the batch's ρ.
 // Each problem is then finished by finish_after_batch_phase (shared_data_phase.hpp).
 #pragma once
@@ -171,6 +172,21 @@ BPQP_HD ColumnCheck<T> check_column(const Group& g, int n, int m, const ScalingV
     }
   }
   return c;
+}
+
+// A running column's infeasibility tests — admm_run's, on the column's iterate and the one
+// before it (the round's last iteration) — taken at every check as the per-problem loop
+// takes them. An infeasible problem must leave the phase at the check where its certificate
+// appears: held there, the batch's ρ follows its estimate up and y grows by δy each
+// iteration, and in float y − y_prev soon loses δy to cancellation, so the finish could
+// no longer certify it. Scratch: two n, one m. Uniform.
+template <class Group, class T>
+BPQP_HD bool column_infeasible(const Group& g, int n, int m, const SharedScaledData<T>& s, const AdmmParams<T>& prm,
+                               const T* q_bar, const T* l_bar, const T* u_bar, const T* x, const T* x_prev,
+                               const T* y, const T* y_prev, T* scratch_n, T* scratch_n2, T* scratch_m) {
+  const InfeasibilityData<T> d{s.P, s.A, q_bar, l_bar, u_bar, s.D, s.E, s.D_inv, s.E_inv, s.c};
+  return primal_infeasible(g, n, m, d, y, y_prev, prm.eps_prim_inf, scratch_m, scratch_n) ||
+         dual_infeasible(g, n, m, d, x, x_prev, prm.eps_dual_inf, scratch_n, scratch_n2, scratch_m);
 }
 
 // What one check found over the batch.

@@ -19,6 +19,17 @@ BPQP_HD BPQP_INLINE T limit_scaling(T norm) {
   return norm < min_scaling ? T(1) : min_of(norm, max_scaling);
 }
 
+// The cost's norm for the cost scaling, clamped to [1e-4, 1e4] per pass so that c reaches
+// 1/‖cost‖ over the passes (t·P, t·q scale alike down to t = 1e-4^passes, as they already
+// did upwards); 1 for a zero cost (below 1e-30, which also keeps c finite in float).
+// OSQP's limit_scaling would leave a cost below 1e-4 unscaled, and so small a P̄ that the
+// fixed σ of the x-update and δ of polishing dominate it.
+template <class T>
+BPQP_HD BPQP_INLINE T limit_cost_scaling(T norm) {
+  const T zero_cost = T(1e-30), min_scaling = T(1e-4), max_scaling = T(1e4);
+  return norm > zero_cost ? clamp_to(norm, min_scaling, max_scaling) : T(1);
+}
+
 // A bound scaled by e; infinite bounds (|v| ≥ 1e20) become IEEE ±inf so that
 // projections and infeasibility tests need no special cases.
 template <class T>
@@ -65,7 +76,7 @@ BPQP_HD void ruiz_equilibrate(const Group& g, const ProblemView<T>& p, int itera
       col_sum += strided_max_abs(w.P + j * n, n, 1);
     }
     const T mean_col = g.sum(col_sum) / T(n > 0 ? n : 1);
-    const T gamma = T(1) / limit_scaling(max_of(mean_col, inf_norm(g, w.q, n)));
+    const T gamma = T(1) / limit_cost_scaling(max_of(mean_col, inf_norm(g, w.q, n)));
     for (int k = g.rank(); k < n * n; k += g.size()) w.P[k] *= gamma;
     for (int j = g.rank(); j < n; j += g.size()) w.q[j] *= gamma;
     c *= gamma;

@@ -53,6 +53,9 @@ struct PhaseResult {
   bool converged;  // passed the termination test in the batch phase
   int iterations;  // batch-phase iterations spent on it
   T rho;           // the batch's ρ when it stopped
+  const T* x_prev = nullptr;  // n, m: the iterate before x, y (null: not kept), for the
+  const T* y_prev = nullptr;  // infeasibility tests, which compare two iterates
+  bool infeasible = false;    // left the batch phase with an infeasibility certificate
 };
 
 // Loads the shared scaled matrices into w and scales the problem's own vectors:
@@ -108,10 +111,16 @@ BPQP_HD void finish_after_batch_phase(const Group& g, const ProblemView<T>& p, c
     fill(g, w.z, m, T(0));
     fill(g, w.y, m, T(0));
   }
-  copy(g, w.x_prev, w.x, n);
-  copy(g, w.y_prev, w.y, m);
+  // The iterate before it, where the phase kept one: a certificate the phase found is
+  // tested again here, at once, on the same two iterates.
+  const bool x_prev_finite = phase.x_prev && all_finite(g, phase.x_prev, n);
+  const bool y_prev_finite = phase.y_prev && all_finite(g, phase.y_prev, m);
+  const bool previous = usable && x_prev_finite && y_prev_finite;
+  copy(g, w.x_prev, previous ? phase.x_prev : w.x, n);
+  copy(g, w.y_prev, previous ? phase.y_prev : w.y, m);
   set_rho_vector(g, m, phase.rho, prm, w);
-  admm_run(g, p, prm, w, RunStart<T>{phase.rho, false, usable && phase.converged, phase.iterations}, report, out);
+  const bool check_first = usable && (phase.converged || (previous && phase.infeasible));
+  admm_run(g, p, prm, w, RunStart<T>{phase.rho, false, check_first, phase.iterations, previous}, report, out);
 }
 
 }  // namespace bpqp::kernels

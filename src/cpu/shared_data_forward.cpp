@@ -25,11 +25,12 @@ using RowMajorMap = Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dyn
 template <class T>
 using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
 
-// The batch phase's state: one column per problem still running (active[k] is its index).
+// The batch phase's state: one column per problem still running (active[k] is its index);
+// x_prev, y_prev: the iterate before x, y at the last check (the infeasibility tests').
 template <class T>
 struct BatchIterate {
   std::vector<int> active;
-  Matrix<T> x, z, y, q, l, u;
+  Matrix<T> x, z, y, x_prev, y_prev, q, l, u;
 
   // Keeps only the columns whose flag is set, in order.
   void compact(const std::vector<char>& keep) {
@@ -38,12 +39,12 @@ struct BatchIterate {
       if (!keep[k]) continue;
       if (kept != k) {
         active[kept] = active[k];
-        for (Matrix<T>* mat : {&x, &z, &y, &q, &l, &u}) mat->col(kept) = mat->col(k);
+        for (Matrix<T>* mat : {&x, &z, &y, &x_prev, &y_prev, &q, &l, &u}) mat->col(kept) = mat->col(k);
       }
       ++kept;
     }
     active.resize(kept);
-    for (Matrix<T>* mat : {&x, &z, &y, &q, &l, &u}) mat->conservativeResize(Eigen::NoChange, kept);
+    for (Matrix<T>* mat : {&x, &z, &y, &x_prev, &y_prev, &q, &l, &u}) mat->conservativeResize(Eigen::NoChange, kept);
   }
 };
 
@@ -58,11 +59,11 @@ struct SharedSetup {
   kernels::AdmmWorkspace<T> s;
 };
 
-// Where each problem of a chunk leaves the batch phase (scaled), and when.
+// Where each problem of a chunk leaves the batch phase (scaled), the iterate before it, and when.
 template <class T>
 struct PhaseOutcome {
-  Matrix<T> x, z, y;
-  std::vector<char> converged;
+  Matrix<T> x, z, y, x_prev, y_prev;
+  std::vector<char> converged, infeasible;
   std::vector<int> iterations;
   T rho;
 };
@@ -91,14 +92,16 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
                                it.q.col(k).data(), it.l.col(k).data(), it.u.col(k).data(),
                                kernels::AdmmIterate<T>{it.x.col(k).data(), it.z.col(k).data(), it.y.col(k).data()});
   }
+  it.x_prev = it.x;  // no previous iterate yet: δ = 0 certifies nothing
+  it.y_prev = it.y;
   // The shared ρ vector's row classes, over every problem of the chunk.
   std::vector<kernels::RowClass> row_classes(m);
   for (int i = 0; i < m; ++i) row_classes[i] = kernels::batch_row_class(g, m, i, it.l.data(), it.u.data(), count);
 
-  out.x.resize(n, count);
-  out.z.resize(m, count);
-  out.y.resize(m, count);
+  for (Matrix<T>* mat : {&out.x, &out.x_prev}) mat->resize(n, count);
+  for (Matrix<T>* mat : {&out.z, &out.y, &out.y_prev}) mat->resize(m, count);
   out.converged.assign(count, 0);
+  out.infeasible.assign(count, 0);
   out.iterations.assign(count, 0);
   auto leave = [&](int col, int k) {  // column col (problem it.active[col]) leaves the phase at iteration k
     const int p = it.active[col];
@@ -106,6 +109,8 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
     out.x.col(p) = it.x.col(col);
     out.z.col(p) = it.z.col(col);
     out.y.col(p) = it.y.col(col);
+    out.x_prev.col(p) = it.x_prev.col(col);
+    out.y_prev.col(p) = it.y_prev.col(col);
   };
 
   Vector<T> rho_rows(m);
@@ -125,11 +130,12 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
   };
   // Without a factorization the problems start where they are (their own loops factor).
   kernels::BatchPhaseState<T> state = kernels::start_batch_phase(prm, refactor(prm.rho), count);
-  std::vector<T> x_prev(n), y_prev(m), prim_scratch(m);
+  std::vector<T> x_prev(n), y_prev(m), prim_scratch(m), scratch_n(n), scratch_n2(n);
   Matrix<T> rho_z_minus_y, rhs, x_tilde, z_tilde, Ax, Px, Aty;  // reused: no allocation per iteration
   std::vector<char> keep;
   while (state.running) {
     for (int round = 0; round < prm.check_every; ++round) {
+      const bool kept = round + 1 == prm.check_every;  // the check's previous iterate
       // x̃ = K⁻¹(σx − q̄ + Āᵀ(ρ∘z − y)), z̃ = Āx̃, then the relaxed update per problem.
       rho_z_minus_y = rho_rows.asDiagonal() * it.z - it.y;
       rhs.noalias() = A.transpose() * rho_z_minus_y;
@@ -140,7 +146,8 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
         kernels::relaxed_update(g, n, m, prm.alpha, rho_rows.data(), it.l.col(col).data(), it.u.col(col).data(),
                                 x_tilde.col(col).data(), z_tilde.col(col).data(),
                                 kernels::AdmmIterate<T>{it.x.col(col).data(), it.z.col(col).data(), it.y.col(col).data()},
-                                x_prev.data(), y_prev.data());
+                                kept ? it.x_prev.col(col).data() : x_prev.data(),
+                                kept ? it.y_prev.col(col).data() : y_prev.data());
     }
 
     // Each problem's termination test on its own column; the ones that leave are set aside.
@@ -154,10 +161,17 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
       const kernels::ColumnCheck<T> check = kernels::check_column(
           g, n, m, shared.scaling(), state.rho, prm, it.q.col(col).data(),
           it.z.col(col).data(), Ax.col(col).data(), Px.col(col).data(), Aty.col(col).data(), prim_scratch.data());
-      if (check.leaves) {
+      const bool infeasible =
+          !check.leaves && kernels::column_infeasible(g, n, m, shared, prm, it.q.col(col).data(), it.l.col(col).data(),
+                                                      it.u.col(col).data(), it.x.col(col).data(),
+                                                      it.x_prev.col(col).data(), it.y.col(col).data(),
+                                                      it.y_prev.col(col).data(), scratch_n.data(), scratch_n2.data(),
+                                                      prim_scratch.data());
+      if (check.leaves || infeasible) {
         keep[col] = 0;
         ++tally.left;
         out.converged[it.active[col]] = check.converged ? 1 : 0;
+        out.infeasible[it.active[col]] = infeasible ? 1 : 0;
         leave(col, kernels::iterations_at_check(state, prm));
       } else if (check.has_ratio) {
         tally.log_ratio_sum += check.log_rho_ratio;
@@ -203,9 +217,11 @@ bool solve_forward_shared_data(const QpBatchView<T>& batch, const kernels::AdmmP
                        [&](const kernels::SerialGroup& group, const kernels::ProblemView<T>& problem,
                            kernels::AdmmWorkspace<T>& ws, kernels::ProblemOutput<T>& out, int b) {
                          const int k = b - first;
-                         const kernels::PhaseResult<T> start{phase.x.col(k).data(), phase.z.col(k).data(),
-                                                             phase.y.col(k).data(), phase.converged[k] != 0,
-                                                             phase.iterations[k], phase.rho};
+                         const kernels::PhaseResult<T> start{phase.x.col(k).data(),      phase.z.col(k).data(),
+                                                             phase.y.col(k).data(),      phase.converged[k] != 0,
+                                                             phase.iterations[k],        phase.rho,
+                                                             phase.x_prev.col(k).data(), phase.y_prev.col(k).data(),
+                                                             phase.infeasible[k] != 0};
                          kernels::finish_after_batch_phase(group, problem, prm, shared, start, ws, out);
                        });
   }

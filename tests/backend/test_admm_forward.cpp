@@ -7,7 +7,9 @@
 #include "bpqp/benchmark_problems.hpp"
 #include "bpqp/problem_generators.hpp"
 #include "support/kkt_certificate.hpp"
+#include "support/promised_accuracy.hpp"
 #include "support/reference_qp.hpp"
+#include "support/shared_data_cases.hpp"
 #include "support/solver_test_support.hpp"
 
 namespace bpqp {
@@ -18,10 +20,6 @@ using generators::make_planted_qp;
 using generators::PlantedOptions;
 using generators::PlantedQp;
 using testing::available_executors;
-using testing::kkt_residuals;
-using testing::kkt_satisfied;
-using testing::relative_error;
-using testing::solver_eps;
 
 template <class T>
 class AdmmForward : public ::testing::Test {};
@@ -50,18 +48,14 @@ std::vector<DenseQp> problems_of(const std::vector<PlantedQp>& planted) {
   return out;
 }
 
-// The planted solution is unique and strictly complementary, so a solve that
-// meets eps must land within a modest multiple of eps of it.
+// The planted solution is unique and strictly complementary: every problem must be solved, its
+// polish must succeed (the active set is unambiguous), and the answer must be as accurate as a
+// polished one promises (support/promised_accuracy.hpp).
 template <class T>
-void expect_recovers_planted(const std::vector<PlantedQp>& planted, const SolveResult<T>& r, double factor) {
-  const double eps = solver_eps<T>();
+void expect_recovers_planted(const std::vector<PlantedQp>& planted, const SolveResult<T>& r, bool polish = true) {
   for (int b = 0; b < r.batch; ++b) {
-    SCOPED_TRACE("problem " + std::to_string(b));
-    ASSERT_EQ(r.status[b], SolveStatus::solved);
-    const auto kkt = kkt_residuals(planted[b].qp, r.x_of(b), r.y_of(b));
-    EXPECT_TRUE(kkt_satisfied(kkt, eps, eps, 10.0)) << "primal " << kkt.primal << " dual " << kkt.dual;
-    EXPECT_LT(relative_error(r.x_of(b), planted[b].x_star), factor * eps);
-    EXPECT_LT(relative_error(r.y_of(b), planted[b].y_star), factor * eps);
+    EXPECT_EQ(r.polish[b], polish ? PolishStatus::succeeded : PolishStatus::not_run) << "problem " << b;
+    testing::expect_answer_as_promised(planted[b].qp, r, b, planted[b].x_star, planted[b].y_star);
   }
 }
 
@@ -75,7 +69,7 @@ TYPED_TEST(AdmmForward, RecoversPlantedQpWithEqualitiesInequalitiesAndBounds) {
   const auto planted = planted_batch(6, o);
   for (const auto& [name, exec] : available_executors()) {
     SCOPED_TRACE(name);
-    expect_recovers_planted(planted, solve_problems<TypeParam>(problems_of(planted), exec), 100.0);
+    expect_recovers_planted(planted, solve_problems<TypeParam>(problems_of(planted), exec));
   }
 }
 
@@ -87,51 +81,33 @@ TYPED_TEST(AdmmForward, RecoversPlantedQpWithLowRankP) {
   o.n_equality = 1;
   o.p_rank = 7;
   const auto planted = planted_batch(4, o);
-  expect_recovers_planted(planted, solve_problems<TypeParam>(problems_of(planted), testing::test_executor(1)), 1000.0);
+  expect_recovers_planted(planted, solve_problems<TypeParam>(problems_of(planted), testing::test_executor(1)));
 }
 
 TYPED_TEST(AdmmForward, RecoversPlantedLpVertex) {
   std::vector<PlantedQp> planted;
   for (int b = 0; b < 4; ++b) planted.push_back(make_planted_lp(6, 4, 77 + b));
-  expect_recovers_planted(planted, solve_problems<TypeParam>(problems_of(planted), testing::test_executor(1)), 1000.0);
+  expect_recovers_planted(planted, solve_problems<TypeParam>(problems_of(planted), testing::test_executor(1)));
 }
 
 TYPED_TEST(AdmmForward, MatchesIndependentInteriorPointReference) {
   std::vector<DenseQp> problems;
   for (int b = 0; b < 8; ++b) problems.push_back(generators::make_random_feasible_qp(20, 10, 500 + b));
   const auto r = solve_problems<TypeParam>(problems, testing::test_executor(2));
-  const double eps = solver_eps<TypeParam>();
   for (int b = 0; b < r.batch; ++b) {
     const auto ref = testing::reference_solve(problems[b]);
-    ASSERT_TRUE(ref.converged);
-    ASSERT_EQ(r.status[b], SolveStatus::solved);
-    EXPECT_LT(relative_error(r.x_of(b), ref.x), 100 * eps);
-    EXPECT_NEAR(r.objective[b], ref.objective, 100 * eps * (1 + std::abs(ref.objective)));
+    ASSERT_TRUE(ref.converged && ref.polished);  // exact to rounding: an answer to measure against
+    EXPECT_EQ(r.polish[b], PolishStatus::succeeded) << "problem " << b;
+    testing::expect_answer_as_promised(problems[b], r, b, ref.x, ref.y);
   }
 }
 
 TYPED_TEST(AdmmForward, SharedPAndAGiveTheSameAnswersAsPerProblemCopies) {
-  PlantedOptions o;
-  o.n = 8;
-  o.m = 6;
-  o.n_active = 3;
-  const PlantedQp base = make_planted_qp(o);
-  const int batch = 5;
-  typename QpBatch<TypeParam>::Sharing sharing;
-  sharing.P = sharing.A = sharing.l = sharing.u = true;
-  QpBatch<TypeParam> shared(batch, o.n, o.m, sharing);
+  // One P and A, each sample its own q, l, u and its own planted solution.
+  const auto cases = testing::planted_shared_cases(8, 6, 5, 31);
+  const auto shared = testing::shared_batch<TypeParam>(cases);
   std::vector<DenseQp> copies;
-  std::copy(base.qp.P.begin(), base.qp.P.end(), shared.P(0));
-  std::copy(base.qp.A.begin(), base.qp.A.end(), shared.A(0));
-  std::copy(base.qp.l.begin(), base.qp.l.end(), shared.l(0));
-  std::copy(base.qp.u.begin(), base.qp.u.end(), shared.u(0));
-  for (int b = 0; b < batch; ++b) {
-    DenseQp p = base.qp;
-    for (int j = 0; j < o.n; ++j) p.q[j] += 0.3 * b * ((j % 3) - 1.0);  // one q per sample
-    std::copy(p.q.begin(), p.q.end(), shared.q(b));
-    copies.push_back(p);
-  }
-  const double tol = 100 * effective_eps_abs<TypeParam>(Settings{});
+  for (const auto& c : cases) copies.push_back(c.problem);
   for (const auto& [name, exec] : available_executors()) {
     SCOPED_TRACE(name);
     const auto r_copies = solve_problems<TypeParam>(copies, exec);
@@ -139,15 +115,13 @@ TYPED_TEST(AdmmForward, SharedPAndAGiveTheSameAnswersAsPerProblemCopies) {
     Settings per_problem;
     per_problem.shared_data_batch_phase = false;
     const auto r_strided = Solver<TypeParam>(exec, per_problem).solve(shared.view());
-    // The batch phase starts each problem elsewhere: the same statuses, answers within tolerance.
+    // The batch phase starts each problem elsewhere: each answer is checked against its planted one.
     const auto r_batch = Solver<TypeParam>(exec).solve(shared.view());
-    for (int b = 0; b < batch; ++b) {
+    for (int b = 0; b < shared.batch(); ++b) {
+      testing::expect_answer_as_promised(copies[b], r_copies, b, cases[b].x_star, cases[b].y_star);
+      testing::expect_answer_as_promised(copies[b], r_batch, b, cases[b].x_star, cases[b].y_star);
       ASSERT_EQ(r_strided.status[b], SolveStatus::solved);
-      ASSERT_EQ(r_batch.status[b], SolveStatus::solved);
-      for (int j = 0; j < o.n; ++j) {
-        EXPECT_EQ(r_strided.x_of(b)[j], r_copies.x_of(b)[j]);
-        EXPECT_NEAR(r_batch.x_of(b)[j], r_copies.x_of(b)[j], tol * (1 + std::abs(r_copies.x_of(b)[j])));
-      }
+      for (int j = 0; j < shared.n(); ++j) EXPECT_EQ(r_strided.x_of(b)[j], r_copies.x_of(b)[j]);
     }
   }
 }
@@ -165,13 +139,12 @@ TYPED_TEST(AdmmForward, EachProblemStopsOnItsOwn) {
   PlantedOptions hard = easy;
   hard.n_active = 6;
   hard.margin = 1e-2;
-  const std::vector<DenseQp> problems = {make_planted_qp(easy).qp, make_planted_qp(hard).qp};
+  const std::vector<PlantedQp> planted = {make_planted_qp(easy), make_planted_qp(hard)};
   Settings s;
   s.polish_first_attempt = 0;
   s.check_every = 1;  // iteration counts then reflect each problem's own convergence exactly
-  const auto r = solve_problems<TypeParam>(problems, testing::test_executor(1), s);
-  ASSERT_EQ(r.status[0], SolveStatus::solved);
-  ASSERT_EQ(r.status[1], SolveStatus::solved);
+  const auto r = solve_problems<TypeParam>(problems_of(planted), testing::test_executor(1), s);
+  expect_recovers_planted(planted, r);
   EXPECT_NE(r.iterations[0], r.iterations[1]);
 }
 
@@ -192,22 +165,31 @@ TYPED_TEST(AdmmForward, WarmStartReducesIterationsOnAPerturbedResolve) {
   int warm_total = 0, cold_total = 0;
   for (int b = 0; b < batch.batch(); ++b) {
     ASSERT_EQ(first.status[b], SolveStatus::solved);
-    ASSERT_EQ(warm.status[b], SolveStatus::solved);
+    DenseQp perturbed = problems[b];
+    for (double& v : perturbed.q) v *= 1.001;
+    const auto ref = testing::reference_solve(perturbed);
+    ASSERT_TRUE(ref.converged && ref.polished);
+    // The warm start changes where ADMM starts, not what the answer must be.
+    testing::expect_answer_as_promised(perturbed, warm, b, ref.x, ref.y);
     warm_total += warm.iterations[b];
     cold_total += cold.iterations[b];
   }
-  EXPECT_LT(warm_total, cold_total);
+  // Measured (6 problems, iterations in total): warm 60 vs cold 180 in double, 30 vs 145 in
+  // float. A start 0.1% away from the answer must save at least half of the work.
+  EXPECT_LE(2 * warm_total, cold_total) << "warm " << warm_total << " vs cold " << cold_total;
 }
 
 TYPED_TEST(AdmmForward, DetectsPrimalInfeasibilityWithACertificate) {
   const DenseQp qp = testing::small_infeasible_qp();  // x1 + x2 ≥ 3, x1, x2 ≤ 1
   const auto r = solve_problems<TypeParam>({qp}, testing::test_executor(1));
   ASSERT_EQ(r.status[0], SolveStatus::primal_infeasible);
-  // Farkas certificate: Aᵀy ≈ 0 and uᵀy₊ + lᵀy₋ < 0.
+  // Farkas certificate, normalized to unit inf-norm: the only one is y = (−1, 1, 1), with Aᵀy = 0
+  // and uᵀy₊ + lᵀy₋ = −1 < 0. Measured: exact in float, 2.1e-9 off in double → bound 2e-8 / 4 ulp.
+  const double tol = sizeof(TypeParam) == sizeof(double) ? 2e-8 : 4 * std::numeric_limits<float>::epsilon();
   const TypeParam* y = r.y_of(0);
-  EXPECT_NEAR(y[0] + y[1], 0.0, 1e-3);
-  EXPECT_NEAR(y[0] + y[2], 0.0, 1e-3);
-  EXPECT_LT(1.0 * std::max<double>(y[1], 0) + 1.0 * std::max<double>(y[2], 0) + 3.0 * std::min<double>(y[0], 0), 0.0);
+  EXPECT_NEAR(y[0], -1.0, tol);
+  EXPECT_NEAR(y[1], 1.0, tol);
+  EXPECT_NEAR(y[2], 1.0, tol);
 }
 
 TYPED_TEST(AdmmForward, DetectsDualInfeasibilityOfAnUnboundedLp) {
@@ -222,7 +204,10 @@ TYPED_TEST(AdmmForward, DetectsDualInfeasibilityOfAnUnboundedLp) {
   qp.u = {1};
   const auto r = solve_problems<TypeParam>({qp}, testing::test_executor(1));
   ASSERT_EQ(r.status[0], SolveStatus::dual_infeasible);
-  EXPECT_GT(r.x_of(0)[0], 0.5);  // the certificate direction points along +x1
+  // The only unit certificate direction is +x1: δx = (1, 0) (measured: exact in both precisions).
+  const double tol = 4 * std::numeric_limits<TypeParam>::epsilon();
+  EXPECT_NEAR(r.x_of(0)[0], 1.0, tol);
+  EXPECT_NEAR(r.x_of(0)[1], 0.0, tol);
 }
 
 TYPED_TEST(AdmmForward, BadProblemsGetTheirOwnStatusAndNeighboursStillSolve) {
@@ -268,7 +253,8 @@ TYPED_TEST(AdmmForward, BadProblemsGetTheirOwnStatusAndNeighboursStillSolve) {
       EXPECT_EQ(r.input_issue[b], expected[b].second);
       for (int j = 0; j < r.n; ++j) EXPECT_TRUE(std::isfinite(double(r.x_of(b)[j])));
     }
-    EXPECT_LT(relative_error(r.x_of(8), good.x_star), 100 * solver_eps<TypeParam>());
+    testing::expect_answer_as_promised(good.qp, r, 0, good.x_star, good.y_star);
+    testing::expect_answer_as_promised(good.qp, r, 8, good.x_star, good.y_star);
   }
 }
 
@@ -279,8 +265,7 @@ TYPED_TEST(AdmmForward, UnconstrainedProblemWithNoRows) {
   qp.P = {2, 0, 0, 0, 4, 0, 0, 0, 8};
   qp.q = {-2, -4, -8};
   const auto r = solve_problems<TypeParam>({qp}, testing::test_executor(1));
-  ASSERT_EQ(r.status[0], SolveStatus::solved);
-  for (int j = 0; j < 3; ++j) EXPECT_NEAR(r.x_of(0)[j], 1.0, 10 * solver_eps<TypeParam>());
+  testing::expect_answer_as_promised(qp, r, 0, {1.0, 1.0, 1.0});
 }
 
 TEST(SolverApi, MisuseThrowsInvalidArgumentNamingTheArgument) {
@@ -412,7 +397,7 @@ TYPED_TEST(AdmmForward, InteriorPointFallbackRecoversPlantedSolutions) {
     EXPECT_GT(with.interior_point_iterations[b], 0);
   }
   EXPECT_LT(admm_alone_solved, with.batch) << "the settings must leave ADMM alone short of the answer";
-  expect_recovers_planted(planted, with, 100.0);
+  expect_recovers_planted(planted, with, /*polish=*/false);  // certified by its termination test alone
 }
 
 TYPED_TEST(AdmmForward, InteriorPointFallbackLeavesInfeasibleProblemsUnsolved) {
@@ -422,7 +407,9 @@ TYPED_TEST(AdmmForward, InteriorPointFallbackLeavesInfeasibleProblemsUnsolved) {
   s.check_every = 5;
   s.interior_point_after = 5;
   const auto r = solve_problems<TypeParam>({qp}, testing::test_executor(1), s);
-  EXPECT_NE(r.status[0], SolveStatus::solved);
+  // Neither certified infeasible (no time) nor solved: the interior point cannot certify an
+  // infeasible problem, so ADMM's last iterate stands.
+  EXPECT_EQ(r.status[0], SolveStatus::max_iterations);
   EXPECT_GT(r.interior_point_iterations[0], 0);
 }
 
@@ -443,11 +430,10 @@ TEST(AdmmForwardRescue, RejectedPolishOfAConvergedLpIsRescuedByTheInteriorPoint)
   EXPECT_GT(rejected, 0) << "the seeds must reproduce a rejected polish, or this test checks nothing";
   for (int b = 0; b < rescued.batch; ++b) {
     SCOPED_TRACE("problem " + std::to_string(b));
-    ASSERT_EQ(rescued.status[b], SolveStatus::solved);
     EXPECT_EQ(rescued.polish[b], PolishStatus::succeeded);
     const auto ref = testing::reference_solve(lps[b]);
-    ASSERT_TRUE(ref.converged);
-    for (int j = 0; j < rescued.n; ++j) EXPECT_NEAR(rescued.x_of(b)[j], ref.x[j], 1e-8);
+    ASSERT_TRUE(ref.converged && ref.polished);
+    testing::expect_answer_as_promised(lps[b], rescued, b, ref.x, ref.y);
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <ostream>
 #include <vector>
 
 namespace bpqp::testing {
@@ -76,5 +78,100 @@ double objective(const DenseQp& qp, const double* x) {
   }
   return value;
 }
+
+namespace {
+
+// The solver's convention (README): a bound of magnitude ≥ 1e20 is infinite.
+bool finite_bound(double b) { return std::abs(b) < 1e20; }
+
+double max_row_sum(const std::vector<double>& M, int rows, int cols) {
+  double best = 0.0;
+  for (int i = 0; i < rows; ++i) {
+    double s = 0.0;
+    for (int j = 0; j < cols; ++j) s += std::abs(M[static_cast<size_t>(i) * cols + j]);
+    best = worst(best, s);
+  }
+  return best;
+}
+
+}  // namespace
+
+CertificateScales certificate_scales(const DenseQp& qp, double x_bound) {
+  double bounds = 0.0;
+  for (int i = 0; i < qp.m; ++i) {
+    if (finite_bound(qp.l[i])) bounds = worst(bounds, std::abs(qp.l[i]));
+    if (finite_bound(qp.u[i])) bounds = worst(bounds, std::abs(qp.u[i]));
+  }
+  CertificateScales s;
+  s.primal = 1.0 + worst(bounds, max_row_sum(qp.A, qp.m, qp.n) * x_bound);
+  s.dual = 1.0 + worst(inf_norm(qp.q), max_row_sum(qp.P, qp.n, qp.n) * x_bound);
+  s.gap = s.dual * (1.0 + qp.n * x_bound);
+  return s;
+}
+
+template <class T>
+OptimalityCertificate certify_optimality(const DenseQp& qp, const T* x_in, const T* y_in,
+                                         const CertificateScales& scales) {
+  const int n = qp.n, m = qp.m;
+  const std::vector<double> x(x_in, x_in + n);
+  const std::vector<double> y(y_in, y_in + m);
+  OptimalityCertificate c;
+  std::vector<double> stationarity(qp.q);  // Px + q + Aᵀy
+  double xpx = 0.0, qx = 0.0, support = 0.0;
+  for (int j = 0; j < n; ++j) {
+    const double pxj = row_dot(qp.P, j, n, x);
+    stationarity[j] += pxj;
+    xpx += x[j] * pxj;
+    qx += qp.q[j] * x[j];
+  }
+  const double inf = std::numeric_limits<double>::infinity();
+  for (int i = 0; i < m; ++i) {
+    const double ax = row_dot(qp.A, i, n, x);
+    const double l = finite_bound(qp.l[i]) ? qp.l[i] : -inf;
+    const double u = finite_bound(qp.u[i]) ? qp.u[i] : inf;
+    c.primal = worst(c.primal, std::abs(ax - std::min(std::max(ax, l), u)) / scales.primal);
+    for (int j = 0; j < n; ++j) stationarity[j] += qp.A[static_cast<size_t>(i) * n + j] * y[i];
+    double row = 0.0;
+    if (y[i] > 0.0 || y[i] < 0.0) {
+      const double bound = y[i] > 0.0 ? u : l;
+      const double slack = std::isinf(bound) ? inf : std::max(std::abs(bound - ax), 0.0);
+      row = std::min(std::abs(y[i]) / scales.dual, slack / scales.primal);
+      support += std::isinf(bound) ? inf : bound * y[i];
+    } else if (std::isnan(y[i])) {
+      row = y[i];
+      support = y[i];
+    }
+    if (std::isnan(row) || row > c.complementarity) {
+      c.complementarity = row;
+      c.worst_row = i;
+    }
+  }
+  c.dual = inf_norm(stationarity) / scales.dual;
+  c.gap = std::abs(xpx + qx + support) / scales.gap;
+  return c;
+}
+
+double OptimalityCertificate::worst() const {
+  return bpqp::testing::worst(bpqp::testing::worst(primal, dual), bpqp::testing::worst(complementarity, gap));
+}
+
+std::ostream& operator<<(std::ostream& os, const OptimalityCertificate& c) {
+  return os << "certificate: primal " << c.primal << ", dual " << c.dual << ", complementarity "
+            << c.complementarity << " (row " << c.worst_row << "), gap " << c.gap;
+}
+
+template <class T>
+double inf_norm(const T* v, int count) {
+  double r = 0.0;
+  for (int k = 0; k < count; ++k) r = worst(r, std::abs(double(v[k])));
+  return r;
+}
+
+template OptimalityCertificate certify_optimality<float>(const DenseQp&, const float*, const float*,
+                                                         const CertificateScales&);
+template OptimalityCertificate certify_optimality<double>(const DenseQp&, const double*, const double*,
+                                                          const CertificateScales&);
+template double inf_norm<float>(const float*, int);
+template double inf_norm<double>(const double*, int);
 
 }  // namespace bpqp::testing

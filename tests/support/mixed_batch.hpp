@@ -12,7 +12,8 @@
 
 #include <bpqp/bpqp.hpp>
 
-#include "support/kkt_certificate.hpp"
+#include "support/promised_accuracy.hpp"
+#include "support/reference_qp.hpp"
 
 namespace bpqp::testing {
 
@@ -76,22 +77,22 @@ inline Settings mixed_batch_settings() {
   return relative;
 }
 
-// Solves the mixed batch on `executor`: every status exact; every solved problem
-// at the solution of small_feasible_qp alone (CPU) and KKT-certified.
+// Solves the mixed batch on `executor`: every status exact; every solved problem as accurate as
+// its polish status promises against the independent reference solver's answer to it (the
+// rescaled copies share small_feasible_qp's x; their y scale with them). The cost scaled by 1e-8
+// ends unpolished today (polish rejected, the interior point certifies nothing: its ADMM point
+// meets the termination test), so polishing is not demanded here.
 inline void expect_mixed_batch_outcomes(const Executor& executor) {
   const auto mixed = mixed_problems();
   const std::vector<DenseQp> problems = mixed_batch_problems();
-  const auto alone = Solver<double>(Executor::cpu(1), mixed_batch_settings())
-                         .solve(QpBatch<double>::from_problems({small_feasible_qp()}).view());
-  ASSERT_EQ(alone.status[0], SolveStatus::solved);
   const auto r = Solver<double>(executor, mixed_batch_settings()).solve(QpBatch<double>::from_problems(problems).view());
   for (int b = 0; b < r.batch; ++b) {
     SCOPED_TRACE("problem " + std::to_string(b));
     EXPECT_EQ(r.status[b], mixed[b].second);
-    if (r.status[b] != SolveStatus::solved) continue;
-    for (int j = 0; j < r.n; ++j) EXPECT_NEAR(r.x_of(b)[j], alone.x_of(0)[j], 1e-4);
-    const auto kkt = kkt_residuals(problems[b], r.x_of(b), r.y_of(b));
-    EXPECT_TRUE(kkt_satisfied(kkt, 0.0, 1e-5, 10.0)) << kkt.primal << " " << kkt.dual;
+    if (mixed[b].second != SolveStatus::solved) continue;
+    const auto ref = reference_solve(problems[b]);
+    ASSERT_TRUE(ref.converged && ref.polished);
+    expect_answer_as_promised(problems[b], r, b, ref.x, ref.y);
   }
 }
 

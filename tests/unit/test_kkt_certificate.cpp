@@ -1,0 +1,96 @@
+// The optimality certificate of tests/support/kkt_certificate.hpp: it must accept exact answers
+// and reject every kind of wrong one that the residual test alone lets through.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "bpqp/problem_generators.hpp"
+#include "support/kkt_certificate.hpp"
+
+namespace {
+
+using bpqp::DenseQp;
+using bpqp::testing::certificate_scales;
+using bpqp::testing::certify_optimality;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// minimize ½x² subject to 1 ≤ x ≤ 3: x* = 1, y* = −1 (the lower bound pushes).
+DenseQp one_variable() {
+  DenseQp qp;
+  qp.n = 1;
+  qp.m = 1;
+  qp.P = {1};
+  qp.q = {0};
+  qp.A = {1};
+  qp.l = {1};
+  qp.u = {3};
+  return qp;
+}
+
+double worst_of(const DenseQp& qp, const std::vector<double>& x, const std::vector<double>& y) {
+  return certify_optimality(qp, x.data(), y.data(), certificate_scales(qp, 3.0)).worst();
+}
+
+TEST(OptimalityCertificate, AcceptsPlantedSolutions) {
+  bpqp::generators::PlantedOptions o;
+  o.n = 12;
+  o.m = 9;
+  o.n_equality = 2;
+  o.n_active = 4;
+  o.n_variable_bounds = 5;
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    o.seed = seed;
+    const auto p = bpqp::generators::make_planted_qp(o);
+    double x_bound = 0;
+    for (double v : p.x_star) x_bound = std::max(x_bound, std::abs(v));
+    const auto c = certify_optimality(p.qp, p.x_star.data(), p.y_star.data(), certificate_scales(p.qp, x_bound));
+    EXPECT_LE(c.worst(), 1e-14) << c;
+  }
+}
+
+TEST(OptimalityCertificate, RejectsAFeasiblePointWhoseMadeUpMultiplierBalancesTheGradient) {
+  const DenseQp qp = one_variable();
+  // x = 2 is feasible and y = −2 makes Px + q + Aᵀy = 0: the residual test passes it ...
+  const std::vector<double> x = {2}, y = {-2};
+  const auto r = bpqp::testing::kkt_residuals(qp, x.data(), y.data());
+  EXPECT_EQ(r.primal, 0.0);
+  EXPECT_EQ(r.dual, 0.0);
+  // ... but the multiplier pushes on a bound that is 1 away: not optimal.
+  const auto c = certify_optimality(qp, x.data(), y.data(), certificate_scales(qp, 3.0));
+  EXPECT_GT(c.complementarity, 0.1) << c;
+  EXPECT_EQ(c.worst_row, 0);
+  EXPECT_GT(c.gap, 0.1) << c;  // xᵀPx + qᵀx + lᵀy₋ = 4 − 2: the objectives differ
+  EXPECT_LE(worst_of(qp, {1}, {-1}), 1e-16);  // the true answer
+}
+
+TEST(OptimalityCertificate, RejectsAMultiplierOfTheWrongSignOrOnAnInfiniteBound) {
+  DenseQp qp = one_variable();
+  // At x = 1 the lower bound is tight: y must be ≤ 0 there. y = +1 claims the upper bound 3.
+  qp.q = {-2};  // makes y = +1 balance the gradient: 1 − 2 + 1 = 0
+  EXPECT_GT(worst_of(qp, {1}, {1}), 0.1);
+  // No upper bound at all: any y > 0 is wrong, however tight the row.
+  qp.u = {kInf};
+  EXPECT_GT(worst_of(qp, {1}, {1}), 0.1);
+  EXPECT_TRUE(std::isinf(certify_optimality(qp, std::vector<double>{1}.data(), std::vector<double>{1}.data(),
+                                            certificate_scales(qp, 3.0))
+                             .gap));
+}
+
+TEST(OptimalityCertificate, NaNNeverPasses) {
+  const DenseQp qp = one_variable();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_FALSE(worst_of(qp, {nan}, {-1}) <= 1.0);
+  EXPECT_FALSE(worst_of(qp, {1}, {nan}) <= 1.0);
+}
+
+TEST(OptimalityCertificate, TreatsBoundsOfMagnitude1e20AsInfinite) {
+  DenseQp qp = one_variable();
+  qp.u = {1e20};  // the solver's convention: no upper bound
+  EXPECT_GT(worst_of(qp, {1}, {1}), 0.1);
+  EXPECT_LE(worst_of(qp, {1}, {-1}), 1e-16);
+}
+
+}  // namespace

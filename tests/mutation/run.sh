@@ -64,11 +64,10 @@ finish() {
 trap finish EXIT
 trap 'exit 130' INT TERM
 
-# The copy. The test data is read from ../shared relative to the source tree (CMakeLists).
+# The copy (the test data travels with it: tests/data).
 git -C "$repo" ls-files -co --exclude-standard -z >"$work/files"
 count=$("${helper[@]}" sync "$repo" "$pristine" "$work/files")
 "${helper[@]}" sync "$pristine" "$tree" "$work/files" >/dev/null
-if [[ -d $repo/../shared && ! -e $work/shared ]]; then ln -s "$(cd "$repo/../shared" && pwd)" "$work/shared"; fi
 echo "mutation: ${#selected[@]} mutant(s); $count files of $repo copied to $tree"
 "${helper[@]}" check "$pristine" "${selected[@]}" || exit 2
 

@@ -92,7 +92,8 @@ inline void expect_mixed_batch_outcomes(const Executor& executor) {
     SCOPED_TRACE("problem " + std::to_string(b));
     EXPECT_EQ(r.status[b], mixed[b].second);
     if (mixed[b].second != SolveStatus::solved) continue;
-    const double y_scale = problems[b].q[0] == small_feasible_qp().q[0] && problems[b].A[0] == 1.0 ? 1.0 : 1e-8;
+    // y* = (cost scale) / (row scale) times the unscaled y*: the copies scale q or A by a factor.
+    const double y_scale = (problems[b].q[0] / small_feasible_qp().q[0]) / (problems[b].A[0] / small_feasible_qp().A[0]);
     std::vector<double> y_star(ref.y);
     for (double& v : y_star) v *= y_scale;
     expect_answer_as_promised(problems[b], r, b, ref.x, y_star);

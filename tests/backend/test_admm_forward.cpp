@@ -126,6 +126,45 @@ TYPED_TEST(AdmmForward, SharedPAndAGiveTheSameAnswersAsPerProblemCopies) {
   }
 }
 
+// `solved` without a polish means OSQP's stopping test held on the unscaled problem, each
+// residual against its own scale: ‖Ax − z‖ ≤ eps_rel·max(‖Ax‖, ‖z‖) and
+// ‖Px + q + Aᵀy‖ ≤ eps_rel·max(‖Px‖, ‖Aᵀy‖, ‖q‖) (eps_abs = 0). The rows are scaled by 1e3
+// (x* unchanged, y* by 1e-3), so that the primal scale is ~1e3 times the dual one and a
+// dual residual held to the primal tolerance would pass three orders too large. The
+// residuals are recomputed here from the returned x, y (z = Π(Ax)), hence the factor 2.
+TYPED_TEST(AdmmForward, AnUnpolishedAnswerMeetsEachStoppingTestOnItsOwnScale) {
+  using T = TypeParam;
+  std::vector<PlantedQp> planted;
+  for (std::uint64_t seed : {11, 12, 13}) {
+    PlantedOptions o;
+    o.n = 12;
+    o.m = 8;
+    o.n_active = 4;
+    o.seed = seed;
+    PlantedQp p = make_planted_qp(o);
+    for (double& a : p.qp.A) a *= 1e3;
+    for (double& v : p.qp.l) v *= 1e3;
+    for (double& v : p.qp.u) v *= 1e3;
+    for (double& v : p.y_star) v *= 1e-3;
+    planted.push_back(p);
+  }
+  Settings s;
+  s.polish = false;
+  s.interior_point_fallback = false;
+  s.eps_abs = 0.0;
+  const double eps_rel = effective_eps_rel<T>(s);
+  const auto r = solve_problems<T>(problems_of(planted), testing::test_executor(1), s);
+  for (int b = 0; b < r.batch; ++b) {
+    SCOPED_TRACE("problem " + std::to_string(b));
+    ASSERT_EQ(r.status[b], SolveStatus::solved);
+    ASSERT_EQ(r.polish[b], PolishStatus::not_run);
+    const auto k = testing::kkt_residuals(planted[b].qp, r.x_of(b), r.y_of(b));
+    EXPECT_GT(k.primal_scale, 100 * k.dual_scale) << "the rows no longer dominate the cost";
+    EXPECT_LE(k.primal, 2 * eps_rel * k.primal_scale);
+    EXPECT_LE(k.dual, 2 * eps_rel * k.dual_scale);
+  }
+}
+
 TYPED_TEST(AdmmForward, EachProblemStopsOnItsOwn) {
   // An easy unconstrained-like problem and a harder constrained one in one batch.
   PlantedOptions easy;

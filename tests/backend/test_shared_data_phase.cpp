@@ -106,6 +106,10 @@ TYPED_TEST(SharedDataPhase, AReSolveStartsFromThePreviousSolution) {
   testing::expect_re_solve_to_start_from_the_previous_solution<TypeParam>(testing::test_executor(1));
 }
 
+TYPED_TEST(SharedDataPhase, AProblemIteratesAsIfTheProblemsThatLeftBeforeItWereNeverThere) {
+  testing::expect_iterations_independent_of_problems_that_left<TypeParam>(testing::test_executor(1));
+}
+
 TYPED_TEST(SharedDataPhase, ANonConvexSharedPIsInvalidInputForEveryProblem) {
   testing::expect_non_convex_shared_P_to_be_invalid_everywhere<TypeParam>(testing::test_executor(1));
 }

@@ -8,6 +8,9 @@
 //     zeros (README status table); solved gives finite x, y and residuals;
 //   - infeasibility certificates have unit inf-norm and the documented ±inf objective;
 //   - iterations within [0, max_iter], interior-point steps within [0, interior_point_max_iter];
+//   - a `solved` answer to a convex problem with sane data (see certifiable) carries an
+//     optimality certificate (primal, dual, complementarity with signs, gap) at the accuracy
+//     its eps and polish status promise;
 //   - one problem's outcome does not depend on its neighbours: each problem solved alone by a
 //     fresh solver gives the same status and bit-identical x and y;
 //   - a warm-started re-solve of the same batch satisfies the same properties.
@@ -35,6 +38,7 @@
 #include <bpqp/bpqp.hpp>
 
 #include "fuzz_support.hpp"
+#include "support/kkt_certificate.hpp"
 
 namespace {
 
@@ -230,6 +234,63 @@ void check_result(const bpqp::SolveResult<T>& r, int batch, int n, int m, const 
   }
 }
 
+// Problem b of the view, in double, for the certificate.
+template <class T>
+bpqp::DenseQp problem_of(const bpqp::QpBatchView<T>& v, int b) {
+  bpqp::DenseQp qp;
+  qp.n = v.n;
+  qp.m = v.m;
+  qp.P.assign(v.P_of(b), v.P_of(b) + static_cast<std::ptrdiff_t>(v.n) * v.n);
+  qp.q.assign(v.q_of(b), v.q_of(b) + v.n);
+  qp.A.assign(v.A_of(b), v.A_of(b) + static_cast<std::ptrdiff_t>(v.m) * v.n);
+  qp.l.assign(v.l_of(b), v.l_of(b) + v.m);
+  qp.u.assign(v.u_of(b), v.u_of(b) + v.m);
+  return qp;
+}
+
+// Where `solved` must come with an optimality certificate: a convex P (built as MᵀM, or
+// diagonal with no negative entry) and data whose finite magnitudes lie within 1e3, with bounds
+// either within 1e3 or infinite (|b| ≥ 1e20). Elsewhere (a raw non-symmetric P, entries of
+// 1e10 … 1e308 that ADMM's eps cannot resolve in float) the other properties still hold.
+bool certifiable(const bpqp::DenseQp& qp, std::uint8_t structure) {
+  const int kind = structure & 3;
+  if (kind != 2 && kind != 3) return false;
+  const auto sane = [](double v) { return std::isfinite(v) && std::fabs(v) <= 1e3; };
+  for (const std::vector<double>* data : {&qp.P, &qp.q, &qp.A})
+    for (double v : *data)
+      if (!sane(v)) return false;
+  for (int j = 0; j < qp.n; ++j)
+    if (qp.P[static_cast<std::size_t>(j) * qp.n + j] < 0) return false;
+  for (const std::vector<double>* bounds : {&qp.l, &qp.u})
+    for (double v : *bounds)
+      if (!sane(v) && !(std::fabs(v) >= 1e20)) return false;
+  return true;
+}
+
+// A solved answer's certificate, with scales from the data and ‖x‖∞ (no planted answer here).
+// The bound: ADMM's stopping test holds the unscaled residuals to eps_abs + eps_rel·scale, and
+// complementarity and the gap follow from it up to the same order (DESIGN.md §3); the factor
+// 10 covers the certificate's slightly different scales, and the rounding floor covers float
+// x and y evaluated in double. A polished answer is at least as accurate.
+template <class T>
+void check_certificate(const bpqp::QpBatchView<T>& view, const bpqp::SolveResult<T>& r, int b,
+                       const bpqp::Settings& s, std::uint8_t structure, const char* which) {
+  if (r.status[b] != bpqp::SolveStatus::solved) return;
+  const bpqp::DenseQp qp = problem_of(view, b);
+  if (!certifiable(qp, structure)) return;
+  const double x_bound = std::max(1.0, bpqp::testing::inf_norm(r.x_of(b), qp.n));
+  const auto scales = bpqp::testing::certificate_scales(qp, x_bound);
+  const auto c = bpqp::testing::certify_optimality(qp, r.x_of(b), r.y_of(b), scales);
+  const double rounding = 1e3 * std::numeric_limits<T>::epsilon();
+  const double bound =
+      10.0 * (bpqp::effective_eps_abs<T>(s) + bpqp::effective_eps_rel<T>(s)) + rounding;
+  BPQP_FUZZ_CHECK(c.worst() <= bound, which << ": problem " << b << " solved (polish "
+                                            << bpqp::to_string(r.polish[b]) << ", " << r.iterations[b]
+                                            << " + " << r.interior_point_iterations[b]
+                                            << " interior-point iterations) fails its certificate: " << c
+                                            << " > " << bound);
+}
+
 template <class T>
 void print_values(const char* name, const T* v, std::ptrdiff_t count) {
   std::fprintf(stderr, "  %s =", name);
@@ -384,9 +445,11 @@ void run(Bytes& in, std::uint8_t head) {
                                          << view.A_stride << " " << view.l_stride << " " << view.u_stride << ")");
     if (std::getenv("BPQP_FUZZ_VERBOSE") != nullptr) print_result(first);
     check_result(first, view.batch, n, m, settings, "first solve");
+    for (int b = 0; b < view.batch; ++b) check_certificate(view, first, b, settings, structure, "first solve");
     // Warm-started re-solve of the same batch.
     const bpqp::SolveResult<T> again = solver.solve(view);
     check_result(again, view.batch, n, m, settings, "warm re-solve");
+    for (int b = 0; b < view.batch; ++b) check_certificate(view, again, b, settings, structure, "warm re-solve");
   } catch (const std::exception& e) {
     bpqp::fuzz::unexpected_exception("Solver::solve", &e);
   } catch (...) {

@@ -132,6 +132,13 @@ TYPED_TEST(CudaSharedData, AReSolveStartsFromThePreviousSolution) {
   testing::expect_re_solve_to_start_from_the_previous_solution<TypeParam>(Executor::cuda(0));
 }
 
+// A problem's iterations do not depend on the problems that left the phase before it, as on
+// the CPU (the device compacts its columns too).
+TYPED_TEST(CudaSharedData, AProblemIteratesAsIfTheProblemsThatLeftBeforeItWereNeverThere) {
+  BPQP_REQUIRE_GPU();
+  testing::expect_iterations_independent_of_problems_that_left<TypeParam>(Executor::cuda(0));
+}
+
 // A hundred thousand problems sharing P and A, in warp tiles for the finish.
 TYPED_TEST(CudaSharedData, AHundredThousandProblemsAreSolved) {
   BPQP_REQUIRE_GPU();

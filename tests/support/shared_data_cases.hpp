@@ -218,6 +218,41 @@ void expect_re_solve_to_start_from_the_previous_solution(const Executor& executo
   }
 }
 
+// A problem's batch-phase iterations do not depend on the problems that left the phase before
+// it: the phase's columns evolve independently (with ρ fixed), so that problems of
+// planted_shared_cases take the same number of iterations, to the same answer, with and
+// without a problem in front of them that leaves at the first check (q = 0 and bounds around
+// 0: the cold start x = 0, y = 0 is its solution; its q leaves the shared scaling's q_rep as it
+// was). A compaction that moved a column's data wrong (a neighbour's q, bounds or iterate)
+// would change what the problems after it iterate on, and so their counts.
+template <class T>
+void expect_iterations_independent_of_problems_that_left(const Executor& executor) {
+  const auto cases = planted_shared_cases(6, 5, 6, 4242);
+  SharedCase early = cases.front();
+  early.problem.q.assign(early.problem.n, 0.0);
+  early.problem.l.assign(early.problem.m, -1.0);
+  early.problem.u.assign(early.problem.m, 1.0);
+  early.x_star.assign(early.problem.n, 0.0);
+  early.y_star.assign(early.problem.m, 0.0);
+  std::vector<SharedCase> with_early = {early};
+  with_early.insert(with_early.end(), cases.begin(), cases.end());
+  Settings s;
+  s.adaptive_rho = false;
+  s.warm_start = false;
+  s.check_every = 5;  // problems then leave at many different checks
+  const auto alone = Solver<T>(executor, s).solve(shared_batch<T>(cases).view());
+  const auto behind = Solver<T>(executor, s).solve(shared_batch<T>(with_early).view());
+  ASSERT_EQ(behind.status[0], SolveStatus::solved);
+  EXPECT_LE(behind.iterations[0], s.check_every) << "the early problem did not leave at the first check";
+  for (std::size_t k = 0; k < cases.size(); ++k) {
+    const int b = static_cast<int>(k) + 1;
+    ASSERT_EQ(alone.status[k], SolveStatus::solved) << "problem " << k;
+    EXPECT_GT(alone.iterations[k], 2 * s.check_every) << "problem " << k << " left the phase too early to tell";
+    EXPECT_EQ(behind.status[b], SolveStatus::solved) << "problem " << k;
+    EXPECT_EQ(behind.iterations[b], alone.iterations[k]) << "problem " << k;
+  }
+}
+
 // Shared data the solver must reject (a non-convex P) is reported for every problem,
 // as the per-problem path does.
 template <class T>

@@ -62,6 +62,23 @@ BPQP_HD Residuals<T> compute_residuals(const Group& g, int n, int m, AdmmWorkspa
                                  w.work_n, w.work_n2, w.work_m2);
 }
 
+// How far rounding alone can move the computed dual residual ‖Px + q + Aᵀy‖∞ (unscaled):
+// (m + n)·ε times the largest column sum Σ_i |Ā_ij ȳ_i| (scaled back by c⁻¹·D⁻¹_j), the
+// textbook bound for a sum of that many terms. It is small beside eps_rel·dual_scale while
+// the terms do not cancel; where a degenerate problem's y is huge and its terms cancel
+// (an LP whose optimal multipliers are unbounded), it can exceed the tolerance, and a residual
+// below the tolerance then proves nothing: the caller must not call such a point solved.
+template <class Group, class T>
+BPQP_HD T dual_residual_rounding(const Group& g, int n, int m, const T* A, const T* y, const ScalingView<T>& s) {
+  T largest = T(0);
+  for (int j = g.rank(); j < n; j += g.size()) {
+    T column = T(0);
+    for (int i = 0; i < m; ++i) column += abs_of(A[i * n + j] * y[i]);
+    largest = max_of(largest, s.D_inv[j] * column);
+  }
+  return T(m + n) * machine_epsilon<T>() * g.max(largest) / s.c;
+}
+
 template <class T>
 BPQP_HD BPQP_INLINE T division_tolerance() { return T(1e-30); }
 

@@ -29,10 +29,6 @@
 
 namespace bpqp::kernels {
 
-template <class T>
-BPQP_HD BPQP_INLINE T machine_epsilon() {
-  return sizeof(T) >= sizeof(double) ? T(2.220446049250313e-16) : T(1.1920929e-7);
-}
 
 template <class T>
 struct BackwardParams {

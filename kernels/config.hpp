@@ -67,6 +67,12 @@ BPQP_HD BPQP_INLINE T strided_max_abs(const T* v, int count, int stride) {
   return max_of(max_of(m0, m1), max_of(m2, m3));
 }
 
+// The precision's unit roundoff ×2 (std::numeric_limits<T>::epsilon(), which device code lacks).
+template <class T>
+BPQP_HD BPQP_INLINE T machine_epsilon() {
+  return sizeof(T) >= sizeof(double) ? T(2.220446049250313e-16) : T(1.1920929e-7);
+}
+
 // Bounds at or beyond this magnitude are infinite (OSQP's OSQP_INFTY convention, so that
 // data written with 1e30 for "no bound" works as well as IEEE infinity).
 template <class T>

@@ -136,7 +136,10 @@ OptimalityCertificate certify_optimality(const DenseQp& qp, const T* x_in, const
       const double bound = y[i] > 0.0 ? u : l;
       const double slack = std::isinf(bound) ? inf : std::max(std::abs(bound - ax), 0.0);
       row = std::min(std::abs(y[i]) / scales.dual, slack / scales.primal);
-      support += std::isinf(bound) ? inf : bound * y[i];
+      // A multiplier on an infinite bound makes the dual objective −∞ however small it is; it
+      // is charged once, as |y_i| / scales.dual, by the complementarity above, and its row
+      // enters the gap at A_i x (no contribution), so that rounding-level y_i do not fail it.
+      support += (std::isinf(bound) ? ax : bound) * y[i];
     } else if (std::isnan(y[i])) {
       row = y[i];
       support = y[i];

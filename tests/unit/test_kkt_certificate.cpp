@@ -74,9 +74,26 @@ TEST(OptimalityCertificate, RejectsAMultiplierOfTheWrongSignOrOnAnInfiniteBound)
   // No upper bound at all: any y > 0 is wrong, however tight the row.
   qp.u = {kInf};
   EXPECT_GT(worst_of(qp, {1}, {1}), 0.1);
-  EXPECT_TRUE(std::isinf(certify_optimality(qp, std::vector<double>{1}.data(), std::vector<double>{1}.data(),
-                                            certificate_scales(qp, 3.0))
-                             .gap));
+}
+
+// A multiplier on an infinite bound is charged at its size: ½x² + x subject to x ≥ 1 and x ≥ 2
+// has x* = 2, y* = (0, −3); y₀ = 1e-17 (pushing on row 0's absent upper bound, as a rounding
+// residue of ADMM does) passes, y₀ = 0.5 fails even with y₁ rebalanced to keep stationarity.
+TEST(OptimalityCertificate, ChargesAMultiplierOnAnInfiniteBoundAtItsSize) {
+  DenseQp qp;
+  qp.n = 1;
+  qp.m = 2;
+  qp.P = {1};
+  qp.q = {1};
+  qp.A = {1, 1};
+  qp.l = {1, 2};
+  qp.u = {kInf, kInf};
+  EXPECT_LT(worst_of(qp, {2}, {0, -3}), 1e-15);
+  EXPECT_LT(worst_of(qp, {2}, {1e-17, -3}), 1e-15);
+  const auto c = certify_optimality(qp, std::vector<double>{2}.data(), std::vector<double>{0.5, -3.5}.data(),
+                                    certificate_scales(qp, 3.0));
+  EXPECT_GT(c.complementarity, 0.1) << c;
+  EXPECT_EQ(c.worst_row, 0) << c;
 }
 
 TEST(OptimalityCertificate, NaNNeverPasses) {

@@ -29,7 +29,6 @@
 
 namespace bpqp::kernels {
 
-
 template <class T>
 struct BackwardParams {
   T active_tolerance = T(1e-5);  // τ: row i is active when |y_i| > τ(1 + ‖y‖∞)

@@ -162,13 +162,6 @@ bool all_zero(const T* v, std::size_t count) {
 }
 
 template <class T>
-T inf_norm(const T* v, std::size_t count) {
-  T norm = T(0);
-  for (std::size_t k = 0; k < count; ++k) norm = std::fmax(norm, std::fabs(v[k]));
-  return norm;
-}
-
-template <class T>
 void check_result(const bpqp::SolveResult<T>& r, int batch, int n, int m, const bpqp::Settings& s, const char* which) {
   using bpqp::SolveStatus;
   const std::size_t nb = static_cast<std::size_t>(batch);
@@ -218,14 +211,14 @@ void check_result(const bpqp::SolveResult<T>& r, int batch, int n, int m, const 
     // Certificates are normalized to unit inf-norm (SolveStatus, README).
     const T tol = T(16) * std::numeric_limits<T>::epsilon();
     if (st == SolveStatus::primal_infeasible) {
-      const T norm = inf_norm(y, m);
+      const double norm = bpqp::testing::inf_norm(y, m);
       BPQP_FUZZ_CHECK(all_finite(y, m) && std::fabs(norm - T(1)) <= tol,
                       which << ": problem " << b << " primal_infeasible certificate y has inf-norm " << norm);
       BPQP_FUZZ_CHECK(r.objective[b] == std::numeric_limits<T>::infinity(),
                       which << ": problem " << b << " primal_infeasible objective " << r.objective[b]);
     }
     if (st == SolveStatus::dual_infeasible) {
-      const T norm = inf_norm(x, n);
+      const double norm = bpqp::testing::inf_norm(x, n);
       BPQP_FUZZ_CHECK(all_finite(x, n) && std::fabs(norm - T(1)) <= tol,
                       which << ": problem " << b << " dual_infeasible certificate x has inf-norm " << norm);
       BPQP_FUZZ_CHECK(r.objective[b] == -std::numeric_limits<T>::infinity(),

@@ -220,7 +220,7 @@ void expect_re_solve_to_start_from_the_previous_solution(const Executor& executo
 
 // A problem's batch-phase iterations do not depend on the problems that left the phase before
 // it: the phase's columns evolve independently (with ρ fixed), so that problems of
-// planted_shared_cases take the same number of iterations, to the same answer, with and
+// planted_shared_cases take the same number of iterations, with the same status, with and
 // without a problem in front of them that leaves at the first check (q = 0 and bounds around
 // 0: the cold start x = 0, y = 0 is its solution; its q leaves the shared scaling's q_rep as it
 // was). A compaction that moved a column's data wrong (a neighbour's q, bounds or iterate)

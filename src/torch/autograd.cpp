@@ -77,8 +77,14 @@ class QpSolveFunction : public torch::autograd::Function<QpSolveFunction> {
     const at::Tensor &x = saved[5], &y = saved[6], &status = saved[7];
     const at::Tensor grad_x = grads[0].defined() ? grads[0] : at::zeros_like(x);
     const std::optional<at::Tensor> grad_y = grads[1].defined() ? std::optional<at::Tensor>(grads[1]) : std::nullopt;
-    std::array<bool, 5> mask;
-    for (int i = 0; i < 5; ++i) mask[i] = ctx->needs_input_grad(i);
+    // needs_input_grad counts the tensors given, not the arguments (an absent P, A, l or u
+    // has no edge).
+    std::array<bool, 5> mask{};
+    for (int i = 0, edge = 0; i < 5; ++i) {
+      const bool given = i == 1 || saved[i].defined();
+      mask[i] = given && ctx->needs_input_grad(edge);
+      edge += given;
+    }
     auto optional = [](const at::Tensor& t) { return t.defined() ? std::optional<at::Tensor>(t) : std::nullopt; };
     const c10::IValue threshold = ctx->saved_data["active_tolerance"];
     auto [dP, dq, dA, dl, du] =

@@ -55,10 +55,9 @@ BackwardOptions backward_options(const bool (&wanted)[5], std::optional<double> 
   return o;
 }
 
-void report_failures(const int32_t* status, int batch, OnFailure policy) {
-  if (policy == OnFailure::ignore) return;
+std::string failure_message(const int32_t* status, int batch) {
   std::map<int32_t, int> by_status;
-  std::string first;  // the first few problem indices, for the message
+  std::string first;  // the first few problem indices
   int failed = 0;
   for (int b = 0; b < batch; ++b) {
     const auto s = static_cast<SolveStatus>(status[b]);
@@ -67,18 +66,22 @@ void report_failures(const int32_t* status, int batch, OnFailure policy) {
     if (failed < 20) first += (failed ? ", " : "") + std::to_string(b);
     ++failed;
   }
-  if (failed == 0) return;
+  if (failed == 0) return {};
   std::string why;
   for (const auto& [s, count] : by_status) {
     why += (why.empty() ? "" : ", ") + std::string(to_string(static_cast<SolveStatus>(s))) + ": " +
            std::to_string(count);
   }
-  const std::string what = std::to_string(failed) + " of " + std::to_string(batch) + " problems not solved (" + why +
-                           "); problems " + first + (failed > 20 ? ", …" : "");
-  TORCH_CHECK(policy != OnFailure::raise, "bpqp.qp_solve: ", what, " (on_failure=\"raise\")");
-  TORCH_WARN("bpqp.qp_solve: ", what,
-             ". Their x and y are the solver's last iterates and their gradients are zero; read the status "
-             "output, or pass on_failure=\"raise\" or \"ignore\".");
+  return "bpqp.qp_solve: " + std::to_string(failed) + " of " + std::to_string(batch) + " problems not solved (" +
+         why + "); problems " + first + (failed > 20 ? ", …" : "");
+}
+
+void report_failures(const int32_t* status, int batch, OnFailure policy) {
+  if (policy == OnFailure::ignore) return;
+  const std::string what = failure_message(status, batch);
+  if (what.empty()) return;
+  TORCH_CHECK(policy != OnFailure::raise, what, " (on_failure=\"raise\")");
+  TORCH_WARN(what, kFailureAdvice);
 }
 
 }  // namespace bpqp::torch_ops

@@ -72,6 +72,13 @@ Settings settings_from(std::optional<double> eps_abs, std::optional<double> eps_
 // active-set threshold (the forward's eps_abs unless given), LP smoothing γ.
 BackwardOptions backward_options(const bool (&wanted)[5], std::optional<double> active_tolerance, double lp_smoothing);
 
+// "N of B problems not solved (status: count, …); problems i, j, …", or "" when all were.
+std::string failure_message(const int32_t* status, int batch);
+// What a warning adds to that message.
+inline constexpr const char* kFailureAdvice =
+    ". Their x and y are the solver's last iterates and their gradients are zero; read the status output, or pass "
+    "on_failure=\"raise\" or \"ignore\".";
+
 // Applies the failure policy to the forward's statuses (host memory, one per problem).
 void report_failures(const int32_t* status, int batch, OnFailure policy);
 

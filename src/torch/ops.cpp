@@ -94,6 +94,15 @@ std::vector<std::string> status_names() {
   return names;
 }
 
+// The failure warning's text for a status tensor ("" when every problem was solved). Python
+// calls it to raise the warning as a Python warning: a TORCH_WARN inside an op called from
+// torch.ops reaches only the C++ log.
+std::string failure_warning(const at::Tensor& status) {
+  const at::Tensor s = status.to(at::kCPU, at::kInt).contiguous();
+  const std::string what = failure_message(s.data_ptr<int32_t>(), static_cast<int>(s.numel()));
+  return what.empty() ? what : what + kFailureAdvice;
+}
+
 }  // namespace
 
 TORCH_LIBRARY(bpqp, m) {
@@ -102,6 +111,7 @@ TORCH_LIBRARY(bpqp, m) {
   m.def("qp_solve_backward(" BPQP_TORCH_BACKWARD_SCHEMA ") -> (Tensor dP, Tensor dq, Tensor dA, Tensor dl, Tensor du)");
   // The names of the forward statuses, by value (bpqp.Status in Python).
   m.def("status_names() -> str[]", &status_names);
+  m.def("failure_warning(Tensor status) -> str", &failure_warning);
 }
 
 TORCH_LIBRARY_IMPL(bpqp, CPU, m) {

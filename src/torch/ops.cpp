@@ -73,7 +73,7 @@ GradientOutputs backward_cpu_typed(const BatchTensors& in, const BackwardTensors
   std::array<at::Tensor, 5> out = allocate_gradients(in, t);
   const std::vector<T>* blocks[5] = {&g.dP, &g.dq, &g.dA, &g.dl, &g.du};
   for (int i = 0; i < 5; ++i) {
-    if (t.wanted[i]) std::memcpy(out[i].data_ptr<T>(), blocks[i]->data(), out[i].numel() * sizeof(T));
+    if (t.wanted[i] && out[i].numel() > 0) std::memcpy(out[i].data_ptr<T>(), blocks[i]->data(), out[i].numel() * sizeof(T));
   }
   return {out[0], out[1], out[2], out[3], out[4]};
 }

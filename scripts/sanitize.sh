@@ -10,7 +10,7 @@ build=${BPQP_ASAN_BUILD_DIR:-build-ci-asan}
 flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 # RelWithDebInfo: optimized enough for the Maros–Mészáros tests, with line numbers in reports.
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=g++ \
-  -DBPQP_ENABLE_CUDA=OFF -DBPQP_BUILD_CLI=ON -DBPQP_BUILD_BENCHMARKS=OFF -DBPQP_BUILD_TESTS=ON \
+  -DBPQP_ENABLE_CUDA=OFF -DBPQP_WITH_TORCH=OFF -DBPQP_BUILD_CLI=ON -DBPQP_BUILD_BENCHMARKS=OFF -DBPQP_BUILD_TESTS=ON \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
 cmake --build "$build" -j2
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}

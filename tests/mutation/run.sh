@@ -73,7 +73,7 @@ echo "mutation: ${#selected[@]} mutant(s); $count files of $repo copied to $tree
 
 if [[ ! -f $build/CMakeCache.txt ]]; then
   cmake -S "$tree" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBPQP_ENABLE_CUDA=OFF -DBPQP_BUILD_BENCHMARKS=OFF \
-    -DBPQP_BUILD_CLI=OFF -DBPQP_BUILD_TESTS=ON >"$logs/configure.log" 2>&1 ||
+    -DBPQP_BUILD_CLI=OFF -DBPQP_BUILD_TESTS=ON -DBPQP_WITH_TORCH=OFF >"$logs/configure.log" 2>&1 ||
     { tail -n 30 "$logs/configure.log"; echo "mutation: cmake configure failed ($logs/configure.log)" >&2; exit 2; }
 fi
 

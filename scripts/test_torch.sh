@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The torch layer's tests: installs torch (pinned, from PyPI, into .venv-torch; pip caches
+# the download), builds bpqp_torch with its C++ test and example, runs them (ctest -L torch),
+# installs the Python package from this clone and runs pytest (python/tests), then builds
+# and runs a separate CMake project against the installed bpqp (tests/consumer).
+# BPQP_TORCH_BUILD_DIR (default build-torch): the CMake build to add the torch layer to
+# (CI passes its CUDA build, so that the CUDA kernels of the layer compile too).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install_deps.sh python3-venv
+export PATH="$PATH:/usr/local/cuda/bin"
+torch_version=2.11.0
+venv=.venv-torch
+if ! "$venv/bin/python" -c "import torch, pytest, scikit_build_core, numpy; assert torch.__version__.startswith('$torch_version')" 2>/dev/null; then
+  start=$(date +%s)
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "torch==$torch_version" numpy pytest scikit-build-core
+  echo "torch $torch_version installed in $(( $(date +%s) - start )) s"
+fi
+python="$venv/bin/python"
+torch_cmake=$("$python" -c "import torch.utils; print(torch.utils.cmake_prefix_path)")
+
+build=${BPQP_TORCH_BUILD_DIR:-build-torch}
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBPQP_BUILD_TESTS=ON -DBPQP_WITH_TORCH=ON \
+  -DTorch_DIR="$torch_cmake/Torch" >/dev/null
+cmake --build "$build" -j"$(nproc)"
+ctest --test-dir "$build" -L torch -j"$(nproc)" --output-on-failure
+
+echo "== the Python package, from this clone"
+# CUDA off here: the package's CUDA kernels are the ones the C++ build above compiled.
+"$venv/bin/pip" install -q --no-build-isolation -Ccmake.define.BPQP_ENABLE_CUDA=OFF -Cbuild-dir=build-python .
+(cd python/tests && env -u BPQP_TORCH_LIBRARY "../../$python" -m pytest -q -rs .)
+(cd examples/python && "../../$python" portfolio_training.py | tail -1)
+
+echo "== a separate CMake project against the installed bpqp"
+prefix=$(mktemp -d)
+cmake --install "$build" --prefix "$prefix" >/dev/null
+cmake -S tests/consumer -B "$build/consumer" -DCMAKE_PREFIX_PATH="$prefix;$torch_cmake" >/dev/null
+cmake --build "$build/consumer" -j"$(nproc)"
+"$build/consumer/consumer_core"
+"$build/consumer/consumer_torch"
+rm -rf "$prefix"

@@ -8,6 +8,7 @@
 
 #include <memory>
 
+#include "bpqp/backward.hpp"
 #include "bpqp/device_solution.hpp"
 #include "bpqp/executor.hpp"
 #include "bpqp/qp_batch_view.hpp"
@@ -41,6 +42,13 @@ class Solver {
   // conditional node: such a call cannot itself be captured into the caller's graph
   // (turn the batch phase off for that).
   void solve_on_device(const QpBatchView<T>& device_batch, const DeviceSolution<T>& out);
+
+  // The backward pass (bpqp::backward) of the last solve(), on this solver's executor:
+  // its batch (the arrays solve() was given, which must still hold the same data) and its
+  // result are reused, so a training step is solve() then backward(dl_dx). The active-set
+  // threshold defaults to this solver's eps_abs (the free function's default is the
+  // precision's). No solve() yet (or only solve_on_device): InvalidArgument.
+  Gradients<T> backward(const T* dl_dx, const T* dl_dy = nullptr, const BackwardOptions& options = {}) const;
 
   // Forget the previous solution: the next solve starts cold.
   void reset_warm_start();

@@ -1,6 +1,7 @@
 #include "bpqp/solver.hpp"
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "bpqp/errors.hpp"
@@ -50,10 +51,13 @@ struct Solver<T>::Impl {
   // The previous solve's solution, for warm starts of a batch of the same shape.
   int warm_batch = -1, warm_n = -1, warm_m = -1;
   std::vector<T> warm_x, warm_y;
+  // The last solve(), for backward(): its batch view (the caller's arrays) and result.
+  std::optional<QpBatchView<T>> last_batch;
+  SolveResult<T> last_result;
 };
 
 template <class T>
-Solver<T>::Solver(Executor executor, Settings settings) : impl_(std::make_unique<Impl>(Impl{executor, settings, {}, {}, -1, -1, -1, {}, {}})) {
+Solver<T>::Solver(Executor executor, Settings settings) : impl_(std::make_unique<Impl>(Impl{executor, settings, {}, {}, -1, -1, -1, {}, {}, {}, {}})) {
   validate(settings);
 }
 template <class T>
@@ -124,7 +128,18 @@ SolveResult<T> Solver<T>::solve(const QpBatchView<T>& batch) {
       std::fill_n(s.warm_y.begin() + static_cast<std::ptrdiff_t>(b) * batch.m, batch.m, T(0));
     }
   }
+  s.last_batch = batch;
+  s.last_result = result;
   return result;
+}
+
+template <class T>
+Gradients<T> Solver<T>::backward(const T* dl_dx, const T* dl_dy, const BackwardOptions& options) const {
+  const Impl& s = *impl_;
+  if (!s.last_batch) throw InvalidArgument("Solver::backward: no solve() to differentiate yet (call solve first)");
+  BackwardOptions o = options;
+  if (!o.active_tolerance) o.active_tolerance = effective_eps_abs<T>(s.settings);
+  return bpqp::backward(s.executor, *s.last_batch, s.last_result, dl_dx, dl_dy, o);
 }
 
 template <class T>

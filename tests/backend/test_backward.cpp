@@ -917,3 +917,43 @@ TEST(BackwardApi, CudaExecutorWithoutAGpuFailsClearly) {
 
 }  // namespace
 }  // namespace bpqp
+
+namespace bpqp {
+namespace {
+
+// Solver::backward differentiates the last solve(): the same gradients, bit for bit, as the
+// free function given that solve's batch and result (and this solver's eps_abs as the
+// active-set threshold), after a second solve of other data too.
+TEST(SolverBackward, DifferentiatesTheLastSolveAsTheFreeFunctionDoes) {
+  std::vector<DenseQp> problems;
+  for (std::uint64_t seed : {41u, 42u, 43u}) {
+    PlantedOptions o;
+    o.n = 6;
+    o.m = 4;
+    o.n_active = 2;
+    o.seed = seed;
+    problems.push_back(make_planted_qp(o).qp);
+  }
+  auto batch = QpBatch<double>::from_problems(problems);
+  Settings settings = tight_settings();
+  settings.eps_abs = 1e-9;
+  Solver<double> solver(testing::test_executor(1), settings);
+  EXPECT_THROW(solver.backward(nullptr), InvalidArgument);
+  const Vec g = random_vector(3 * 6, 11);
+  for (int round = 0; round < 2; ++round) {
+    if (round == 1) batch.q(1)[0] += 0.5;  // new data, the same arrays
+    const SolveResult<double> fwd = solver.solve(batch.view());
+    const Gradients<double> stateful = solver.backward(g.data());
+    BackwardOptions o;
+    o.active_tolerance = 1e-9;
+    const Gradients<double> free = backward(testing::test_executor(1), batch.view(), fwd, g.data(), nullptr, o);
+    EXPECT_EQ(stateful.dq, free.dq) << "round " << round;
+    EXPECT_EQ(stateful.dP, free.dP) << "round " << round;
+    EXPECT_EQ(stateful.dA, free.dA) << "round " << round;
+    EXPECT_EQ(stateful.du, free.du) << "round " << round;
+    EXPECT_EQ(stateful.status, free.status) << "round " << round;
+  }
+}
+
+}  // namespace
+}  // namespace bpqp

@@ -32,8 +32,7 @@ def _qp_solve_backward_fake(grad_x, grad_y, x, y, status, P, q, A, l, u, output_
 def _qp_solve_vmap(info, in_dims, P, q, A, l, u, *settings):
     """Solves the V vmapped batches as one batch of V·B problems (B = 1 when unbatched)."""
     V = info.batch_size
-    data = [None if t is None or d is None else t.movedim(d, 0) for t, d in zip((P, q, A, l, u), in_dims)]
-    data = [t if t is not None or o is None else o for t, o in zip(data, (P, q, A, l, u))]
+    data = [t if t is None or d is None else t.movedim(d, 0) for t, d in zip((P, q, A, l, u), in_dims)]
     mapped = [d is not None for d in in_dims]
     # An inner batch dimension, on a mapped input (rank base + 2) or an unmapped one (base + 1).
     inner = None

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
 export PATH="$PATH:/usr/local/cuda/bin"
 build=${BPQP_TEST_BUILD_DIR:-build}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBPQP_BUILD_TESTS=ON >/dev/null
+# CUDA AUTO said explicitly: the demo may have configured the same build with it OFF.
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBPQP_BUILD_TESTS=ON -DBPQP_ENABLE_CUDA=AUTO >/dev/null
 cmake --build "$build" -j"$(nproc)"
 ctest --test-dir "$build" -j"$(nproc)" --output-on-failure
 # Say plainly whether the GPU tests ran (ctest lists skips, but not why).

@@ -226,13 +226,14 @@ class Allocation(torch.nn.Module):
         return self.layer(P, self.head(features), self.A, -ones, ones)
 
 
-def test_torch_compile_fullgraph_traces_forward_and_backward():
+@pytest.mark.parametrize("backend", ["aot_eager", "inductor"])  # inductor: torch.compile's default
+def test_torch_compile_fullgraph_traces_forward_and_backward(backend):
     torch.manual_seed(0)
     model = Allocation(5, 3)
     features = torch.randn(8, 5, dtype=torch.float64)
     eager = model(features).square().sum()
     eager_grads = torch.autograd.grad(eager, list(model.parameters()))
-    compiled = torch.compile(model, fullgraph=True, backend="aot_eager")
+    compiled = torch.compile(model, fullgraph=True, backend=backend)
     loss = compiled(features).square().sum()
     grads = torch.autograd.grad(loss, list(model.parameters()))
     torch.testing.assert_close(loss, eager)

@@ -115,7 +115,10 @@ LaunchPlan plan_launch(int n, int m, const Executor& executor) {
                    plan.workspace_bytes * plan.problems_per_block + static_shared <=
                        static_cast<std::size_t>(shared_optin);
   if (plan.in_shared) {
-    const int bytes = static_cast<int>(plan.dynamic_shared_bytes());
+    // The kernel's dynamic shared-memory limit is set to the device's opt-in maximum, the
+    // same value whatever the plan: set to this plan's size, a concurrent solver with a
+    // smaller plan could lower it between another thread's set and its launch.
+    const int bytes = shared_optin - static_cast<int>(static_shared);
     if (tiles)
       BPQP_CUDA_CHECK(
           cudaFuncSetAttribute(per_problem_tiles_kernel<Job>, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes));

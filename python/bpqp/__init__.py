@@ -45,6 +45,12 @@ _SETTINGS = ("eps_abs", "eps_rel", "max_iter", "polish", "interior_point_fallbac
              "shared_data_batch_phase", "active_tolerance", "lp_smoothing", "on_failure")
 
 
+def _check_settings(settings, where):
+    unknown = set(settings) - set(_SETTINGS)
+    if unknown:
+        raise TypeError(f"{where}: unknown settings {sorted(unknown)}; known: {list(_SETTINGS)}")
+
+
 def qp_layer(P, q, A=None, l=None, u=None, *, return_duals=False, **settings):
     """Solves minimize ½xᵀPx + qᵀx s.t. l ≤ Ax ≤ u for every problem of the batch.
 
@@ -60,9 +66,7 @@ def qp_layer(P, q, A=None, l=None, u=None, *, return_duals=False, **settings):
     says how many and why; "raise": raise naming them; "ignore"). On CUDA, "warn" and
     "raise" read the statuses, which waits for the stream; "ignore" never waits.
     """
-    unknown = set(settings) - set(_SETTINGS)
-    if unknown:
-        raise TypeError(f"bpqp.qp_layer: unknown settings {sorted(unknown)}; known: {list(_SETTINGS)}")
+    _check_settings(settings, "bpqp.qp_layer")
     python_warns = _python_warns(settings, (P, q, A, l, u))
     x, y, status = torch.ops.bpqp.qp_solve(P, q, A, l, u, **(dict(settings, on_failure="ignore")
                                                              if python_warns else settings))
@@ -88,9 +92,7 @@ class QPLayer(torch.nn.Module):
 
     def __init__(self, return_duals=False, **settings):
         super().__init__()
-        unknown = set(settings) - set(_SETTINGS)
-        if unknown:
-            raise TypeError(f"bpqp.QPLayer: unknown settings {sorted(unknown)}; known: {list(_SETTINGS)}")
+        _check_settings(settings, "bpqp.QPLayer")
         self.return_duals = return_duals
         self.settings = settings
 

@@ -8,7 +8,6 @@
 // solved as one shared array, without copying; its gradient, the sum over the batch, goes
 // back spread evenly over the expanded dimension, so that expand's own backward, which sums
 // it, hands the sum to the tensor that was expanded.
-#include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/library.h>
 
@@ -38,16 +37,13 @@ bool any_batched(const std::optional<at::Tensor> (&inputs)[5]) {
 class QpSolveFunction : public torch::autograd::Function<QpSolveFunction> {
  public:
   static variable_list forward(AutogradContext* ctx, BPQP_TORCH_SOLVE_PARAMETERS) {
-    static auto op = c10::Dispatcher::singleton()
-                         .findSchemaOrThrow("bpqp::qp_solve", "")
-                         .typed<QpSolveSignature>();
     const std::optional<at::Tensor> given[5] = {P, q, A, l, u};
     // P and A, the large ones, are un-expanded (q, l, u, a vector per problem, are cheap to
     // copy); not when that would leave no batched input, which would lose the batch size.
     std::optional<at::Tensor> data[5] = {unexpanded(P, 2), q, unexpanded(A, 2), l, u};
     if (!any_batched(data) && any_batched(given)) std::copy(given, given + 5, data);
     at::AutoDispatchBelowADInplaceOrView below_autograd;
-    auto [x, y, status] = op.call(data[0], *data[1], data[2], data[3], data[4], eps_abs, eps_rel, max_iter, polish,
+    auto [x, y, status] = qp_solve_op().call(data[0], *data[1], data[2], data[3], data[4], eps_abs, eps_rel, max_iter, polish,
                                   interior_point_fallback, check_convexity, shared_data_batch_phase,
                                   active_tolerance, lp_smoothing, on_failure);
     // What the backward needs: the data as solved, and the forward's answer.
@@ -70,9 +66,6 @@ class QpSolveFunction : public torch::autograd::Function<QpSolveFunction> {
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    static auto op = c10::Dispatcher::singleton()
-                         .findSchemaOrThrow("bpqp::qp_solve_backward", "")
-                         .typed<QpSolveBackwardSignature>();
     const variable_list saved = ctx->get_saved_variables();
     const at::Tensor &x = saved[5], &y = saved[6], &status = saved[7];
     const at::Tensor grad_x = grads[0].defined() ? grads[0] : at::zeros_like(x);
@@ -88,7 +81,7 @@ class QpSolveFunction : public torch::autograd::Function<QpSolveFunction> {
     auto optional = [](const at::Tensor& t) { return t.defined() ? std::optional<at::Tensor>(t) : std::nullopt; };
     const c10::IValue threshold = ctx->saved_data["active_tolerance"];
     auto [dP, dq, dA, dl, du] =
-        op.call(grad_x, grad_y, x, y, status, optional(saved[0]), saved[1], optional(saved[2]), optional(saved[3]),
+        qp_solve_backward_op().call(grad_x, grad_y, x, y, status, optional(saved[0]), saved[1], optional(saved[2]), optional(saved[3]),
                 optional(saved[4]), mask, threshold.isNone() ? std::nullopt : std::optional<double>(threshold.toDouble()),
                 ctx->saved_data["lp_smoothing"].toDouble());
     variable_list out = {dP, dq, dA, dl, du};

@@ -2,8 +2,6 @@
 // its autograd kernel records the backward.
 #include "bpqp/torch.hpp"
 
-#include <ATen/core/dispatch/Dispatcher.h>
-
 #include "torch/op_arguments.hpp"
 
 namespace bpqp::torch {
@@ -23,10 +21,7 @@ const char* on_failure_name(OnFailure policy) {
 LayerOutput qp_layer(const std::optional<at::Tensor>& P, const at::Tensor& q, const std::optional<at::Tensor>& A,
                      const std::optional<at::Tensor>& l, const std::optional<at::Tensor>& u,
                      const LayerSettings& s) {
-  static auto op = c10::Dispatcher::singleton()
-                       .findSchemaOrThrow("bpqp::qp_solve", "")
-                       .typed<torch_ops::QpSolveSignature>();
-  auto [x, y, status] = op.call(P, q, A, l, u, s.eps_abs, s.eps_rel, s.max_iter, s.polish, s.interior_point_fallback,
+  auto [x, y, status] = torch_ops::qp_solve_op().call(P, q, A, l, u, s.eps_abs, s.eps_rel, s.max_iter, s.polish, s.interior_point_fallback,
                                 s.check_convexity, s.shared_data_batch_phase, s.active_tolerance, s.lp_smoothing,
                                 on_failure_name(s.on_failure));
   return {x, y, status};

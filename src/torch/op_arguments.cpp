@@ -39,11 +39,15 @@ Settings settings_from(std::optional<double> eps_abs, std::optional<double> eps_
   return s;
 }
 
-BackwardOptions backward_options(const bool (&wanted)[5], std::optional<double> active_tolerance, double lp_smoothing) {
+void check_backward_settings(std::optional<double> active_tolerance, double lp_smoothing) {
   TORCH_CHECK(lp_smoothing >= 0.0 && lp_smoothing < std::numeric_limits<double>::infinity(),
               "bpqp: lp_smoothing must be finite and >= 0, got ", lp_smoothing);
   TORCH_CHECK(!active_tolerance || (*active_tolerance >= 0.0 && *active_tolerance < 1.0),
               "bpqp: active_tolerance must be in [0, 1), got ", *active_tolerance);
+}
+
+BackwardOptions backward_options(const bool (&wanted)[5], std::optional<double> active_tolerance, double lp_smoothing) {
+  check_backward_settings(active_tolerance, lp_smoothing);
   BackwardOptions o;
   o.want_P = wanted[0];
   o.want_q = wanted[1];
@@ -53,6 +57,19 @@ BackwardOptions backward_options(const bool (&wanted)[5], std::optional<double> 
   o.active_tolerance = active_tolerance;
   o.lp_smoothing = lp_smoothing;
   return o;
+}
+
+const c10::TypedOperatorHandle<QpSolveSignature>& qp_solve_op() {
+  static const auto op =
+      c10::Dispatcher::singleton().findSchemaOrThrow("bpqp::qp_solve", "").typed<QpSolveSignature>();
+  return op;
+}
+
+const c10::TypedOperatorHandle<QpSolveBackwardSignature>& qp_solve_backward_op() {
+  static const auto op = c10::Dispatcher::singleton()
+                             .findSchemaOrThrow("bpqp::qp_solve_backward", "")
+                             .typed<QpSolveBackwardSignature>();
+  return op;
 }
 
 std::string failure_message(const int32_t* status, int batch) {

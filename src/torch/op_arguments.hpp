@@ -7,6 +7,7 @@
 #pragma once
 
 #include <ATen/core/Tensor.h>
+#include <ATen/core/dispatch/Dispatcher.h>
 #include <c10/util/string_view.h>
 
 #include <array>
@@ -46,6 +47,8 @@ namespace bpqp::torch_ops {
       const at::Tensor &status, const std::optional<at::Tensor>&P, const at::Tensor &q,                    \
       const std::optional<at::Tensor>&A, const std::optional<at::Tensor>&l, const std::optional<at::Tensor>&u, \
       std::array<bool, 5> output_mask, std::optional<double> active_tolerance, double lp_smoothing
+#define BPQP_TORCH_BACKWARD_ARGUMENTS \
+  grad_x, grad_y, x, y, status, P, q, A, l, u, output_mask, active_tolerance, lp_smoothing
 
 using SolveOutputs = std::tuple<at::Tensor, at::Tensor, at::Tensor>;  // x, y, status
 using GradientOutputs = std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor, at::Tensor>;  // dP … du
@@ -53,6 +56,11 @@ using GradientOutputs = std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tenso
 // The operators' C++ signatures (for the dispatcher's typed handles).
 using QpSolveSignature = SolveOutputs(BPQP_TORCH_SOLVE_PARAMETERS);
 using QpSolveBackwardSignature = GradientOutputs(BPQP_TORCH_BACKWARD_PARAMETERS);
+
+// The operators' typed dispatcher handles (for calls that go through autograd and the
+// device dispatch: the autograd kernel, the LibTorch API).
+const c10::TypedOperatorHandle<QpSolveSignature>& qp_solve_op();
+const c10::TypedOperatorHandle<QpSolveBackwardSignature>& qp_solve_backward_op();
 
 // What to do with problems the forward did not solve (status other than solved /
 // solved_inaccurate): their x, y are the solver's, their gradients zero, and
@@ -67,6 +75,10 @@ OnFailure on_failure_from(c10::string_view name);
 // Settings from the op's arguments; out-of-range values raise, naming the argument.
 Settings settings_from(std::optional<double> eps_abs, std::optional<double> eps_rel, int64_t max_iter, bool polish,
                        bool interior_point_fallback, bool check_convexity, bool shared_data_batch_phase);
+
+// Checks active_tolerance and lp_smoothing (the forward takes them too, to raise where the
+// user passed them rather than in the backward).
+void check_backward_settings(std::optional<double> active_tolerance, double lp_smoothing);
 
 // The backward's options: only the gradients asked for (dP … du, in that order), the
 // active-set threshold (the forward's eps_abs unless given), LP smoothing γ.

@@ -45,6 +45,27 @@ BackwardTensors backward_tensors(const BatchTensors& in, const at::Tensor& grad_
   return t;
 }
 
+SolveRequest solve_request(BPQP_TORCH_SOLVE_PARAMETERS) {
+  check_backward_settings(active_tolerance, lp_smoothing);
+  return {batch_tensors(P, q, A, l, u, ExpandedInputs::shared, "bpqp.qp_solve"),
+          settings_from(eps_abs, eps_rel, max_iter, polish, interior_point_fallback, check_convexity,
+                        shared_data_batch_phase),
+          on_failure_from(on_failure)};
+}
+
+SolveOutputs allocate_solution(const BatchTensors& in) {
+  const auto options = at::TensorOptions().dtype(in.dtype).device(in.device);
+  return {at::empty(output_shape(in, in.n), options), at::empty(output_shape(in, in.m), options),
+          at::empty(status_shape(in), options.dtype(at::kInt))};
+}
+
+BackwardRequest backward_request(BPQP_TORCH_BACKWARD_PARAMETERS) {
+  BatchTensors in = batch_tensors(P, q, A, l, u, ExpandedInputs::per_problem, "bpqp.qp_solve_backward");
+  BackwardTensors t = backward_tensors(in, grad_x, grad_y, x, y, status, output_mask);
+  const BackwardOptions options = backward_options(t.wanted, active_tolerance, lp_smoothing);
+  return {std::move(in), std::move(t), options};
+}
+
 std::array<at::Tensor, 5> allocate_gradients(const BatchTensors& in, const BackwardTensors& t) {
   const int64_t n = in.n, m = in.m;
   const std::vector<int64_t> block[5] = {{n, n}, {n}, {m, n}, {m}, {m}};

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "torch/batch_tensors.hpp"
+#include "torch/op_arguments.hpp"
 
 namespace bpqp::torch_ops {
 
@@ -26,6 +27,27 @@ struct BackwardTensors {
 BackwardTensors backward_tensors(const BatchTensors& in, const at::Tensor& grad_x,
                                  const std::optional<at::Tensor>& grad_y, const at::Tensor& x, const at::Tensor& y,
                                  const at::Tensor& status, std::array<bool, 5> output_mask);
+
+// A forward kernel's inputs, from the op's arguments, checked the same way on every backend:
+// the data laid out for the core library, its settings, the failure policy.
+struct SolveRequest {
+  BatchTensors in;
+  Settings settings;
+  OnFailure on_failure;
+};
+SolveRequest solve_request(BPQP_TORCH_SOLVE_PARAMETERS);
+
+// x, y and status, allocated on the data's device.
+SolveOutputs allocate_solution(const BatchTensors& in);
+
+// A backward kernel's inputs, likewise: the data (an expanded input copied per problem, so
+// that its gradient is per problem), the forward's outputs and the loss's gradients, options.
+struct BackwardRequest {
+  BatchTensors in;
+  BackwardTensors t;
+  BackwardOptions options;
+};
+BackwardRequest backward_request(BPQP_TORCH_BACKWARD_PARAMETERS);
 
 // The gradient outputs, allocated on the data's device: its input's shape where wanted,
 // an empty tensor elsewhere.

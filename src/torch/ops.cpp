@@ -7,6 +7,7 @@
 // The backward returns each gradient in its input's shape (an unbatched input gets the sum
 // over the batch), and an empty tensor for an input that is absent or not asked for.
 #include <ATen/ATen.h>
+#include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
 #include <torch/library.h>
 
@@ -31,10 +32,7 @@ SolveOutputs solve_cpu_typed(const BatchTensors& in, const Settings& settings, O
   } catch (const Error& e) {
     TORCH_CHECK(false, "bpqp.qp_solve: ", e.what());
   }
-  const auto options = at::TensorOptions().dtype(in.dtype);
-  at::Tensor x = at::empty(output_shape(in, in.n), options);
-  at::Tensor y = at::empty(output_shape(in, in.m), options);
-  at::Tensor status = at::empty(status_shape(in), options.dtype(at::kInt));
+  auto [x, y, status] = allocate_solution(in);
   std::memcpy(x.data_ptr<T>(), r.x.data(), r.x.size() * sizeof(T));
   if (!r.y.empty()) std::memcpy(y.data_ptr<T>(), r.y.data(), r.y.size() * sizeof(T));
   for (int b = 0; b < in.batch; ++b) status.data_ptr<int32_t>()[b] = static_cast<int32_t>(r.status[b]);
@@ -43,14 +41,9 @@ SolveOutputs solve_cpu_typed(const BatchTensors& in, const Settings& settings, O
 }
 
 SolveOutputs qp_solve_cpu(BPQP_TORCH_SOLVE_PARAMETERS) {
-  const BatchTensors in = batch_tensors(P, q, A, l, u, ExpandedInputs::shared, "bpqp.qp_solve");
-  const Settings settings = settings_from(eps_abs, eps_rel, max_iter, polish, interior_point_fallback, check_convexity,
-                                          shared_data_batch_phase);
-  const bool none[5] = {};
-  (void)backward_options(none, active_tolerance, lp_smoothing);  // checked here, where the user passed them
-  const OnFailure policy = on_failure_from(on_failure);
-  if (in.dtype == at::kFloat) return solve_cpu_typed<float>(in, settings, policy);
-  return solve_cpu_typed<double>(in, settings, policy);
+  const SolveRequest r = solve_request(BPQP_TORCH_SOLVE_ARGUMENTS);
+  return AT_DISPATCH_FLOATING_TYPES(r.in.dtype, "bpqp.qp_solve",
+                                    [&] { return solve_cpu_typed<scalar_t>(r.in, r.settings, r.on_failure); });
 }
 
 template <class T>
@@ -79,11 +72,9 @@ GradientOutputs backward_cpu_typed(const BatchTensors& in, const BackwardTensors
 }
 
 GradientOutputs qp_solve_backward_cpu(BPQP_TORCH_BACKWARD_PARAMETERS) {
-  const BatchTensors in = batch_tensors(P, q, A, l, u, ExpandedInputs::per_problem, "bpqp.qp_solve_backward");
-  const BackwardTensors t = backward_tensors(in, grad_x, grad_y, x, y, status, output_mask);
-  const BackwardOptions options = backward_options(t.wanted, active_tolerance, lp_smoothing);
-  if (in.dtype == at::kFloat) return backward_cpu_typed<float>(in, t, options);
-  return backward_cpu_typed<double>(in, t, options);
+  const BackwardRequest r = backward_request(BPQP_TORCH_BACKWARD_ARGUMENTS);
+  return AT_DISPATCH_FLOATING_TYPES(r.in.dtype, "bpqp.qp_solve_backward",
+                                    [&] { return backward_cpu_typed<scalar_t>(r.in, r.t, r.options); });
 }
 
 std::vector<std::string> status_names() {

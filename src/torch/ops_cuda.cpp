@@ -4,6 +4,7 @@
 // failure policy ("warn", "raise") reads the statuses, which waits for that stream.
 // Not yet run on a GPU (none has been available to the project).
 #include <ATen/ATen.h>
+#include <ATen/Dispatch.h>
 #include <ATen/cuda/CUDAContext.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <torch/library.h>
@@ -24,10 +25,7 @@ Executor current_stream_executor(const at::Device& device) {
 
 template <class T>
 SolveOutputs solve_cuda_typed(const BatchTensors& in, const Settings& settings, OnFailure on_failure) {
-  const auto options = at::TensorOptions().dtype(in.dtype).device(in.device);
-  at::Tensor x = at::empty(output_shape(in, in.n), options);
-  at::Tensor y = at::empty(output_shape(in, in.m), options);
-  at::Tensor status = at::empty(status_shape(in), options.dtype(at::kInt));
+  auto [x, y, status] = allocate_solution(in);
   try {
     Solver<T> solver(current_stream_executor(in.device), settings);
     solver.solve_on_device(in.view<T>(), {x.data_ptr<T>(), in.m > 0 ? y.data_ptr<T>() : nullptr,
@@ -44,14 +42,9 @@ SolveOutputs solve_cuda_typed(const BatchTensors& in, const Settings& settings, 
 
 SolveOutputs qp_solve_cuda(BPQP_TORCH_SOLVE_PARAMETERS) {
   const c10::cuda::CUDAGuard guard(q.device());
-  const BatchTensors in = batch_tensors(P, q, A, l, u, ExpandedInputs::shared, "bpqp.qp_solve");
-  const Settings settings = settings_from(eps_abs, eps_rel, max_iter, polish, interior_point_fallback, check_convexity,
-                                          shared_data_batch_phase);
-  const bool none[5] = {};
-  (void)backward_options(none, active_tolerance, lp_smoothing);
-  const OnFailure policy = on_failure_from(on_failure);
-  if (in.dtype == at::kFloat) return solve_cuda_typed<float>(in, settings, policy);
-  return solve_cuda_typed<double>(in, settings, policy);
+  const SolveRequest r = solve_request(BPQP_TORCH_SOLVE_ARGUMENTS);
+  return AT_DISPATCH_FLOATING_TYPES(r.in.dtype, "bpqp.qp_solve",
+                                    [&] { return solve_cuda_typed<scalar_t>(r.in, r.settings, r.on_failure); });
 }
 
 template <class T>
@@ -86,11 +79,9 @@ GradientOutputs backward_cuda_typed(const BatchTensors& in, const BackwardTensor
 
 GradientOutputs qp_solve_backward_cuda(BPQP_TORCH_BACKWARD_PARAMETERS) {
   const c10::cuda::CUDAGuard guard(q.device());
-  const BatchTensors in = batch_tensors(P, q, A, l, u, ExpandedInputs::per_problem, "bpqp.qp_solve_backward");
-  const BackwardTensors t = backward_tensors(in, grad_x, grad_y, x, y, status, output_mask);
-  const BackwardOptions options = backward_options(t.wanted, active_tolerance, lp_smoothing);
-  if (in.dtype == at::kFloat) return backward_cuda_typed<float>(in, t, options);
-  return backward_cuda_typed<double>(in, t, options);
+  const BackwardRequest r = backward_request(BPQP_TORCH_BACKWARD_ARGUMENTS);
+  return AT_DISPATCH_FLOATING_TYPES(r.in.dtype, "bpqp.qp_solve_backward",
+                                    [&] { return backward_cuda_typed<scalar_t>(r.in, r.t, r.options); });
 }
 
 }  // namespace

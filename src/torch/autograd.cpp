@@ -11,6 +11,7 @@
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/library.h>
 
+#include "torch/batch_tensors.hpp"
 #include "torch/op_arguments.hpp"
 
 namespace bpqp::torch_ops {
@@ -23,7 +24,7 @@ const int64_t kBaseRank[5] = {2, 1, 2, 1, 1};  // P, q, A, l, u without the batc
 
 // The input as the op reads it: an expanded batched input becomes its one shared block.
 std::optional<at::Tensor> unexpanded(const std::optional<at::Tensor>& t, int64_t base_rank) {
-  if (t && t->defined() && t->dim() == base_rank + 1 && t->size(0) > 1 && t->stride(0) == 0) return t->select(0, 0);
+  if (t && t->defined() && is_expanded(*t, base_rank)) return t->select(0, 0);
   return t;
 }
 

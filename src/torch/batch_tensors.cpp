@@ -28,7 +28,7 @@ bool is_batched(const at::Tensor& t, int64_t base_rank) { return t.dim() == base
 // contiguous batch of blocks.
 at::Tensor layout(const at::Tensor& t, int64_t base_rank, ExpandedInputs expanded, bool* batched) {
   *batched = is_batched(t, base_rank);
-  if (*batched && expanded == ExpandedInputs::shared && t.size(0) > 1 && t.stride(0) == 0) {
+  if (expanded == ExpandedInputs::shared && is_expanded(t, base_rank)) {
     *batched = false;
     return t.select(0, 0).contiguous();
   }
@@ -36,6 +36,10 @@ at::Tensor layout(const at::Tensor& t, int64_t base_rank, ExpandedInputs expande
 }
 
 }  // namespace
+
+bool is_expanded(const at::Tensor& t, int64_t base_rank) {
+  return is_batched(t, base_rank) && t.size(0) > 1 && t.stride(0) == 0;
+}
 
 BatchTensors batch_tensors(const std::optional<at::Tensor>& P_in, const at::Tensor& q_in,
                            const std::optional<at::Tensor>& A_in, const std::optional<at::Tensor>& l_in,

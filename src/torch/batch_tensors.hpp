@@ -19,6 +19,9 @@ enum class ExpandedInputs {
   per_problem,  // copied to one block per problem: the backward then returns per-problem gradients
 };
 
+// Whether `t` (rank base_rank + 1) is batched by expansion: a leading dimension of stride 0.
+bool is_expanded(const at::Tensor& t, int64_t base_rank);
+
 struct BatchTensors {
   int batch = 1;
   bool batched = false;  // some input had the leading batch dimension

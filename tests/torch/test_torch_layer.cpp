@@ -59,7 +59,8 @@ TEST(TorchLayer, AutogradGradientsOfEveryInputMatchCentralDifferences) {
     const torch::Tensor analytic = grads[i].reshape({-1});
     for (int64_t k = 0; k < flat.numel(); ++k) {
       const double saved = flat[k].item<double>();
-      // P enters as ½(P + Pᵀ): perturb symmetrically and compare with the symmetric gradient.
+      // One entry at a time, P's too: P enters as ½(P + Pᵀ), whose derivative in P_ij is
+      // ½(G_ij + G_ji) = G_ij for the symmetric gradient G the layer returns.
       flat[k] = saved + h;
       const double plus = loss_of(p, weights).item<double>();
       flat[k] = saved - h;

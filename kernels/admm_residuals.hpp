@@ -4,6 +4,7 @@
 #pragma once
 
 #include "kernels/admm_workspace.hpp"
+#include "kernels/problem_view.hpp"
 #include "kernels/vector_ops.hpp"
 
 namespace bpqp::kernels {
@@ -77,6 +78,31 @@ BPQP_HD T dual_residual_rounding(const Group& g, int n, int m, const T* A, const
     largest = max_of(largest, s.D_inv[j] * column);
   }
   return T(m + n) * machine_epsilon<T>() * g.max(largest) / s.c;
+}
+
+// The acceptance test of a high-accuracy finish (polish, interior point): the candidate
+// (x, z, y) replaces w.x, w.z, w.y, with its residuals in *out, only if it meets the
+// termination tolerances with the rounding bound added to the dual residual. The caller
+// puts an active row's z on the bound its multiplier claims, so that ‖Ax − z‖ also measures
+// complementarity (a row with y ≠ 0 off its bound is not a solution: found by the solve
+// fuzzer, a float polish whose unstable factorization left x = 0 with y = −1 on a row at 1).
+// z and y must not alias the residuals' scratch (work_n, work_n2, work_m, work_m2).
+template <class Group, class T>
+BPQP_HD bool accept_if_converged(const Group& g, int n, int m, const AdmmParams<T>& prm, AdmmWorkspace<T>& w,
+                                 const T* x, const T* z, const T* y, Residuals<T>* out) {
+  const Residuals<T> r = compute_residuals(g, n, m, w, x, z, y);
+  // A degenerate problem can end with huge, cancelling multipliers whose computed dual
+  // residual is rounding noise (found by the solve fuzzer: float, y ~ 1e7, true residual
+  // 0.25 computed as 0): it must stay below the tolerance with the rounding bound added.
+  const T rounding = dual_residual_rounding(g, n, m, w.A, y, ScalingView<T>{w.D_inv, w.E_inv, w.scalars[0]});
+  const bool meets = is_finite(r.prim) && is_finite(r.dual) && r.prim <= prm.eps_abs + prm.eps_rel * r.prim_scale &&
+                     r.dual + rounding <= prm.eps_abs + prm.eps_rel * r.dual_scale;
+  if (!meets) return false;
+  copy(g, w.x, x, n);
+  copy(g, w.z, z, m);
+  copy(g, w.y, y, m);
+  *out = r;
+  return true;
 }
 
 template <class T>

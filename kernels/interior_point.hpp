@@ -196,20 +196,7 @@ BPQP_HD bool certify_interior_point(const Group& g, int n, int m, const AdmmPara
     }
   }
   g.sync();
-  const Residuals<T> r = compute_residuals(g, n, m, w, x, z, y);
-  // The interior point can end a degenerate problem with huge, cancelling multipliers, whose
-  // computed dual residual is rounding noise: it must stay below the tolerance with the
-  // rounding bound added (found by the solve fuzzer: float, y ~ 1e7, true residual 0.25
-  // computed as 0).
-  const T rounding = dual_residual_rounding(g, n, m, w.A, y, ScalingView<T>{w.D_inv, w.E_inv, w.scalars[0]});
-  const bool meets = is_finite(r.prim) && is_finite(r.dual) && r.prim <= prm.eps_abs + prm.eps_rel * r.prim_scale &&
-                     r.dual + rounding <= prm.eps_abs + prm.eps_rel * r.dual_scale;
-  if (!meets) return false;
-  copy(g, w.x, x, n);
-  copy(g, w.z, z, m);
-  copy(g, w.y, y, m);
-  *out = r;
-  return true;
+  return accept_if_converged(g, n, m, prm, w, x, z, y, out);
 }
 
 // Runs up to interior_point_max_iter Mehrotra steps from x̄ = w.x; once μ is

@@ -63,6 +63,13 @@ for target in "${targets[@]}"; do
   found=$(ls "$artifacts" | grep -E '^(crash|leak|timeout|oom|slow-unit)-' || true)
   if [ "$status" -ne 0 ] || [ -n "$found" ]; then
     grep -E '^(==[0-9]+==ERROR|SUMMARY|== bpqp fuzz)' "$log" | head -n 5 || true
+    # The input itself, so that a finding on a machine whose work directory is gone (CI)
+    # can be replayed: echo '<base64>' | base64 -d > input; build-fuzz/<target> -runs=1 input
+    for artifact in $found; do
+      if [ "$(stat -c %s "$artifacts/$artifact")" -le 4096 ]; then
+        echo "== $artifact (base64): $(base64 -w 0 "$artifacts/$artifact")"
+      fi
+    done
     summary+=("$target: FINDING after ${execs:-?} executions (exit $status): $(echo $found) (log: $log)")
     failed=1
   else

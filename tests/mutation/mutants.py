@@ -13,18 +13,18 @@
 
 MUTANTS = [
     dict(
-        name="polish_drops_x",
-        file="kernels/polish.hpp",
+        name="finish_drops_x",
+        file="kernels/admm_residuals.hpp",
         find="""\
-  if (!finite || !meets) return false;
+  if (!meets) return false;
   copy(g, w.x, x, n);
 """,
         replace="""\
-  if (!finite || !meets) return false;
+  if (!meets) return false;
 """,
         tests={"test_backend": "AdmmForward*:Reliability*:SharedDataPhase*:MarosMeszaros*"},
-        description="polish_solution forgets to copy the polished x out: polish reports success "
-        "but the unpolished ADMM x is returned (with the polished y)",
+        description="accept_if_converged forgets to copy the candidate x out: polish (or the "
+        "interior point) reports success but the ADMM x is returned (with the new y)",
     ),
     dict(
         name="backward_dA_sign",

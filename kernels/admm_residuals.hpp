@@ -80,6 +80,33 @@ BPQP_HD T dual_residual_rounding(const Group& g, int n, int m, const T* A, const
   return T(m + n) * machine_epsilon<T>() * g.max(largest) / s.c;
 }
 
+// Whether the duality gap xᵀPx + qᵀx + yᵀz of the candidate (z on the bounds its
+// multipliers claim, so yᵀz is the dual's support term) is within the tolerances,
+// relative to the largest of its terms. Small residuals do not imply it where y is huge:
+// a row that is infeasible by less than eps_abs drives the interior point's multiplier
+// towards −∞ along the Farkas ray, and y·(Ax − z) stays large (found by the solve fuzzer:
+// float, 0·x ≥ 7e−9, y = −8e11, gap 360 on an objective of 7). Reads the residuals'
+// products left by compute_residuals: work_n = P̄x̄ + q̄ + Āᵀȳ, work_n2 = Āᵀȳ. The terms
+// are scaled-problem values; each is c times its unscaled value, so the ratio is exact.
+template <class Group, class T>
+BPQP_HD bool duality_gap_closed(const Group& g, int n, int m, const AdmmParams<T>& prm, const AdmmWorkspace<T>& w,
+                                const T* x, const T* z, const T* y) {
+  T xpx = T(0), qx = T(0), yz = T(0);
+  for (int j = g.rank(); j < n; j += g.size()) {
+    xpx += x[j] * (w.work_n[j] - w.q[j] - w.work_n2[j]);
+    qx += w.q[j] * x[j];
+  }
+  for (int i = g.rank(); i < m; i += g.size()) yz += y[i] * z[i];
+  xpx = g.sum(xpx);
+  qx = g.sum(qx);
+  yz = g.sum(yz);
+  const T c_inv = T(1) / w.scalars[0];
+  const T scale = c_inv * max_of(abs_of(xpx), max_of(abs_of(qx), abs_of(yz)));
+  const T gap = c_inv * abs_of(xpx + qx + yz);
+  const T rounding = T(n + m) * machine_epsilon<T>() * scale;
+  return is_finite(gap) && gap <= prm.eps_abs + prm.eps_rel * scale + rounding;
+}
+
 // The acceptance test of a high-accuracy finish (polish, interior point): the candidate
 // (x, z, y) replaces w.x, w.z, w.y, with its residuals in *out, only if it meets the
 // termination tolerances with the rounding bound added to the dual residual. The caller
@@ -96,7 +123,8 @@ BPQP_HD bool accept_if_converged(const Group& g, int n, int m, const AdmmParams<
   // 0.25 computed as 0): it must stay below the tolerance with the rounding bound added.
   const T rounding = dual_residual_rounding(g, n, m, w.A, y, ScalingView<T>{w.D_inv, w.E_inv, w.scalars[0]});
   const bool meets = is_finite(r.prim) && is_finite(r.dual) && r.prim <= prm.eps_abs + prm.eps_rel * r.prim_scale &&
-                     r.dual + rounding <= prm.eps_abs + prm.eps_rel * r.dual_scale;
+                     r.dual + rounding <= prm.eps_abs + prm.eps_rel * r.dual_scale &&
+                     duality_gap_closed(g, n, m, prm, w, x, z, y);
   if (!meets) return false;
   copy(g, w.x, x, n);
   copy(g, w.z, z, m);

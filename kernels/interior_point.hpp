@@ -227,7 +227,6 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
   // constraints from the inactive ones clearly enough for polishing to verify.
   bool certified = false;
   for (int it = 0; it < prm.interior_point_max_iter; ++it) {
-    const int n_eq = list_equality_rows(g, m, w);
     interior_residuals(g, n, m, w, a, x);
     const T mu = complementarity(g, m, w, a, T(0), false);
     *iterations = it + 1;
@@ -245,6 +244,9 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
       // Complementarity far below eps and still no verified active set: stop here.
       if (mu < prm.eps_abs * T(1e-4)) return true;
     }
+    // Listed after the polish above, which overwrites w.active and w.active_rows with its
+    // own active set: the Newton matrix's equality block must be the equality rows.
+    const int n_eq = list_equality_rows(g, m, w);
     for (int i = g.rank(); i < m; i += g.size()) {
       const bool eq = is_equality_row(w, i);
       w.rho[i] = eq ? T(0) : (is_finite(w.l[i]) ? a.zl[i] / a.sl[i] : T(0)) + (is_finite(w.u[i]) ? a.zu[i] / a.su[i] : T(0));

@@ -25,6 +25,12 @@ struct ScalingView {
   T c;
 };
 
+// The per-problem workspace's scaling (D⁻¹, E⁻¹ and the cost scale c in scalars[0]).
+template <class T>
+BPQP_HD BPQP_INLINE ScalingView<T> scaling_of(const AdmmWorkspace<T>& w) {
+  return ScalingView<T>{w.D_inv, w.E_inv, w.scalars[0]};
+}
+
 // Residuals from the matrix products of the scaled point: Ax = Āx̄, Px = P̄x̄, Aty = Āᵀȳ
 // (computed by the caller: a gemv per problem, or one GEMM for a batch sharing P̄, Ā).
 // Overwrites Px with the dual residual; uses prim_vec (m) as scratch.
@@ -59,7 +65,7 @@ BPQP_HD Residuals<T> compute_residuals(const Group& g, int n, int m, AdmmWorkspa
   gemv(g, w.A, m, n, x, w.work_m);
   gemv(g, w.P, n, n, x, w.work_n);
   gemv_transposed(g, w.A, m, n, y, w.work_n2);
-  return residuals_from_products(g, n, m, ScalingView<T>{w.D_inv, w.E_inv, w.scalars[0]}, w.q, z, w.work_m,
+  return residuals_from_products(g, n, m, scaling_of(w), w.q, z, w.work_m,
                                  w.work_n, w.work_n2, w.work_m2);
 }
 
@@ -121,7 +127,7 @@ BPQP_HD bool accept_if_converged(const Group& g, int n, int m, const AdmmParams<
   // A degenerate problem can end with huge, cancelling multipliers whose computed dual
   // residual is rounding noise (found by the solve fuzzer: float, y ~ 1e7, true residual
   // 0.25 computed as 0): it must stay below the tolerance with the rounding bound added.
-  const T rounding = dual_residual_rounding(g, n, m, w.A, y, ScalingView<T>{w.D_inv, w.E_inv, w.scalars[0]});
+  const T rounding = dual_residual_rounding(g, n, m, w.A, y, scaling_of(w));
   const bool meets = is_finite(r.prim) && is_finite(r.dual) && r.prim <= prm.eps_abs + prm.eps_rel * r.prim_scale &&
                      r.dual + rounding <= prm.eps_abs + prm.eps_rel * r.dual_scale &&
                      duality_gap_closed(g, n, m, prm, w, x, z, y);

@@ -202,8 +202,8 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
     // The dual residual must pass with its rounding bound subtracted from the tolerance, as a
     // finish's must (accept_if_converged): two rows active at one point let ADMM's multipliers
     // grow into cancelling ±1e5 whose computed residual is 0 (solve fuzzer, float: true 0.014).
-    const T eps_dual = prm.eps_abs + prm.eps_rel * res.dual_scale -
-                       dual_residual_rounding(g, n, m, w.A, w.y, ScalingView<T>{w.D_inv, w.E_inv, w.scalars[0]});
+    const T eps_dual =
+        prm.eps_abs + prm.eps_rel * res.dual_scale - dual_residual_rounding(g, n, m, w.A, w.y, scaling_of(w));
     if (res.prim <= eps_prim && res.dual <= eps_dual) {
       status = SolveStatus::solved;
       if (prm.polish) try_polish();  // a rejected polish keeps the ADMM point, which is solved

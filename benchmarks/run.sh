@@ -7,7 +7,8 @@
 # the GPU rows are added when a usable NVIDIA GPU is present.
 #
 #   bash benchmarks/run.sh            # everything
-#   BPQP_BENCH_QUICK=1 bash benchmarks/run.sh   # a 2-minute smoke run (small sizes and batches)
+#   BPQP_BENCH_QUICK=1 bash benchmarks/run.sh   # a 2-minute smoke run (small sizes and batches),
+#                                               # written to build-bench/quick/, not benchmarks/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
@@ -21,19 +22,21 @@ cmake --build build-bench -j"$(nproc)" --target bpqp_bench
 bash benchmarks/peers/setup_env.sh build/peers-venv
 python=build/peers-venv/bin/python
 
-results=benchmarks/results
+# A full run writes the committed results, report and plots; a quick (smoke) run writes
+# them under build-bench/quick/ so that it never replaces a full run's figures.
+if [ "${BPQP_BENCH_QUICK:-0}" = 1 ]; then
+  sizes=10x5,50x10; batches=1,64; budget=2; peers_scale=0.2
+  results=build-bench/quick/results; report=build-bench/quick/RESULTS.md; plots=build-bench/quick/plots
+else
+  sizes=10x5,50x10,100x20,500x100; batches=1,64,1024,16384; budget=4; peers_scale=1
+  results=benchmarks/results; report=benchmarks/RESULTS.md; plots=benchmarks/plots
+fi
 export_dir=build-bench/export
 rm -rf "$export_dir" "$results"
 mkdir -p "$export_dir" "$results"
 bench=build-bench/benchmarks/bpqp_bench
 backends=cpu
 [ "$cuda" = ON ] && backends=cpu,cuda
-
-if [ "${BPQP_BENCH_QUICK:-0}" = 1 ]; then
-  sizes=10x5,50x10; batches=1,64; budget=2; peers_scale=0.2
-else
-  sizes=10x5,50x10,100x20,500x100; batches=1,64,1024,16384; budget=4; peers_scale=1
-fi
 
 # 1. The paper's random QPs: every size and batch, float and double, per-problem and
 #    shared P/A (with the batch phase, and without it for the ratio), one thread (the
@@ -79,5 +82,5 @@ peers eq_lp_500x100 1,4 10 30 "equality_qp_500x100.npz random_lp_500x100.npz"
 peers osqp_suite 1,64 4 60 "portfolio_*.npz control_*.npz lasso_*.npz huber_*.npz svm_*.npz"
 
 # 5. Tables and plots.
-$python benchmarks/report.py --results $results/*.json --out-md benchmarks/RESULTS.md --plots-dir benchmarks/plots
-echo "benchmarks/RESULTS.md and benchmarks/plots/ written"
+$python benchmarks/report.py --results $results/*.json --out-md $report --plots-dir $plots
+echo "$report and $plots/ written"

@@ -158,7 +158,7 @@ struct InfeasibilityData {
   const T* E_inv;
   T c;
 
-  BPQP_HD static InfeasibilityData of(const AdmmWorkspace<T>& w) {
+  BPQP_HD BPQP_INLINE static InfeasibilityData of(const AdmmWorkspace<T>& w) {
     return InfeasibilityData{w.P, w.A, w.q, w.l, w.u, w.D, w.E, w.D_inv, w.E_inv, w.scalars[0]};
   }
 };

@@ -81,7 +81,7 @@ BPQP_HD void admm_iterate(const Group& g, int n, int m, const AdmmParams<T>& prm
 
 // OSQP's ρ estimate (§5.2): balance the normalized primal and dual residuals.
 template <class T>
-BPQP_HD T estimate_rho(T rho, const Residuals<T>& r, const AdmmParams<T>& prm) {
+BPQP_HD BPQP_INLINE T estimate_rho(T rho, const Residuals<T>& r, const AdmmParams<T>& prm) {
   const T tiny = division_tolerance<T>();
   const T prim = r.prim_scaled / (r.prim_scale_scaled + tiny);
   const T dual = r.dual_scaled / (r.dual_scale_scaled + tiny);

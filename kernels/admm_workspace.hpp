@@ -46,7 +46,7 @@ struct AdmmWorkspace {
 
   static constexpr int scalar_count = 8;
 
-  BPQP_HD static AdmmWorkspace carve(void* base, int n, int m, std::size_t* bytes = nullptr) {
+  BPQP_HD BPQP_INLINE static AdmmWorkspace carve(void* base, int n, int m, std::size_t* bytes = nullptr) {
     WorkspaceCarver c(base);
     AdmmWorkspace w;
     const std::size_t nn = static_cast<std::size_t>(n) * n;
@@ -86,7 +86,7 @@ struct AdmmWorkspace {
     return w;
   }
 
-  BPQP_HD static std::size_t bytes(int n, int m) {
+  BPQP_HD BPQP_INLINE static std::size_t bytes(int n, int m) {
     std::size_t b = 0;
     carve(nullptr, n, m, &b);
     return b;

@@ -39,7 +39,7 @@ struct BackwardWorkspace {
 
   static constexpr int scalar_count = 4;
 
-  BPQP_HD static BackwardWorkspace carve(void* base, int n, int m, bool admm_mode, std::size_t* bytes = nullptr) {
+  BPQP_HD BPQP_INLINE static BackwardWorkspace carve(void* base, int n, int m, bool admm_mode, std::size_t* bytes = nullptr) {
     WorkspaceCarver c(base);
     BackwardWorkspace w;
     const std::size_t N = static_cast<std::size_t>(n) + m;
@@ -72,7 +72,7 @@ struct BackwardWorkspace {
     return w;
   }
 
-  BPQP_HD static std::size_t bytes(int n, int m, bool admm_mode) {
+  BPQP_HD BPQP_INLINE static std::size_t bytes(int n, int m, bool admm_mode) {
     std::size_t b = 0;
     carve(nullptr, n, m, admm_mode, &b);
     return b;

@@ -28,7 +28,7 @@ struct InteriorPointArrays {
   T *rl, *ru;                    // side residuals Āx − sˡ − l̄ and Āx + sᵘ − ū
   T *e, *adx, *y;                // Newton right-hand side terms, Ā dx, y
   T *dx, *rd, *sol;              // n, n, n + m
-  BPQP_HD static InteriorPointArrays carve(T* base, int n, int m) {
+  BPQP_HD BPQP_INLINE static InteriorPointArrays carve(T* base, int n, int m) {
     InteriorPointArrays a;
     T* p = base;
     T** m_arrays[] = {&a.sl, &a.su, &a.zl, &a.zu, &a.dsl, &a.dsu, &a.dzl, &a.dzu, &a.rl, &a.ru, &a.e, &a.adx, &a.y};
@@ -41,7 +41,7 @@ struct InteriorPointArrays {
     a.sol = p + 2 * n;
     return a;
   }
-  BPQP_HD static int entries(int n, int m) { return 14 * m + 4 * n; }  // AdmmWorkspace::interior's size
+  BPQP_HD BPQP_INLINE static int entries(int n, int m) { return 14 * m + 4 * n; }  // AdmmWorkspace::interior's size
 };
 
 template <class T>

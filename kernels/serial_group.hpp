@@ -8,13 +8,13 @@
 namespace bpqp::kernels {
 
 struct SerialGroup {
-  BPQP_HD int rank() const { return 0; }
-  BPQP_HD int size() const { return 1; }
-  BPQP_HD void sync() const {}
+  BPQP_HD BPQP_INLINE int rank() const { return 0; }
+  BPQP_HD BPQP_INLINE int size() const { return 1; }
+  BPQP_HD BPQP_INLINE void sync() const {}
   template <class T>
-  BPQP_HD T sum(T v) const { return v; }
+  BPQP_HD BPQP_INLINE T sum(T v) const { return v; }
   template <class T>
-  BPQP_HD T max(T v) const { return v; }
+  BPQP_HD BPQP_INLINE T max(T v) const { return v; }
 };
 
 }  // namespace bpqp::kernels

@@ -26,7 +26,7 @@ struct SharedScaledData {
   T c;
 
   // The scaling ruiz_equilibrate left in w.
-  BPQP_HD static SharedScaledData of(const AdmmWorkspace<T>& w) {
+  BPQP_HD BPQP_INLINE static SharedScaledData of(const AdmmWorkspace<T>& w) {
     return SharedScaledData{w.P, w.A, w.D, w.E, w.D_inv, w.E_inv, w.scalars[0]};
   }
   BPQP_HD ScalingView<T> scaling() const { return ScalingView<T>{D_inv, E_inv, c}; }

@@ -14,17 +14,17 @@ class WorkspaceCarver {
  public:
   static constexpr std::size_t alignment = 64;  // a cache line; also keeps GPU loads aligned
 
-  BPQP_HD explicit WorkspaceCarver(void* base) : base_(reinterpret_cast<std::uintptr_t>(base)) {}
+  BPQP_HD BPQP_INLINE explicit WorkspaceCarver(void* base) : base_(reinterpret_cast<std::uintptr_t>(base)) {}
 
   template <class E>
-  BPQP_HD E* take(std::size_t count) {
+  BPQP_HD BPQP_INLINE E* take(std::size_t count) {
     offset_ = (offset_ + alignment - 1) / alignment * alignment;
     E* p = base_ == 0 ? nullptr : reinterpret_cast<E*>(base_ + offset_);
     offset_ += count * sizeof(E);
     return p;
   }
 
-  BPQP_HD std::size_t bytes_used() const { return offset_ + alignment; }  // slack for an unaligned base
+  BPQP_HD BPQP_INLINE std::size_t bytes_used() const { return offset_ + alignment; }  // slack for an unaligned base
 
  private:
   std::uintptr_t base_;

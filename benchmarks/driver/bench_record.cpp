@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bpqp/cpu_isa.hpp"
 #include "bpqp/executor.hpp"
 
 namespace bpqp::bench {
@@ -46,6 +47,7 @@ MachineInfo describe_machine(int argc, char** argv) {
     }
   }
   info.hardware_threads = static_cast<int>(std::thread::hardware_concurrency());
+  info.cpu_kernels = bpqp::to_string(bpqp::cpu_isa());
   if (cuda_available()) info.gpu = "CUDA device 0";
   for (int i = 0; i < argc; ++i) info.command_line += (i ? " " : "") + std::string(argv[i]);
   const std::time_t now = std::time(nullptr);
@@ -59,6 +61,7 @@ void write_json(const std::string& path, const MachineInfo& machine, const std::
   nlohmann::json doc;
   doc["machine"] = {{"cpu", machine.cpu_model},
                     {"hardware_threads", machine.hardware_threads},
+                    {"cpu_kernels", machine.cpu_kernels},
                     {"gpu", machine.gpu.empty() ? nlohmann::json(nullptr) : nlohmann::json(machine.gpu)},
                     {"command", machine.command_line},
                     {"date", machine.date_utc}};
@@ -123,6 +126,7 @@ void write_csv(const std::string& path, const std::vector<BenchRecord>& records)
 void write_markdown(const std::string& path, const MachineInfo& machine, const std::vector<BenchRecord>& records) {
   std::ofstream out = open_for_writing(path);
   out << "Machine: " << machine.cpu_model << ", " << machine.hardware_threads << " hardware threads"
+      << ", CPU kernels " << machine.cpu_kernels
       << (machine.gpu.empty() ? ", no GPU" : ", " + machine.gpu) << "; " << machine.date_utc << ".\n\n"
       << "Times are medians over repeats for the whole batch; problems/s counts forward+backward. "
       << "Residuals are unscaled ‖Ax − z‖∞ and ‖Px + q + Aᵀy‖∞ of the worst problem; cosine compares the "

@@ -36,6 +36,7 @@ struct MachineInfo {
   std::string cpu_model;
   int hardware_threads = 0;
   std::string gpu;  // empty: none
+  std::string cpu_kernels;  // the CPU kernels' instruction-set variant (bpqp::cpu_isa())
   std::string command_line;
   std::string date_utc;
 };

@@ -3,6 +3,7 @@
 
 #include "bpqp/backward.hpp"
 #include "bpqp/backward_status.hpp"
+#include "bpqp/cpu_isa.hpp"
 #include "bpqp/dense_qp.hpp"
 #include "bpqp/device_gradients.hpp"
 #include "bpqp/device_solution.hpp"

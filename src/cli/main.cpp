@@ -226,6 +226,8 @@ int run_demo(int batch_size, int n, int m, std::uint64_t seed, bool with_backwar
   mean_iter /= std::max(1, r.batch);
   std::printf("bpqp demo: %d random feasible QPs, n = %d, m = %d, %s, backend %s\n", batch_size, n, m,
               o.precision.c_str(), o.backend.c_str());
+  if (o.backend == "cpu")
+    std::printf("  cpu kernels       %s (BPQP_CPU_ISA chooses: generic, avx2, avx512)\n", bpqp::to_string(bpqp::cpu_isa()));
   std::printf("  solve time        %.3f s\n", r.seconds);
   std::printf("  problems/second   %.1f\n", r.batch / r.seconds);
   if (backward_seconds >= 0)

@@ -1,13 +1,13 @@
 // CPU backend of the backward pass: the batch is cut into one contiguous chunk
 // per host thread, each running kernels::backward_problem with the one-thread
-// group. Gradients of shared inputs are summed per thread and then across
+// group, in the instruction-set variant in use (src/cpu/problem_kernels.hpp). Gradients of shared inputs are summed per thread and then across
 // threads in thread order, so a given thread count gives the same bits every run.
 #include <algorithm>
 #include <thread>
 
 #include "core/backward_backends.hpp"
 #include "cpu/worker_pool.hpp"
-#include "kernels/serial_group.hpp"
+#include "cpu/problem_kernels.hpp"
 
 namespace bpqp::cpu {
 namespace {
@@ -30,6 +30,7 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
   result.active_rows.assign(count, 0);
   if (count == 0) return;
   const int workers = worker_count(threads, count);
+  const ProblemKernels<T>& kernels = problem_kernels<T>();
   const std::size_t bytes = kernels::BackwardWorkspace<T>::bytes(n, m, params.use_admm);
 
   struct Array {
@@ -51,7 +52,6 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
 
   auto work = [&](int worker) {
     std::vector<double> buffer(bytes / sizeof(double) + 1);
-    kernels::SerialGroup group;
     kernels::BackwardWorkspace<T> ws = kernels::BackwardWorkspace<T>::carve(buffer.data(), n, m, params.use_admm);
     T* targets[5];
     for (int i = 0; i < 5; ++i) {
@@ -81,7 +81,7 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
       in.dl_dx = dl_dx + static_cast<std::size_t>(b) * n;
       in.dl_dy = dl_dy ? dl_dy + static_cast<std::size_t>(b) * m : nullptr;
       kernels::BackwardReport<T> report;
-      kernels::backward_problem(group, in, params, ws, out, &report);
+      kernels.backward(in, params, ws, out, &report);
       result.status[b] = report.status;
       result.active_rows[b] = report.active_rows;
     }

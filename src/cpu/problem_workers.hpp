@@ -9,7 +9,6 @@
 #include "core/backends.hpp"
 #include "cpu/worker_pool.hpp"
 #include "kernels/admm_workspace.hpp"
-#include "kernels/serial_group.hpp"
 
 namespace bpqp::cpu {
 
@@ -30,15 +29,14 @@ int prepare_forward(const QpBatchView<T>& batch, int threads, int parallel, Work
   return workers;
 }
 
-// solve(group, problem, workspace, out, b) for problems b = first … first + count − 1,
-// spread over the workers; out points at problem b's x, y and report.
+// solve(problem, workspace, out, b) for problems b = first … first + count − 1, spread over
+// the workers; out points at problem b's x, y and report.
 template <class T, class Solve>
 void solve_each_problem(const QpBatchView<T>& batch, int first, int count, int workers, WorkspacePool& pool,
                         std::vector<kernels::ProblemReport<T>>& reports, SolveResult<T>& result, Solve solve) {
   const int n = batch.n, m = batch.m;
   std::atomic<int> next{first};
   run_workers(workers, [&](int worker) {
-    const kernels::SerialGroup group;
     kernels::AdmmWorkspace<T> ws = kernels::AdmmWorkspace<T>::carve(pool.buffers[worker].data(), n, m);
     for (int b = next.fetch_add(1); b < first + count; b = next.fetch_add(1)) {
       const kernels::ProblemView<T> problem{n, m, batch.P_of(b), batch.q_of(b), batch.A_of(b), batch.l_of(b),
@@ -47,7 +45,7 @@ void solve_each_problem(const QpBatchView<T>& batch, int first, int count, int w
       out.x = result.x.data() + static_cast<std::size_t>(b) * n;
       out.y = result.y.data() + static_cast<std::size_t>(b) * m;
       out.report = &reports[b];
-      solve(group, problem, ws, out, b);
+      solve(problem, ws, out, b);
     }
   });
 }

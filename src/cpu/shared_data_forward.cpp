@@ -12,6 +12,7 @@
 #include <Eigen/Dense>
 
 #include "core/backends.hpp"
+#include "cpu/problem_kernels.hpp"
 #include "cpu/problem_workers.hpp"
 #include "kernels/batch_phase.hpp"
 
@@ -206,6 +207,7 @@ bool solve_forward_shared_data(const QpBatchView<T>& batch, const kernels::AdmmP
     return false;
   const auto shared = kernels::SharedScaledData<T>::of(setup.s);
 
+  const ProblemKernels<T>& finish = problem_kernels<T>();
   std::vector<kernels::ProblemReport<T>> reports;
   const int workers = prepare_forward(batch, threads, std::min(count, phase_chunk), pool, reports, result);
   PhaseOutcome<T> phase;
@@ -214,15 +216,15 @@ bool solve_forward_shared_data(const QpBatchView<T>& batch, const kernels::AdmmP
     run_batch_phase(batch, prm, setup, first, chunk, warm, phase);
     // Every problem of the chunk finished on its own, spread over the workers.
     solve_each_problem(batch, first, chunk, workers, pool, reports, result,
-                       [&](const kernels::SerialGroup& group, const kernels::ProblemView<T>& problem,
-                           kernels::AdmmWorkspace<T>& ws, kernels::ProblemOutput<T>& out, int b) {
+                       [&](const kernels::ProblemView<T>& problem, kernels::AdmmWorkspace<T>& ws,
+                           kernels::ProblemOutput<T>& out, int b) {
                          const int k = b - first;
                          const kernels::PhaseResult<T> start{phase.x.col(k).data(),      phase.z.col(k).data(),
                                                              phase.y.col(k).data(),      phase.converged[k] != 0,
                                                              phase.iterations[k],        phase.rho,
                                                              phase.x_prev.col(k).data(), phase.y_prev.col(k).data(),
                                                              phase.infeasible[k] != 0};
-                         kernels::finish_after_batch_phase(group, problem, prm, shared, start, ws, out);
+                         finish.finish_after_batch_phase(problem, prm, shared, start, ws, out);
                        });
   }
   detail::collect_reports(reports, result);

@@ -83,5 +83,18 @@ for key, index, analytic in [("q", (0,), grads["dq"][0]), ("q", (1,), grads["dq"
     worst = max(worst, abs(fd - analytic) / max(1.0, abs(fd)))
 check("backward gradients match central differences (1e-5 relative)", worst < 1e-5, worst)
 
+# 4. BPQP_CPU_ISA picks the CPU kernels' variant; a name it does not know stops the run
+#    with the variable named, instead of quietly running another variant.
+def demo(isa):
+    env = dict(os.environ, BPQP_CPU_ISA=isa)
+    return subprocess.run([BINARY, "demo", "--batch", "4", "--n", "8", "--m", "4", "--threads", "1"],
+                          capture_output=True, text=True, timeout=120, env=env)
+generic = demo("generic")
+check("BPQP_CPU_ISA=generic runs the generic kernels",
+      generic.returncode == 0 and "cpu kernels       generic" in generic.stdout, generic.stdout + generic.stderr)
+bogus = demo("sse9")
+check("an unknown BPQP_CPU_ISA is an error naming the variable",
+      bogus.returncode != 0 and "'sse9'" in bogus.stderr and "BPQP_CPU_ISA" in bogus.stderr, bogus.stderr)
+
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

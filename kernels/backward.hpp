@@ -149,17 +149,14 @@ BPQP_HD void backward_kkt_residual(const Group& g, const ProblemView<T>& p, int 
   const T diag_x = e.gamma * e.c_inv;
   for (int j = g.rank(); j < n; j += g.size()) {
     const T* prow = p.P + static_cast<std::ptrdiff_t>(j) * n;
-    T acc = T(0);
-    for (int c = 0; c < n; ++c) acc += prow[c] * sol[c];
-    acc = acc * e.c_inv + diag_x * sol[j];
+    T acc = strided_dot(prow, sol, 0, n, 1) * e.c_inv + diag_x * sol[j];
     for (int a = 0; a < k; ++a) acc += p.A[static_cast<std::ptrdiff_t>(w.active_rows[a]) * n + j] * w.row_scale[a] * v[a];
     res[j] = rhs[j] - acc;
   }
   for (int a = g.rank(); a < k; a += g.size()) {
     const T s = w.row_scale[a];
     const T* arow = p.A + static_cast<std::ptrdiff_t>(w.active_rows[a]) * n;
-    T acc = T(0);
-    for (int c = 0; c < n; ++c) acc += arow[c] * sol[c];
+    const T acc = strided_dot(arow, sol, 0, n, 1);
     res[n + a] = rhs[n + a] - (s * acc - e.gamma * e.c * s * s * v[a]);
   }
   g.sync();
@@ -350,9 +347,7 @@ BPQP_HD BackwardStatus solve_backward_admm(const Group& g, const BackwardInput<T
     T wa;
     if (smoothing) {
       const T* arow = p.A + static_cast<std::ptrdiff_t>(w.active_rows[a]) * n;
-      T acc = h_of(a);
-      for (int c = 0; c < n; ++c) acc += arow[c] * w.dx[c];
-      wa = acc / gamma;
+      wa = (h_of(a) + strided_dot(arow, w.dx, 0, n, 1)) / gamma;
     } else {
       wa = w.y_b[a];
     }

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 
 #if defined(__CUDACC__)
 #define BPQP_HD __host__ __device__
@@ -42,36 +43,73 @@ BPQP_HD BPQP_INLINE T natural_log(T v) { return log(v); }
 template <class T>
 BPQP_HD BPQP_INLINE T exponential(T v) { return exp(v); }
 
-// Σ a[k]·b[k] over k = begin, begin + step, … < end, as four interleaved partial
-// sums: one running sum is a chain of dependent adds (latency-bound, and a
-// compiler may not reorder it), four independent chains pipeline and vectorize.
+// Partial sums a reduction keeps: one running sum is a chain of dependent adds, latency-bound
+// (and a compiler may not reorder floating-point adds), while independent chains pipeline
+// and vectorize — sixteen fill four AVX2 registers of doubles (two of AVX-512), enough to
+// cover the multiply-add's latency. A GPU thread, whose loop strides by its group, gets
+// few terms each and keeps its registers: four.
+#if defined(__CUDA_ARCH__)
+constexpr int reduction_lanes = 4;
+#else
+constexpr int reduction_lanes = 16;
+#endif
+
+// Σ a[k]·b[k] over k = begin, begin + step, … < end, in reduction_lanes interleaved partial sums.
 template <class T>
 BPQP_HD BPQP_INLINE T strided_dot(const T* a, const T* b, int begin, int end, int step) {
-  T s0 = T(0), s1 = T(0), s2 = T(0), s3 = T(0);
+  T lane[reduction_lanes];
+  for (int l = 0; l < reduction_lanes; ++l) lane[l] = T(0);
   int k = begin;
-  for (; k + 3 * step < end; k += 4 * step) {
-    s0 += a[k] * b[k];
-    s1 += a[k + step] * b[k + step];
-    s2 += a[k + 2 * step] * b[k + 2 * step];
-    s3 += a[k + 3 * step] * b[k + 3 * step];
-  }
-  for (; k < end; k += step) s0 += a[k] * b[k];
-  return (s0 + s1) + (s2 + s3);
+  for (; k + (reduction_lanes - 1) * step < end; k += reduction_lanes * step)
+    for (int l = 0; l < reduction_lanes; ++l) lane[l] += a[k + l * step] * b[k + l * step];
+  // The remainder four at a time, then at most three: a short dot (a triangular solve's
+  // early rows) must not become one long dependent chain.
+  for (; k + 3 * step < end; k += 4 * step)
+    for (int l = 0; l < 4; ++l) lane[l] += a[k + l * step] * b[k + l * step];
+  T tail = T(0);
+  for (; k < end; k += step) tail += a[k] * b[k];
+  for (int width = reduction_lanes / 2; width > 0; width /= 2)  // pairwise, in a fixed order
+    for (int l = 0; l < width; ++l) lane[l] += lane[l + width];
+  return lane[0] + tail;
 }
 
-// max |v[k·stride]| over k < count, NaN-propagating, with four independent chains (as above).
+// The bits of |v| as an unsigned integer. Non-negative IEEE values order like their bit
+// patterns, and every NaN lies above +inf: an integer max over them is a NaN-propagating max
+// of |v| — and, unlike a floating-point max (which compilers keep scalar to honour NaN), it
+// vectorizes.
+template <class T>
+struct MagnitudeBits {
+  using type = unsigned long long;
+};
+template <>
+struct MagnitudeBits<float> {
+  using type = unsigned int;
+};
+template <class T>
+BPQP_HD BPQP_INLINE typename MagnitudeBits<T>::type magnitude_bits(T v) {
+  using U = typename MagnitudeBits<T>::type;
+  static_assert(sizeof(U) == sizeof(T), "magnitude_bits: T is float or double");
+  U bits;
+  memcpy(&bits, &v, sizeof bits);
+  return bits & (~U(0) >> 1);
+}
+template <class T>
+BPQP_HD BPQP_INLINE T from_magnitude_bits(typename MagnitudeBits<T>::type bits) {
+  T v;
+  memcpy(&v, &bits, sizeof v);
+  return v;
+}
+
+// max |v[k·stride]| over k < count (0 when count ≤ 0), NaN when any entry is NaN.
 template <class T>
 BPQP_HD BPQP_INLINE T strided_max_abs(const T* v, int count, int stride) {
-  T m0 = T(0), m1 = T(0), m2 = T(0), m3 = T(0);
-  int k = 0;
-  for (; k + 3 < count; k += 4) {
-    m0 = max_of(m0, abs_of(v[k * stride]));
-    m1 = max_of(m1, abs_of(v[(k + 1) * stride]));
-    m2 = max_of(m2, abs_of(v[(k + 2) * stride]));
-    m3 = max_of(m3, abs_of(v[(k + 3) * stride]));
+  using U = typename MagnitudeBits<T>::type;
+  U largest = 0;
+  for (int k = 0; k < count; ++k) {
+    const U bits = magnitude_bits(v[static_cast<std::ptrdiff_t>(k) * stride]);
+    largest = bits > largest ? bits : largest;
   }
-  for (; k < count; ++k) m0 = max_of(m0, abs_of(v[k * stride]));
-  return max_of(max_of(m0, m1), max_of(m2, m3));
+  return from_magnitude_bits<T>(largest);
 }
 
 // The precision's unit roundoff ×2 (std::numeric_limits<T>::epsilon(), which device code lacks).

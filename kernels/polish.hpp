@@ -47,16 +47,13 @@ BPQP_HD void reduced_kkt_residual(const Group& g, int n, int n_active, AdmmWorks
   const T* x = sol;
   const T* y_active = sol + n;
   for (int j = g.rank(); j < n; j += g.size()) {
-    T acc = T(0);
-    for (int k = 0; k < n; ++k) acc += w.P[j * n + k] * x[k];
+    T acc = strided_dot(w.P + static_cast<std::ptrdiff_t>(j) * n, x, 0, n, 1);
     for (int a = 0; a < n_active; ++a) acc += w.A[w.active_rows[a] * n + j] * y_active[a];
     res[j] = rhs[j] - acc;
   }
   for (int a = g.rank(); a < n_active; a += g.size()) {
     const T* row = w.A + static_cast<std::ptrdiff_t>(w.active_rows[a]) * n;
-    T acc = T(0);
-    for (int k = 0; k < n; ++k) acc += row[k] * x[k];
-    res[n + a] = rhs[n + a] - acc;
+    res[n + a] = rhs[n + a] - strided_dot(row, x, 0, n, 1);
   }
   g.sync();
 }

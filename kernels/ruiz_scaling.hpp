@@ -48,11 +48,15 @@ BPQP_HD void ruiz_equilibrate(const Group& g, const ProblemView<T>& p, int itera
   fill(g, w.E, m, T(1));
   T c = T(1);
   for (int it = 0; it < iterations; ++it) {
-    // Column j of the KKT matrix is (P_:j, A_:j); P is symmetric, so P_:j is row j.
-    for (int j = g.rank(); j < n; j += g.size()) {
-      const T norm = max_of(strided_max_abs(w.P + j * n, n, 1), strided_max_abs(w.A + j, m, n));
-      w.work_n[j] = T(1) / square_root(limit_scaling(norm));
+    // Column j of the KKT matrix is (P_:j, A_:j); P is symmetric, so P_:j is row j. A's
+    // columns are gathered row by row, each thread keeping its own columns' maxima: rows
+    // are contiguous on a CPU (the inner loop vectorizes) and coalesced across a GPU group.
+    for (int j = g.rank(); j < n; j += g.size()) w.work_n[j] = strided_max_abs(w.P + j * n, n, 1);
+    for (int i = 0; i < m; ++i) {
+      const T* row = w.A + static_cast<std::ptrdiff_t>(i) * n;
+      for (int j = g.rank(); j < n; j += g.size()) w.work_n[j] = max_of(w.work_n[j], abs_of(row[j]));
     }
+    for (int j = g.rank(); j < n; j += g.size()) w.work_n[j] = T(1) / square_root(limit_scaling(w.work_n[j]));
     for (int i = g.rank(); i < m; i += g.size()) {
       const T norm = strided_max_abs(w.A + i * n, n, 1);
       w.work_m[i] = T(1) / square_root(limit_scaling(norm));

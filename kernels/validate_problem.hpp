@@ -15,16 +15,11 @@ template <class Group, class T>
 BPQP_HD InputIssue validate_problem(const Group& g, const ProblemView<T>& p, const AdmmParams<T>& prm,
                                     T* factor, T* scratch) {
   const int n = p.n, m = p.m;
-  // Non-finite data: NaN/inf in P, q, A; NaN in l, u (±inf bounds are meaningful).
-  T bad = T(0), crossed = T(0), p_max = T(0);
-  for (int k = g.rank(); k < n * n; k += g.size()) {
-    if (!is_finite(p.P[k])) bad = T(1);
-    else p_max = max_of(p_max, abs_of(p.P[k]));
-  }
-  for (int k = g.rank(); k < n * m; k += g.size())
-    if (!is_finite(p.A[k])) bad = T(1);
-  for (int j = g.rank(); j < n; j += g.size())
-    if (!is_finite(p.q[j])) bad = T(1);
+  // Non-finite data: NaN/inf in P, q, A (each ‖·‖∞, NaN-propagating, is finite only when
+  // every entry is); NaN in l, u (±inf bounds are meaningful).
+  const T p_max = inf_norm(g, p.P, n * n);
+  const bool data_finite = is_finite(p_max) && is_finite(inf_norm(g, p.A, n * m)) && is_finite(inf_norm(g, p.q, n));
+  T bad = T(0), crossed = T(0);
   for (int i = g.rank(); i < m; i += g.size()) {
     if (p.l[i] != p.l[i] || p.u[i] != p.u[i]) bad = T(1);
     // l > u, or a row no finite value satisfies (l = +inf or u = −inf, also as ±1e20).
@@ -32,9 +27,8 @@ BPQP_HD InputIssue validate_problem(const Group& g, const ProblemView<T>& p, con
              (is_infinite_bound(p.u[i]) && p.u[i] < T(0)))
       crossed = T(1);
   }
-  if (g.max(bad) > T(0)) return InputIssue::non_finite_data;
+  if (!data_finite || g.max(bad) > T(0)) return InputIssue::non_finite_data;
   if (g.max(crossed) > T(0)) return InputIssue::bounds_crossed;
-  p_max = g.max(p_max);
   if (p_max == T(0)) return InputIssue::none;  // P = 0: an LP, trivially symmetric and PSD
 
   T asymmetry = T(0);

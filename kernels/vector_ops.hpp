@@ -35,19 +35,23 @@ BPQP_HD bool all_finite(const Group& g, const T* v, int count) {
   return g.max(bad) == T(0);
 }
 
+// ‖v‖∞ (NaN when any entry is NaN): each thread's entries through strided_max_abs, which vectorizes.
 template <class Group, class T>
 BPQP_HD T inf_norm(const Group& g, const T* v, int n) {
-  T local = T(0);
-  for (int i = g.rank(); i < n; i += g.size()) local = max_of(local, abs_of(v[i]));
-  return g.max(local);
+  const int mine = n > g.rank() ? (n - g.rank() + g.size() - 1) / g.size() : 0;
+  return g.max(mine > 0 ? strided_max_abs(v + g.rank(), mine, g.size()) : T(0));
 }
 
-// ‖diag(s) v‖∞ without forming the product.
+// ‖diag(s) v‖∞ without forming the product (NaN-propagating, as inf_norm).
 template <class Group, class T>
 BPQP_HD T scaled_inf_norm(const Group& g, const T* s, const T* v, int n) {
-  T local = T(0);
-  for (int i = g.rank(); i < n; i += g.size()) local = max_of(local, abs_of(s[i] * v[i]));
-  return g.max(local);
+  using U = typename MagnitudeBits<T>::type;
+  U largest = 0;
+  for (int i = g.rank(); i < n; i += g.size()) {
+    const U bits = magnitude_bits(s[i] * v[i]);
+    largest = bits > largest ? bits : largest;
+  }
+  return g.max(from_magnitude_bits<T>(largest));
 }
 
 template <class Group, class T>

@@ -452,6 +452,46 @@ TYPED_TEST(AdmmForward, InteriorPointFallbackLeavesInfeasibleProblemsUnsolved) {
   EXPECT_GT(r.interior_point_iterations[0], 0);
 }
 
+// A polish rejected inside the interior point's loop must not change which rows the Newton
+// matrix holds as equalities: the polish overwrites w.active_rows with its own active set
+// (equality and active inequality rows, in row order), and Newton steps that took those for
+// the equality rows (issue 18) broke down after the first rejection, leaving the first
+// certified iterate. Polishing is made to fail here (heavy regularization, no refinement) at
+// a loose eps, so that the interior point certifies early and must go on, past the rejected
+// polishes, until complementarity is 1e-4·eps: its answer then lies well inside eps (with
+// the bug: 3–4e-4 at eps 1e-3; without it, about 1e-5).
+TYPED_TEST(AdmmForward, TheInteriorPointKeepsItsEqualityRowsThroughRejectedPolishes) {
+  std::vector<PlantedQp> planted;
+  PlantedOptions o;
+  o.n = 15;
+  o.m = 10;
+  o.n_equality = 4;
+  o.n_active = 5;
+  o.n_variable_bounds = 8;
+  o.margin = 1e-2;
+  for (int b = 0; b < 6; ++b) {
+    o.seed = 170 + b;
+    planted.push_back(make_planted_qp(o));
+  }
+  Settings s = handover_early(true);
+  s.polish = true;
+  s.delta = 0.5;  // the polished point is off by O(delta): rejected
+  s.polish_refine_iterations = 0;
+  s.eps_abs = s.eps_rel = 1e-3;
+  const auto r = solve_problems<TypeParam>(problems_of(planted), testing::test_executor(1), s);
+  for (int b = 0; b < r.batch; ++b) {
+    SCOPED_TRACE("problem " + std::to_string(b));
+    ASSERT_EQ(r.status[b], SolveStatus::solved);
+    EXPECT_GT(r.interior_point_iterations[b], 0);
+    EXPECT_EQ(r.polish[b], PolishStatus::rejected) << "the settings must make every polish fail";
+    const DenseQp& qp = planted[b].qp;
+    const std::vector<double> x(r.x_of(b), r.x_of(b) + r.n), y(r.y_of(b), r.y_of(b) + r.m);
+    const auto certificate = testing::certify_optimality(
+        qp, x.data(), y.data(), testing::certificate_scales(qp, testing::inf_norm(planted[b].x_star.data(), qp.n)));
+    EXPECT_LE(certificate.worst(), 0.1 * *s.eps_abs) << certificate;
+  }
+}
+
 // Random LPs (0 <= x <= 1, A x = b) whose ADMM iterates reach eps while the active
 // set is still ambiguous: the final polish is rejected, and without a rescue the
 // backward pass would differentiate an unverified face. These seeds were found

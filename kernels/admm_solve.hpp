@@ -168,6 +168,8 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
   int next_polish = prm.polish_first_attempt;
   int k = start.iterations;
   bool iterated = start.previous;  // the infeasibility tests compare two iterates
+  const bool lp = inf_norm(g, w.P, n * n) == T(0);  // the scaled P̄ is zero exactly when P is
+  const int handover_after = lp ? prm.interior_point_after_lp : prm.interior_point_after;
   // A polish attempt overwrites the factor storage: where ADMM goes on iterating
   // after a failed one, the caller rebuilds the ADMM matrix.
   auto try_polish = [&]() {
@@ -222,8 +224,9 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
       if (status == SolveStatus::dual_infeasible) dual_infeasible(g, n, m, w, prm.eps_dual_inf);  // restore δx
       break;
     }
-    // ADMM hands over to the interior-point fallback (when enabled) after interior_point_after iterations.
-    const bool handover = prm.interior_point_max_iter > 0 && k >= prm.interior_point_after;
+    // ADMM hands over to the interior-point fallback (when enabled) after interior_point_after
+    // iterations, or interior_point_after_lp for an LP.
+    const bool handover = prm.interior_point_max_iter > 0 && k >= handover_after;
     const bool last = k == prm.max_iter || handover;
     if (prm.polish && (last || (prm.polish_first_attempt > 0 && k >= next_polish))) {
       next_polish = 2 * k;

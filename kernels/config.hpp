@@ -68,8 +68,12 @@ BPQP_HD BPQP_INLINE T strided_dot(const T* a, const T* b, int begin, int end, in
     for (int l = 0; l < 4; ++l) lane[l] += a[k + l * step] * b[k + l * step];
   T tail = T(0);
   for (; k < end; k += step) tail += a[k] * b[k];
-  for (int width = reduction_lanes / 2; width > 0; width /= 2)  // pairwise, in a fixed order
-    for (int l = 0; l < width; ++l) lane[l] += lane[l + width];
+  // Pairwise, in a fixed order; constant trip counts, so that the lanes stay in registers.
+  for (int l = 0; l < reduction_lanes / 2; ++l) lane[l] += lane[l + reduction_lanes / 2];
+  for (int l = 0; l < reduction_lanes / 4; ++l) lane[l] += lane[l + reduction_lanes / 4];
+  for (int l = 0; l < reduction_lanes / 8; ++l) lane[l] += lane[l + reduction_lanes / 8];
+  for (int l = 0; l < reduction_lanes / 16; ++l) lane[l] += lane[l + reduction_lanes / 16];
+  static_assert(reduction_lanes == 4 || reduction_lanes == 16, "strided_dot: the reduction above folds 16 or 4 lanes");
   return lane[0] + tail;
 }
 

@@ -21,47 +21,64 @@ namespace bpqp::kernels {
 // or a non-finite value. scratch (N entries) receives the pivots. The result is
 // uniform across the group (every thread reads the same pivot after a sync).
 //
-// Right-looking in panels of four columns: a panel is factored column by column
-// (touching only its own columns), then the trailing matrix takes the panel's
-// rank-four update in one pass, K_ik −= Σ_r L_i,j+r d_j+r L_k,j+r — a quarter of
-// the loads and stores of four rank-one passes, which bound a CPU here, and a
-// quarter of a GPU group's syncs.
+// Right-looking in panels of four columns: the panel's 4×4 diagonal block is
+// factored by one thread; every row below it then gets its four entries of L
+// by a forward substitution with that block (rows independent: parallel), and
+// the trailing matrix takes the panel's rank-four update in one pass,
+// K_ik −= Σ_r L_i,j+r d_j+r L_k,j+r — a quarter of the loads and stores of four
+// rank-one passes, which bound a CPU here, and a quarter of a GPU group's syncs.
 template <class Group, class T>
 BPQP_HD bool ldlt_factor(const Group& g, T* K, int N, int ld, int expected_positive, T* scratch) {
   auto line = [&](int r) { return K + static_cast<std::ptrdiff_t>(r) * ld; };
   for (int j = 0; j < N; j += 4) {
-    const int panel_end = j + 4 < N ? j + 4 : N;
-    for (int c = j; c < panel_end; ++c) {
-      const T d = line(c)[c];
+    const int end = j + 4 < N ? j + 4 : N;
+    // The diagonal block, by one thread; its pivots go to scratch (up to the first bad one).
+    if (g.rank() == 0) {
+      for (int c = j; c < end; ++c) {
+        const T d = line(c)[c];
+        scratch[c] = d;
+        const bool sign_ok = c < expected_positive ? d > T(0) : d < T(0);
+        if (!sign_ok || !is_finite(d)) break;
+        for (int r = c + 1; r < end; ++r) {
+          T* row = line(r);
+          const T l = row[c] / d;
+          row[c] = l;
+          line(c)[r] = l;
+          for (int c2 = c + 1; c2 <= r; ++c2) row[c2] -= l * d * line(c2)[c];
+        }
+      }
+    }
+    g.sync();
+    for (int c = j; c < end; ++c) {  // every thread reads the same pivots: a uniform verdict
+      const T d = scratch[c];
       const bool sign_ok = c < expected_positive ? d > T(0) : d < T(0);
       if (!sign_ok || !is_finite(d)) return false;
-      T* upper = line(c);  // row c right of the diagonal: column c of L, mirrored
-      for (int k = c + 1 + g.rank(); k < N; k += g.size()) {
-        T& entry = line(k)[c];
-        entry /= d;
-        upper[k] = entry;
-      }
-      if (g.rank() == 0) scratch[c] = d;
-      g.sync();
-      // The panel's later columns: K_kc' −= L_kc d L_c'c for c < c' ≤ min(k, panel end).
-      for (int k = c + 1 + g.rank(); k < N; k += g.size()) {
-        T* row = line(k);
-        const T a = row[c] * d;
-        if (a == T(0)) continue;
-        const int last = k < panel_end - 1 ? k : panel_end - 1;
-        for (int c2 = c + 1; c2 <= last; ++c2) row[c2] -= a * upper[c2];
-      }
-      g.sync();
     }
-    if (panel_end - j < 4) break;  // the last, narrow panel: nothing trails it
-    const T *u0 = line(j), *u1 = line(j + 1), *u2 = line(j + 2), *u3 = line(j + 3);
+    if (end - j < 4) break;  // the last, narrow panel: nothing below it
     const T d0 = scratch[j], d1 = scratch[j + 1], d2 = scratch[j + 2], d3 = scratch[j + 3];
-    for (int i = panel_end + g.rank(); i < N; i += g.size()) {
+    T* u0 = line(j);  // rows j … j+3 right of the block: L's panel columns, mirrored
+    T* u1 = line(j + 1);
+    T* u2 = line(j + 2);
+    T* u3 = line(j + 3);
+    const T l10 = u0[j + 1], l20 = u0[j + 2], l30 = u0[j + 3], l21 = u1[j + 2], l31 = u1[j + 3], l32 = u2[j + 3];
+    for (int k = end + g.rank(); k < N; k += g.size()) {
+      T* row = line(k);
+      const T t0 = row[j];
+      const T t1 = row[j + 1] - t0 * l10;
+      const T t2 = row[j + 2] - t0 * l20 - t1 * l21;
+      const T t3 = row[j + 3] - t0 * l30 - t1 * l31 - t2 * l32;  // t_r = L_k,j+r d_j+r
+      row[j] = u0[k] = t0 / d0;
+      row[j + 1] = u1[k] = t1 / d1;
+      row[j + 2] = u2[k] = t2 / d2;
+      row[j + 3] = u3[k] = t3 / d3;
+    }
+    g.sync();
+    for (int i = end + g.rank(); i < N; i += g.size()) {
       T* row = line(i);
       const T a0 = row[j] * d0, a1 = row[j + 1] * d1, a2 = row[j + 2] * d2, a3 = row[j + 3] * d3;
       // structurally sparse data (e.g. Maros–Mészáros) skips most updates
       if (a0 == T(0) && a1 == T(0) && a2 == T(0) && a3 == T(0)) continue;
-      for (int k = panel_end; k <= i; ++k) row[k] -= a0 * u0[k] + a1 * u1[k] + a2 * u2[k] + a3 * u3[k];
+      for (int k = end; k <= i; ++k) row[k] -= a0 * u0[k] + a1 * u1[k] + a2 * u2[k] + a3 * u3[k];
     }
     g.sync();
   }

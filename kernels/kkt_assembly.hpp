@@ -20,9 +20,19 @@ BPQP_HD void assemble_quasidefinite(const Group& g, int n, int m, int n_rows, T 
     if (i < n) {
       for (int j = 0; j < i; ++j) row[j] = w.P[i * n + j];
       row[i] = w.P[i * n + i] + shift;
-      // Āᵀdiag(weights)Ā one rank-one term per row of Ā, restricted to this output row (row-contiguous).
-      for (int r = 0; weights && r < m; ++r) {
-        const T* a = w.A + static_cast<std::ptrdiff_t>(r) * n;
+      // Āᵀdiag(weights)Ā one rank-one term per row of Ā, restricted to this output row
+      // (row-contiguous), four rows of Ā per pass over the output row.
+      auto a_row = [&](int r) { return w.A + static_cast<std::ptrdiff_t>(r) * n; };
+      int r = 0;
+      for (; weights && r + 4 <= m; r += 4) {
+        const T *a0 = a_row(r), *a1 = a_row(r + 1), *a2 = a_row(r + 2), *a3 = a_row(r + 3);
+        const T c0 = weights[r] * a0[i], c1 = weights[r + 1] * a1[i], c2 = weights[r + 2] * a2[i],
+                c3 = weights[r + 3] * a3[i];
+        if (c0 == T(0) && c1 == T(0) && c2 == T(0) && c3 == T(0)) continue;
+        for (int j = 0; j <= i; ++j) row[j] += c0 * a0[j] + c1 * a1[j] + c2 * a2[j] + c3 * a3[j];
+      }
+      for (; weights && r < m; ++r) {
+        const T* a = a_row(r);
         const T coef = weights[r] * a[i];
         if (coef == T(0)) continue;
         for (int j = 0; j <= i; ++j) row[j] += coef * a[j];

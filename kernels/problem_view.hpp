@@ -46,6 +46,7 @@ struct AdmmParams {
   bool polish = true;
   int interior_point_max_iter = 60;  // Newton steps of the fallback; 0 disables it
   int interior_point_after = 4000;   // ADMM iterations before the fallback takes over (≤ max_iter)
+  int interior_point_after_lp = 100;  // the same for an LP (P = 0)
   bool check_convexity = true;
 };
 

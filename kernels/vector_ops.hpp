@@ -70,15 +70,24 @@ BPQP_HD void gemv(const Group& g, const T* M, int rows, int cols, const T* x, T*
 }
 
 // y = Mᵀ x for a rows×cols row-major M. Each thread owns output columns and
-// walks the rows in order: row-contiguous on a CPU, coalesced across a GPU group.
+// walks the rows in order, four at a time (y is loaded and stored once per four
+// rows): row-contiguous on a CPU, coalesced across a GPU group.
 template <class Group, class T>
 BPQP_HD void gemv_transposed(const Group& g, const T* M, int rows, int cols, const T* x, T* y) {
   for (int j = g.rank(); j < cols; j += g.size()) y[j] = T(0);
-  for (int i = 0; i < rows; ++i) {
+  auto row = [&](int i) { return M + static_cast<std::ptrdiff_t>(i) * cols; };
+  int i = 0;
+  for (; i + 4 <= rows; i += 4) {
+    const T x0 = x[i], x1 = x[i + 1], x2 = x[i + 2], x3 = x[i + 3];
+    if (x0 == T(0) && x1 == T(0) && x2 == T(0) && x3 == T(0)) continue;  // inactive rows' zero multipliers
+    const T *r0 = row(i), *r1 = row(i + 1), *r2 = row(i + 2), *r3 = row(i + 3);
+    for (int j = g.rank(); j < cols; j += g.size()) y[j] += r0[j] * x0 + r1[j] * x1 + r2[j] * x2 + r3[j] * x3;
+  }
+  for (; i < rows; ++i) {
     const T xi = x[i];
     if (xi == T(0)) continue;
-    const T* row = M + static_cast<std::ptrdiff_t>(i) * cols;
-    for (int j = g.rank(); j < cols; j += g.size()) y[j] += row[j] * xi;
+    const T* r = row(i);
+    for (int j = g.rank(); j < cols; j += g.size()) y[j] += r[j] * xi;
   }
   g.sync();
 }

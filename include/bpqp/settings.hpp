@@ -39,6 +39,9 @@ struct Settings {
   // the verified active set the backward pass differentiates.
   bool interior_point_fallback = true;
   int interior_point_after = 4000;
+  // The hand-over for LPs (P = 0): ADMM crawls toward an LP's vertex (hundreds to thousands
+  // of iterations) where a few tens of Newton steps land on it, so LPs go over early.
+  int interior_point_after_lp = 100;
   int interior_point_max_iter = 60;
   bool warm_start = true;        // a Solver re-solve starts from its previous x, y
   // A batch whose P and A are shared (batch stride 0, more than one problem) runs its

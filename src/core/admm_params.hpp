@@ -41,6 +41,7 @@ kernels::AdmmParams<T> to_admm_params(const Settings& s) {
   p.polish_first_attempt = s.polish_first_attempt;
   p.interior_point_max_iter = s.interior_point_fallback ? s.interior_point_max_iter : 0;
   p.interior_point_after = std::min(s.interior_point_after, s.max_iter);
+  p.interior_point_after_lp = std::min(s.interior_point_after_lp, s.max_iter);
   p.check_convexity = s.check_convexity;
   return p;
 }

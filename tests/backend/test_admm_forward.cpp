@@ -516,5 +516,36 @@ TEST(AdmmForwardRescue, RejectedPolishOfAConvergedLpIsRescuedByTheInteriorPoint)
   }
 }
 
+// ADMM crawls toward an LP's vertex; an LP goes to the interior point after
+// interior_point_after_lp iterations (100) instead of interior_point_after (4000), and the
+// answer is the same verified vertex.
+TEST(AdmmForwardLp, AnLpGoesToTheInteriorPointEarlyAndEndsAtTheVerifiedVertex) {
+  std::vector<DenseQp> lps;
+  for (std::uint64_t seed : {3, 4, 5, 6})
+    lps.push_back(generators::make_benchmark_problem(generators::ProblemFamily::random_lp, 60, 12, seed));
+  Settings late;
+  late.interior_point_after_lp = late.interior_point_after;
+  const auto admm_longer = solve_problems<double>(lps, testing::test_executor(1), late);
+  const Settings early;
+  const auto r = solve_problems<double>(lps, testing::test_executor(1), early);
+  int longer = 0, handed = 0;
+  for (int b = 0; b < r.batch; ++b) {
+    SCOPED_TRACE("problem " + std::to_string(b));
+    longer += admm_longer.iterations[b] > early.interior_point_after_lp;
+    // Either ADMM finished first, or it handed over exactly at interior_point_after_lp.
+    EXPECT_LE(r.iterations[b], early.interior_point_after_lp);
+    if (r.interior_point_iterations[b] > 0) {
+      ++handed;
+      EXPECT_EQ(r.iterations[b], early.interior_point_after_lp);
+    }
+    EXPECT_EQ(r.polish[b], PolishStatus::succeeded);
+    const auto ref = testing::reference_solve(lps[b]);
+    ASSERT_TRUE(ref.converged && ref.polished);
+    testing::expect_answer_as_promised(lps[b], r, b, ref.x, ref.y);
+  }
+  EXPECT_GT(longer, 0) << "ADMM alone must take longer than the hand-over on these LPs, or this test checks nothing";
+  EXPECT_GT(handed, 0);
+}
+
 }  // namespace
 }  // namespace bpqp

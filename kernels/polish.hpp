@@ -91,7 +91,11 @@ BPQP_HD bool solve_reduced_kkt(const Group& g, int n, int m, int n_active, const
   // Iterative refinement against the exact KKT removes the δ regularization; it
   // contracts by about δ·‖K⁻¹‖ per step, so ill-conditioned systems need more than
   // OSQP's fixed 3 steps. Stop once the correction is at rounding level.
+  // Also stop once a step no longer halves the correction: refinement has reached the floor
+  // rounding sets for this system (an LP vertex's ill-conditioned KKT stalls there, above the
+  // threshold, and would otherwise spend every step at N = n + n_active).
   const T rounding = T(sizeof(T) < sizeof(double) ? 1e-7 : 1e-15);
+  T previous = infinity<T>();
   for (int it = 0; it < prm.polish_refine_iterations; ++it) {
     reduced_kkt_residual(g, n, n_active, w, rhs, sol, res);
     ldlt_solve(g, w.factor, N, N, res);
@@ -102,7 +106,9 @@ BPQP_HD bool solve_reduced_kkt(const Group& g, int n, int m, int n_active, const
       size = max_of(size, abs_of(sol[k]));
     }
     g.sync();
-    if (g.max(correction) <= rounding * max_of(T(1), g.max(size))) break;
+    const T step = g.max(correction);
+    if (step <= rounding * max_of(T(1), g.max(size)) || step > T(0.5) * previous) break;
+    previous = step;
   }
   return true;
 }

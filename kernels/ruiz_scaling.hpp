@@ -38,20 +38,31 @@ BPQP_HD BPQP_INLINE T scale_bound(T v, T e) {
   return e * v;
 }
 
+// One pass over P per iteration (P is the largest array): the cost scaling γ of an iteration
+// is held back and folded into the next iteration's D-scaling pass, which also takes the
+// rows' norms for the next column norms and the cost's mean; so the stored P̄ is P̄/γ between
+// iterations (row_norm likewise), and a last pass applies the final γ.
 template <class Group, class T>
 BPQP_HD void ruiz_equilibrate(const Group& g, const ProblemView<T>& p, int iterations, AdmmWorkspace<T>& w) {
   const int n = p.n, m = p.m;
-  copy(g, w.P, p.P, n * n);
   copy(g, w.A, p.A, n * m);
   copy(g, w.q, p.q, n);
   fill(g, w.D, n, T(1));
   fill(g, w.E, m, T(1));
+  T* row_norm = w.work_n2;  // ‖row j of the stored P‖∞ (P is symmetric: also column j)
+  for (int i = g.rank(); i < n; i += g.size()) {
+    const T* src = p.P + static_cast<std::ptrdiff_t>(i) * n;
+    T* dst = w.P + static_cast<std::ptrdiff_t>(i) * n;
+    for (int k = 0; k < n; ++k) dst[k] = src[k];
+    row_norm[i] = strided_max_abs(dst, n, 1);
+  }
   T c = T(1);
+  T pending = T(1);  // the cost scaling not yet applied to the stored P
   for (int it = 0; it < iterations; ++it) {
-    // Column j of the KKT matrix is (P_:j, A_:j); P is symmetric, so P_:j is row j. A's
-    // columns are gathered row by row, each thread keeping its own columns' maxima: rows
-    // are contiguous on a CPU (the inner loop vectorizes) and coalesced across a GPU group.
-    for (int j = g.rank(); j < n; j += g.size()) w.work_n[j] = strided_max_abs(w.P + j * n, n, 1);
+    // Column j of the KKT matrix is (P_:j, A_:j): row j's norm of P (× the pending γ) and A's
+    // column gathered row by row, each thread keeping its own columns' maxima: rows are
+    // contiguous on a CPU (the inner loop vectorizes) and coalesced across a GPU group.
+    for (int j = g.rank(); j < n; j += g.size()) w.work_n[j] = pending * row_norm[j];
     for (int i = 0; i < m; ++i) {
       const T* row = w.A + static_cast<std::ptrdiff_t>(i) * n;
       for (int j = g.rank(); j < n; j += g.size()) w.work_n[j] = max_of(w.work_n[j], abs_of(row[j]));
@@ -64,9 +75,15 @@ BPQP_HD void ruiz_equilibrate(const Group& g, const ProblemView<T>& p, int itera
     g.sync();
     const T* delta = w.work_n;
     const T* epsilon = w.work_m;
+    // P̄ ← γ_pending·Δ P̄ Δ, and its new row norms; q̄ ← γ_pending·Δ q̄ (c already holds γ_pending).
+    T col_sum = T(0);
     for (int i = g.rank(); i < n; i += g.size()) {
-      for (int k = 0; k < n; ++k) w.P[i * n + k] *= delta[i] * delta[k];
-      w.q[i] *= delta[i];
+      T* row = w.P + static_cast<std::ptrdiff_t>(i) * n;
+      const T row_factor = pending * delta[i];
+      for (int k = 0; k < n; ++k) row[k] *= row_factor * delta[k];
+      row_norm[i] = strided_max_abs(row, n, 1);
+      col_sum += row_norm[i];
+      w.q[i] *= row_factor;
       w.D[i] *= delta[i];
     }
     for (int i = g.rank(); i < m; i += g.size()) {
@@ -74,18 +91,14 @@ BPQP_HD void ruiz_equilibrate(const Group& g, const ProblemView<T>& p, int itera
       w.E[i] *= epsilon[i];
     }
     g.sync();
-    // Cost scaling: the mean column norm of P̄, or ‖q̄‖∞ if larger, goes to 1.
-    T col_sum = T(0);
-    for (int j = g.rank(); j < n; j += g.size()) {
-      col_sum += strided_max_abs(w.P + j * n, n, 1);
-    }
+    // Cost scaling: the mean column norm of P̄, or ‖q̄‖∞ if larger, goes to 1 (held back, above).
     const T mean_col = g.sum(col_sum) / T(n > 0 ? n : 1);
-    const T gamma = T(1) / limit_cost_scaling(max_of(mean_col, inf_norm(g, w.q, n)));
-    for (int k = g.rank(); k < n * n; k += g.size()) w.P[k] *= gamma;
-    for (int j = g.rank(); j < n; j += g.size()) w.q[j] *= gamma;
-    c *= gamma;
-    g.sync();
+    pending = T(1) / limit_cost_scaling(max_of(mean_col, inf_norm(g, w.q, n)));
+    c *= pending;
   }
+  for (int k = g.rank(); k < n * n; k += g.size()) w.P[k] *= pending;
+  for (int j = g.rank(); j < n; j += g.size()) w.q[j] *= pending;
+  g.sync();
   for (int i = g.rank(); i < m; i += g.size()) {
     w.l[i] = scale_bound(p.l[i], w.E[i]);
     w.u[i] = scale_bound(p.u[i], w.E[i]);

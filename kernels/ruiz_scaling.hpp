@@ -75,7 +75,7 @@ BPQP_HD void ruiz_equilibrate(const Group& g, const ProblemView<T>& p, int itera
     g.sync();
     const T* delta = w.work_n;
     const T* epsilon = w.work_m;
-    // P̄ ← γ_pending·Δ P̄ Δ, and its new row norms; q̄ ← γ_pending·Δ q̄ (c already holds γ_pending).
+    // P̄ ← γ_pending·Δ P̄ Δ with its row norms taken again; q̄ ← γ_pending·Δ q̄ (c already holds γ_pending).
     T col_sum = T(0);
     for (int i = g.rank(); i < n; i += g.size()) {
       T* row = w.P + static_cast<std::ptrdiff_t>(i) * n;

@@ -170,6 +170,31 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
   bool iterated = start.previous;  // the infeasibility tests compare two iterates
   const bool lp = inf_norm(g, w.P, n * n) == T(0);  // the scaled P̄ is zero exactly when P is
   const int handover_after = lp ? prm.interior_point_after_lp : prm.interior_point_after;
+  const bool interior_point_on = prm.interior_point_max_iter > 0;
+  bool interior_point_tried = false;
+  // The interior-point fallback: true when it verified a solution (status, polish and res set).
+  auto run_interior_point = [&]() {
+    interior_point_tried = true;
+    Residuals<T> verified;
+    bool polished = false;
+    if (!interior_point_solve(g, n, m, prm, w, &verified, &report.interior_point_iterations, &polished))
+      return false;
+    status = SolveStatus::solved;
+    report.polish = polished ? PolishStatus::succeeded : prm.polish ? PolishStatus::rejected : PolishStatus::not_run;
+    res = verified;
+    return true;
+  };
+  // An LP with interior_point_after_lp = 0 starts in the interior point: ADMM approaches an
+  // LP's vertex slowly, and its early iterates give the interior point nothing (it sets its
+  // own slacks). Where the interior point verifies nothing, ADMM runs from its start as
+  // usual, with its infeasibility tests; the interior point spent x_prev, the ρ vector and
+  // the factor storage, which are set up again.
+  const bool interior_point_first = lp && interior_point_on && handover_after == 0 && !check_now;
+  if (interior_point_first && !run_interior_point()) {
+    set_rho_vector(g, m, rho, prm, w);
+    factored = false;
+    iterated = false;
+  }
   // A polish attempt overwrites the factor storage: where ADMM goes on iterating
   // after a failed one, the caller rebuilds the ADMM matrix.
   auto try_polish = [&]() {
@@ -182,7 +207,7 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
     report.polish = PolishStatus::rejected;
     return false;
   };
-  while (k < prm.max_iter) {
+  while (k < prm.max_iter && status != SolveStatus::solved) {  // solved before it: by the interior point
     if (!check_now) {
       if (!factored) {
         numerically_ok = factor_reduced_system(g, n, m, prm.sigma, w);
@@ -226,7 +251,7 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
     }
     // ADMM hands over to the interior-point fallback (when enabled) after interior_point_after
     // iterations, or interior_point_after_lp for an LP.
-    const bool handover = prm.interior_point_max_iter > 0 && k >= handover_after;
+    const bool handover = interior_point_on && !interior_point_tried && k >= handover_after;
     const bool last = k == prm.max_iter || handover;
     if (prm.polish && (last || (prm.polish_first_attempt > 0 && k >= next_polish))) {
       next_polish = 2 * k;
@@ -261,15 +286,7 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
   // certifies nothing, w.x, w.z, w.y are untouched and ADMM's point stays.
   const bool unsolved = status == SolveStatus::max_iterations || status == SolveStatus::solved_inaccurate;
   const bool unverified = status == SolveStatus::solved && prm.polish && report.polish == PolishStatus::rejected;
-  if (numerically_ok && prm.interior_point_max_iter > 0 && (unsolved || unverified)) {
-    Residuals<T> verified;
-    bool polished = false;
-    if (interior_point_solve(g, n, m, prm, w, &verified, &report.interior_point_iterations, &polished)) {
-      status = SolveStatus::solved;
-      report.polish = polished ? PolishStatus::succeeded : prm.polish ? PolishStatus::rejected : PolishStatus::not_run;
-      res = verified;
-    }
-  }
+  if (numerically_ok && interior_point_on && !interior_point_tried && (unsolved || unverified)) run_interior_point();
   if (!numerically_ok) {
     report_failure(g, n, m, SolveStatus::numerical_error, report, out);
     return;

@@ -201,8 +201,8 @@ struct CheckTally {
 // The batch phase's control: its ρ, its iterations (every running problem's), and
 // whether it goes on. The phase runs whole rounds of check_every iterations followed
 // by a check, and never past `cap` iterations (the per-problem loop's max_iter, or
-// interior_point_after when the interior-point rescue is on: the finish must still
-// be able to hand over).
+// interior_point_after, interior_point_after_lp for an LP, when the interior-point rescue
+// is on: the finish must still be able to hand over).
 template <class T>
 struct BatchPhaseState {
   T rho;
@@ -213,15 +213,16 @@ struct BatchPhaseState {
   bool refactor;       // ρ changed: K⁻¹ must be formed again before that round
 };
 
-// factored: K⁻¹ for prm.rho was formed; problems: how many start the phase.
+// factored: K⁻¹ for prm.rho was formed; problems: how many start the phase; lp: the shared
+// P is zero, so the hand-over is interior_point_after_lp (0: no batch phase at all, every
+// problem starts in the interior point, as on its own).
 template <class T>
-BPQP_HD BatchPhaseState<T> start_batch_phase(const AdmmParams<T>& prm, bool factored, int problems) {
+BPQP_HD BatchPhaseState<T> start_batch_phase(const AdmmParams<T>& prm, bool factored, int problems, bool lp) {
   BatchPhaseState<T> s;
   s.rho = prm.rho;
   s.iterations = 0;
-  const int limit = prm.interior_point_max_iter > 0 && prm.interior_point_after < prm.max_iter
-                        ? prm.interior_point_after
-                        : prm.max_iter;
+  const int handover = lp ? prm.interior_point_after_lp : prm.interior_point_after;
+  const int limit = prm.interior_point_max_iter > 0 && handover < prm.max_iter ? handover : prm.max_iter;
   s.cap = prm.check_every > 0 ? limit / prm.check_every * prm.check_every : 0;
   s.stalled_checks = 0;
   s.running = factored && problems > 0 && s.cap > 0;

@@ -34,6 +34,16 @@ namespace bpqp::generators {
 //                for random c the solution is a unique, non-degenerate vertex.
 //                Rows: m + n — the m equalities, then the identity rows e_jᵀ.
 //                Needs 0 <= m < n.
+//   mixed_lp     minimize cᵀx  s.t.  A_E x = A_E x0,  A_I x <= A_I x0 + s,  bounds on x   (P = 0)
+//                An LP in the form solvers meet: ⌈m/2⌉ equality rows A_E and ⌊m/2⌋
+//                inequality rows A_I (Gaussian, each row then scaled by 10^U[−1.5, 1.5):
+//                three decades of row norms), s ~ U[0, 1); 70% of the variables boxed,
+//                0 <= x_j <= w_j with w_j ~ U[0.5, 2), the rest only x_j >= 0 with
+//                c_j ~ |N(0,1)| + 0.1 > 0, which keeps the LP bounded; c_j ~ N(0,1) on the
+//                boxed ones. x0_j = U[0.1, 0.9)·w_j (or U[0.1, 0.9) when one-sided) is a
+//                strictly feasible point.
+//                Rows: m + n — A_E, A_I, then the identity rows e_jᵀ (u_j = +inf on the
+//                one-sided ones). Needs 0 <= m < n.
 //
 // OSQP-suite families: n is the family's own size parameter and m is ignored
 // (it must still be >= 0). OSQP generates sparse problems with 100 data points
@@ -78,9 +88,9 @@ namespace bpqp::generators {
 //                b = (+1 ×n, −1 ×n); A_s rows a/√n ± 1{a≠0}/n with a (density 0.15),
 //                + for the first class, − for the second.
 //                Variables: n + d = 3n. Rows: 2d = 4n (diag(b)A_s x − t <= −1; t >= 0).
-enum class ProblemFamily { random_qp, equality_qp, random_lp, portfolio, control, lasso, huber, svm };
+enum class ProblemFamily { random_qp, equality_qp, random_lp, mixed_lp, portfolio, control, lasso, huber, svm };
 
-// "random_qp", "equality_qp", "random_lp", "portfolio", "control", "lasso", "huber", "svm".
+// "random_qp", "equality_qp", "random_lp", "mixed_lp", "portfolio", "control", "lasso", "huber", "svm".
 const char* family_name(ProblemFamily family);
 
 // The inverse of family_name. Throws bpqp::InvalidArgument naming the valid names.
@@ -91,7 +101,7 @@ std::vector<ProblemFamily> all_families();
 
 // Problem number `seed` of a family, with the sizes documented above. Throws
 // bpqp::InvalidArgument naming the argument when n < 1, m < 0, or (equality_qp,
-// random_lp) m >= n.
+// random_lp, mixed_lp) m >= n.
 DenseQp make_benchmark_problem(ProblemFamily family, int n, int m, std::uint64_t seed);
 
 }  // namespace bpqp::generators

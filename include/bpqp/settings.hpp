@@ -40,8 +40,11 @@ struct Settings {
   bool interior_point_fallback = true;
   int interior_point_after = 4000;
   // The hand-over for LPs (P = 0): ADMM crawls toward an LP's vertex (hundreds to thousands
-  // of iterations) where a few tens of Newton steps land on it, so LPs go over early.
-  int interior_point_after_lp = 100;
+  // of iterations) where a few tens of Newton steps land on it, so an LP starts in the
+  // interior point (0); where that verifies nothing (an infeasible or unbounded LP: the
+  // interior point has no certificates), ADMM runs from the start, for max_iter iterations.
+  // A positive value runs that many ADMM iterations first instead.
+  int interior_point_after_lp = 0;
   int interior_point_max_iter = 60;
   bool warm_start = true;        // a Solver re-solve starts from its previous x, y
   // A batch whose P and A are shared (batch stride 0, more than one problem) runs its

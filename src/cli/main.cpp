@@ -46,7 +46,7 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
   app.add_option("--interior-point-after", o.settings.interior_point_after, "ADMM iterations before the fallback")
       ->capture_default_str();
   app.add_option("--interior-point-after-lp", o.settings.interior_point_after_lp,
-                 "ADMM iterations before the fallback, for an LP (P = 0)")
+                 "ADMM iterations before the fallback, for an LP (P = 0); 0: the interior point first")
       ->capture_default_str();
   app.add_option("--rho", o.settings.rho, "Initial ADMM step size")->capture_default_str();
   app.add_option("--scaling", o.settings.scaling_iterations, "Ruiz scaling iterations")->capture_default_str();

@@ -30,7 +30,8 @@ struct FamilyName {
 
 constexpr FamilyName kFamilies[] = {
     {ProblemFamily::random_qp, "random_qp"}, {ProblemFamily::equality_qp, "equality_qp"},
-    {ProblemFamily::random_lp, "random_lp"}, {ProblemFamily::portfolio, "portfolio"},
+    {ProblemFamily::random_lp, "random_lp"}, {ProblemFamily::mixed_lp, "mixed_lp"},
+    {ProblemFamily::portfolio, "portfolio"},
     {ProblemFamily::control, "control"},     {ProblemFamily::lasso, "lasso"},
     {ProblemFamily::huber, "huber"},         {ProblemFamily::svm, "svm"},
 };
@@ -127,6 +128,30 @@ DenseQp random_lp(int n, int m, std::uint64_t seed) {
   for (int j = 0; j < n; ++j) {
     b.A(m + j, j) = 1.0;
     b.bounds(m + j, 0.0, 1.0);
+  }
+  return b.take();
+}
+
+DenseQp mixed_lp(int n, int m, std::uint64_t seed) {
+  Draws draws(seed);
+  QpBuilder b(instance_name(ProblemFamily::mixed_lp, n, m, seed), n, m + n);
+  const int m_eq = (m + 1) / 2;
+  std::vector<double> x0(n), width(n);
+  for (int j = 0; j < n; ++j) {
+    const bool boxed = draws.coin(0.7);
+    width[j] = boxed ? 0.5 + 1.5 * draws.uniform() : kInf;
+    x0[j] = (0.1 + 0.8 * draws.uniform()) * (boxed ? width[j] : 1.0);
+    b.q(j) = boxed ? draws.normal() : std::abs(draws.normal()) + 0.1;
+    b.A(m + j, j) = 1.0;
+    b.bounds(m + j, 0.0, width[j]);
+  }
+  for (int i = 0; i < m; ++i) {
+    const double row_scale = std::pow(10.0, -1.5 + 3.0 * draws.uniform());
+    for (int j = 0; j < n; ++j) b.A(i, j) = row_scale * draws.normal();
+    double ax0 = 0.0;
+    for (int j = 0; j < n; ++j) ax0 += b.A(i, j) * x0[j];
+    if (i < m_eq) b.bounds(i, ax0, ax0);
+    else b.bounds(i, -kInf, ax0 + draws.uniform());
   }
   return b.take();
 }
@@ -447,6 +472,11 @@ DenseQp make_benchmark_problem(ProblemFamily family, int n, int m, std::uint64_t
               "m must be < n (n equalities alone would fix x), got m = " + std::to_string(m) + ", n = " +
                   std::to_string(n));
       return random_lp(n, m, seed);
+    case ProblemFamily::mixed_lp:
+      require(m < n, family,
+              "m must be < n (like random_lp, whose vertex it generalizes), got m = " + std::to_string(m) +
+                  ", n = " + std::to_string(n));
+      return mixed_lp(n, m, seed);
     case ProblemFamily::portfolio:
       return portfolio(n, seed);
     case ProblemFamily::control:

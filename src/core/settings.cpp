@@ -35,7 +35,7 @@ void validate(const Settings& s) {
   require(s.polish_refine_iterations >= 0, "polish_refine_iterations", "an integer >= 0", s.polish_refine_iterations);
   require(s.polish_first_attempt >= 0, "polish_first_attempt", "an integer >= 0", s.polish_first_attempt);
   require(s.interior_point_after >= 1, "interior_point_after", "an integer >= 1", s.interior_point_after);
-  require(s.interior_point_after_lp >= 1, "interior_point_after_lp", "an integer >= 1", s.interior_point_after_lp);
+  require(s.interior_point_after_lp >= 0, "interior_point_after_lp", "an integer >= 0", s.interior_point_after_lp);
   require(s.interior_point_max_iter >= 1, "interior_point_max_iter", "an integer >= 1", s.interior_point_max_iter);
   require(positive(s.delta), "delta", "a finite value > 0", s.delta);
   require(nonnegative(s.symmetry_tolerance.value_or(0)), "symmetry_tolerance", "a finite value >= 0",

@@ -516,35 +516,69 @@ TEST(AdmmForwardRescue, RejectedPolishOfAConvergedLpIsRescuedByTheInteriorPoint)
   }
 }
 
-// ADMM crawls toward an LP's vertex; an LP goes to the interior point after
-// interior_point_after_lp iterations (100) instead of interior_point_after (4000), and the
-// answer is the same verified vertex.
-TEST(AdmmForwardLp, AnLpGoesToTheInteriorPointEarlyAndEndsAtTheVerifiedVertex) {
+// ADMM crawls toward an LP's vertex. By default (interior_point_after_lp = 0) an LP starts
+// in the interior point, before any ADMM iteration; interior_point_after_lp = 100 hands it
+// over after 100 ADMM iterations instead of interior_point_after (4000). Every way ends at
+// the same verified vertex.
+TEST(AdmmForwardLp, AnLpStartsInTheInteriorPointOrGoesThereEarlyAndEndsAtTheVerifiedVertex) {
   std::vector<DenseQp> lps;
   for (std::uint64_t seed : {3, 4, 5, 6})
     lps.push_back(generators::make_benchmark_problem(generators::ProblemFamily::random_lp, 60, 12, seed));
   Settings late;
   late.interior_point_after_lp = late.interior_point_after;
   const auto admm_longer = solve_problems<double>(lps, testing::test_executor(1), late);
-  const Settings early;
-  const auto r = solve_problems<double>(lps, testing::test_executor(1), early);
+  Settings early;
+  early.interior_point_after_lp = 100;
+  const auto handed_over = solve_problems<double>(lps, testing::test_executor(1), early);
+  const Settings first;
+  ASSERT_EQ(first.interior_point_after_lp, 0);
+  const auto r = solve_problems<double>(lps, testing::test_executor(1), first);
   int longer = 0, handed = 0;
   for (int b = 0; b < r.batch; ++b) {
     SCOPED_TRACE("problem " + std::to_string(b));
     longer += admm_longer.iterations[b] > early.interior_point_after_lp;
     // Either ADMM finished first, or it handed over exactly at interior_point_after_lp.
-    EXPECT_LE(r.iterations[b], early.interior_point_after_lp);
-    if (r.interior_point_iterations[b] > 0) {
+    EXPECT_LE(handed_over.iterations[b], early.interior_point_after_lp);
+    if (handed_over.interior_point_iterations[b] > 0) {
       ++handed;
-      EXPECT_EQ(r.iterations[b], early.interior_point_after_lp);
+      EXPECT_EQ(handed_over.iterations[b], early.interior_point_after_lp);
     }
-    EXPECT_EQ(r.polish[b], PolishStatus::succeeded);
+    EXPECT_EQ(r.iterations[b], 0) << "no ADMM iteration before the interior point";
+    EXPECT_GT(r.interior_point_iterations[b], 0);
     const auto ref = testing::reference_solve(lps[b]);
     ASSERT_TRUE(ref.converged && ref.polished);
-    testing::expect_answer_as_promised(lps[b], r, b, ref.x, ref.y);
+    for (const auto* result : {&r, &handed_over}) {
+      EXPECT_EQ(result->status[b], SolveStatus::solved);
+      EXPECT_EQ(result->polish[b], PolishStatus::succeeded);
+      testing::expect_answer_as_promised(lps[b], *result, b, ref.x, ref.y);
+    }
   }
   EXPECT_GT(longer, 0) << "ADMM alone must take longer than the hand-over on these LPs, or this test checks nothing";
   EXPECT_GT(handed, 0);
+}
+
+// The interior point has no infeasibility test: an infeasible LP it started on goes on to
+// ADMM, whose certificate is the one reported (with its ρ vector and factorization rebuilt
+// after the interior point spent them).
+TYPED_TEST(AdmmForward, AnInfeasibleLpStartedInTheInteriorPointGetsAdmmsCertificate) {
+  DenseQp lp = testing::small_infeasible_qp();  // x1 + x2 ≥ 3, x1, x2 ≤ 1
+  std::fill(lp.P.begin(), lp.P.end(), 0.0);
+  lp.q = {1.0, -2.0};
+  const auto r = solve_problems<TypeParam>({lp}, testing::test_executor(1));
+  ASSERT_EQ(r.status[0], SolveStatus::primal_infeasible);
+  EXPECT_GT(r.interior_point_iterations[0], 0) << "the interior point ran first";
+  EXPECT_GT(r.iterations[0], 0) << "then ADMM";
+  // A Farkas certificate to ADMM's own test (unit inf-norm): ‖Aᵀy‖∞ ≤ eps_prim_inf and
+  // uᵀy₊ + lᵀy₋ < 0; the only exact one is (−1, 1, 1), whose support value is −1.
+  const TypeParam* y = r.y_of(0);
+  double aty[2] = {0.0, 0.0}, support = 0.0;
+  for (int i = 0; i < lp.m; ++i) {
+    for (int j = 0; j < lp.n; ++j) aty[j] += lp.A[static_cast<std::size_t>(i) * lp.n + j] * y[i];
+    if (y[i] != 0) support += y[i] * (y[i] > 0 ? lp.u[i] : lp.l[i]);
+  }
+  const double eps = Settings{}.eps_prim_inf;
+  EXPECT_LE(std::max(std::abs(aty[0]), std::abs(aty[1])), eps);
+  EXPECT_NEAR(support, -1.0, 10 * eps);
 }
 
 }  // namespace

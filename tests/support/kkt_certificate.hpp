@@ -70,8 +70,9 @@ struct OptimalityCertificate {
   double complementarity = 0;
   int worst_row = -1;          // the row that set complementarity (-1: none)
   // |xᵀPx + qᵀx + uᵀy₊ + lᵀy₋| / scales.gap: primal minus dual objective (y₊ = max(y, 0),
-  // y₋ = min(y, 0)); a row whose y pushes on an infinite bound enters at A_i x instead (its
-  // multiplier is charged by complementarity).
+  // y₋ = min(y, 0)), less the Σ|y_i|·(row i's violation) that the primal residual explains;
+  // a row whose y pushes on an infinite bound enters at A_i x instead (its multiplier is
+  // charged by complementarity).
   double gap = 0;
   double worst() const;        // the largest of the four (NaN if any is NaN)
 };

@@ -133,7 +133,7 @@ AdmmParams<double> phase_params() {
 TEST(BatchPhase, RunsWholeRoundsWithinItsCap) {
   AdmmParams<double> prm = phase_params();
   prm.max_iter = 110;  // four rounds of 25 fit, a fifth would pass max_iter
-  BatchPhaseState<double> s = start_batch_phase(prm, true, 10);
+  BatchPhaseState<double> s = start_batch_phase(prm, true, 10, false);
   EXPECT_EQ(s.cap, 100);
   int rounds = 0;
   while (s.running) {
@@ -145,20 +145,34 @@ TEST(BatchPhase, RunsWholeRoundsWithinItsCap) {
   // With the interior-point rescue on, the phase leaves the finish room to hand over.
   prm.interior_point_max_iter = 30;
   prm.interior_point_after = 60;
-  EXPECT_EQ(start_batch_phase(prm, true, 10).cap, 50);
-  EXPECT_FALSE(start_batch_phase(prm, false, 10).running) << "no factorization: no phase";
-  EXPECT_FALSE(start_batch_phase(prm, true, 0).running);
+  EXPECT_EQ(start_batch_phase(prm, true, 10, false).cap, 50);
+  EXPECT_FALSE(start_batch_phase(prm, false, 10, false).running) << "no factorization: no phase";
+  EXPECT_FALSE(start_batch_phase(prm, true, 0, false).running);
   prm.max_iter = 24;
-  EXPECT_TRUE(start_batch_phase(phase_params(), true, 1).running);
-  EXPECT_FALSE(start_batch_phase(prm, true, 10).running) << "not one whole round fits";
+  EXPECT_TRUE(start_batch_phase(phase_params(), true, 1, false).running);
+  EXPECT_FALSE(start_batch_phase(prm, true, 10, false).running) << "not one whole round fits";
+}
+
+TEST(BatchPhase, AnLpBatchHandsOverAtTheLpLimit) {
+  AdmmParams<double> prm = phase_params();
+  prm.interior_point_max_iter = 30;
+  prm.interior_point_after = 600;
+  prm.interior_point_after_lp = 100;
+  EXPECT_EQ(start_batch_phase(prm, true, 10, false).cap, 600);
+  EXPECT_EQ(start_batch_phase(prm, true, 10, true).cap, 100) << "an LP batch stops at interior_point_after_lp";
+  prm.interior_point_after_lp = 0;
+  EXPECT_FALSE(start_batch_phase(prm, true, 10, true).running) << "LPs start in the interior point: no phase";
+  EXPECT_TRUE(start_batch_phase(prm, true, 10, false).running);
+  prm.interior_point_max_iter = 0;
+  EXPECT_EQ(start_batch_phase(prm, true, 10, true).cap, 1000) << "no interior point: the phase may use max_iter";
 }
 
 TEST(BatchPhase, StopsWhenEveryProblemLeftOrAfterChecksWithoutProgress) {
   const AdmmParams<double> prm = phase_params();
-  BatchPhaseState<double> s = start_batch_phase(prm, true, 4);
+  BatchPhaseState<double> s = start_batch_phase(prm, true, 4, false);
   after_check(s, prm, CheckTally<double>{4, 0, 0.0, 0});
   EXPECT_FALSE(s.running) << "nobody left running";
-  s = start_batch_phase(prm, true, 4);
+  s = start_batch_phase(prm, true, 4, false);
   after_check(s, prm, CheckTally<double>{1, 3, 0.0, 0});
   int checks = 0;
   while (s.running) {
@@ -170,7 +184,7 @@ TEST(BatchPhase, StopsWhenEveryProblemLeftOrAfterChecksWithoutProgress) {
 
 TEST(BatchPhase, MovesRhoToTheGeometricMeanAtTheAdaptiveInterval) {
   const AdmmParams<double> prm = phase_params();
-  BatchPhaseState<double> s = start_batch_phase(prm, true, 4);
+  BatchPhaseState<double> s = start_batch_phase(prm, true, 4, false);
   const double log_sum = std::log(100.0) + std::log(10000.0);  // estimates 100ρ and 10⁴ρ: mean 1000ρ
   after_check(s, prm, CheckTally<double>{1, 2, log_sum, 2});  // 25 iterations: not the interval
   EXPECT_FALSE(s.refactor);

@@ -31,6 +31,7 @@ using bpqp::generators::make_benchmark_problem;
 using bpqp::generators::parse_family;
 using bpqp::generators::ProblemFamily;
 using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+constexpr double kInf = std::numeric_limits<double>::infinity();
 
 struct Case {
   ProblemFamily family;
@@ -48,6 +49,7 @@ std::vector<Case> cases() {
       {ProblemFamily::random_qp, 10, 5},   {ProblemFamily::random_qp, 30, 10},
       {ProblemFamily::equality_qp, 10, 5}, {ProblemFamily::equality_qp, 30, 10},
       {ProblemFamily::random_lp, 10, 5},   {ProblemFamily::random_lp, 30, 10},
+      {ProblemFamily::mixed_lp, 10, 5},    {ProblemFamily::mixed_lp, 30, 11},
       {ProblemFamily::portfolio, 8, 0},    {ProblemFamily::portfolio, 25, 0},
       {ProblemFamily::control, 2, 0},      {ProblemFamily::control, 4, 0},
       {ProblemFamily::lasso, 3, 0},        {ProblemFamily::lasso, 10, 0},
@@ -64,6 +66,7 @@ std::pair<int, int> documented_size(const Case& c) {
     case ProblemFamily::equality_qp:
       return {n, m};
     case ProblemFamily::random_lp:
+    case ProblemFamily::mixed_lp:
       return {n, m + n};
     case ProblemFamily::portfolio: {
       const int k = (n + 9) / 10;
@@ -185,6 +188,35 @@ TEST(BenchmarkProblems, RandomLpHasZeroPEqualitiesThenTheUnitBox) {
   }
 }
 
+TEST(BenchmarkProblems, MixedLpHasEqualitiesInequalitiesAndBoxedOrOneSidedVariables) {
+  const int n = 40, m = 9;
+  const DenseQp qp = make_benchmark_problem(ProblemFamily::mixed_lp, n, m, 3);
+  for (double v : qp.P) EXPECT_EQ(v, 0.0);
+  const RowMajor A = Eigen::Map<const RowMajor>(qp.A.data(), qp.m, qp.n);
+  double smallest_row = kInf, largest_row = 0.0;
+  for (int i = 0; i < m; ++i) {
+    EXPECT_EQ(qp.l[i] == qp.u[i], i < 5) << "row " << i << ": the first ⌈m/2⌉ rows are the equalities";
+    if (i >= 5) EXPECT_EQ(qp.l[i], -kInf);
+    smallest_row = std::min(smallest_row, A.row(i).norm());
+    largest_row = std::max(largest_row, A.row(i).norm());
+  }
+  EXPECT_GT(largest_row / smallest_row, 10.0) << "rows scaled over decades";
+  int one_sided = 0;
+  for (int j = 0; j < n; ++j) {
+    EXPECT_EQ(qp.l[m + j], 0.0);
+    for (int c = 0; c < n; ++c) EXPECT_EQ(A(m + j, c), c == j ? 1.0 : 0.0);
+    if (std::isinf(qp.u[m + j])) {
+      ++one_sided;
+      EXPECT_GT(qp.q[j], 0.0) << "a one-sided variable's cost keeps the LP bounded";
+    } else {
+      EXPECT_GE(qp.u[m + j], 0.5);
+      EXPECT_LT(qp.u[m + j], 2.0);
+    }
+  }
+  EXPECT_GT(one_sided, 0);
+  EXPECT_LT(one_sided, n);
+}
+
 TEST(BenchmarkProblems, OsqpFamiliesIgnoreM) {
   for (ProblemFamily f : {ProblemFamily::portfolio, ProblemFamily::control, ProblemFamily::lasso,
                           ProblemFamily::huber, ProblemFamily::svm}) {
@@ -209,18 +241,19 @@ TEST(BenchmarkProblems, RejectsInvalidSizesNamingTheArgument) {
   }
   EXPECT_NE(message_of(ProblemFamily::equality_qp, 5, 5).find("m must be < n"), std::string::npos);
   EXPECT_NE(message_of(ProblemFamily::random_lp, 5, 6).find("m must be < n"), std::string::npos);
+  EXPECT_NE(message_of(ProblemFamily::mixed_lp, 5, 5).find("m must be < n"), std::string::npos);
 }
 
 TEST(BenchmarkProblems, ParseFamilyRoundTripsEveryNameAndRejectsUnknownOnes) {
   const std::vector<ProblemFamily> families = all_families();
-  ASSERT_EQ(families.size(), 8u);
+  ASSERT_EQ(families.size(), 9u);
   std::vector<std::string> names;
   for (ProblemFamily f : families) {
     names.push_back(family_name(f));
     EXPECT_EQ(parse_family(family_name(f)), f);
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"random_qp", "equality_qp", "random_lp", "portfolio", "control", "lasso",
-                                             "huber", "svm"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"random_qp", "equality_qp", "random_lp", "mixed_lp", "portfolio",
+                                             "control", "lasso", "huber", "svm"}));
   try {
     parse_family("Lasso");
     FAIL() << "parse_family accepted an unknown name";

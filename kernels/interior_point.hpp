@@ -168,15 +168,51 @@ BPQP_HD T step_to_boundary(const Group& g, int m, const AdmmWorkspace<T>& w, con
   return min_of(T(1), T(0.99) * -g.max(-step));
 }
 
+// Two ways to guess which side (slack s, multiplier z) of a row is active:
+//   by_size:  the multiplier outweighs the slack, z > s;
+//   by_trend: Tapia's indicator, from the direction (ds, dz) of the step that led to this
+//             iterate — the slack shrank faster than the multiplier, ds/s < dz/z
+//             (El-Bakry, Tapia, Zhang 1994).
+// by_size is right on most problems and fails where a multiplier (or slack) of the solution
+// is itself small: a random LP's vertex with a multiplier of 1e-5 has s and z both near
+// √μ ≈ 1e-5 at μ = 1e-10, and the polish of that guess fails on the whole set. by_trend is
+// invariant to the rows' and the cost's scaling and sees s fall while z stays, but it is only
+// as good as the last direction (inexact where the Newton matrix needed strong
+// regularization). The interior point certifies and polishes by_size first, then by_trend.
+enum class ActiveGuess { by_size, by_trend };
+
+template <class T>
+BPQP_HD BPQP_INLINE bool side_looks_active(ActiveGuess guess, T s, T z, T ds, T dz) {
+  return guess == ActiveGuess::by_trend ? ds * z < dz * s : z > s;  // ds/s < dz/z with s, z > 0
+}
+
+// Rows whose guessed active side differs between the two guesses (uniform).
+template <class Group, class T>
+BPQP_HD int guesses_differ(const Group& g, int m, const AdmmWorkspace<T>& w, const InteriorPointArrays<T>& a) {
+  T differ = T(0);
+  for (int i = g.rank(); i < m; i += g.size()) {
+    if (is_equality_row(w, i)) continue;
+    const bool upper = is_finite(w.u[i]);
+    const bool lower = is_finite(w.l[i]);
+    const bool size_u = upper && side_looks_active(ActiveGuess::by_size, a.su[i], a.zu[i], a.dsu[i], a.dzu[i]);
+    const bool trend_u = upper && side_looks_active(ActiveGuess::by_trend, a.su[i], a.zu[i], a.dsu[i], a.dzu[i]);
+    const bool size_l = lower && side_looks_active(ActiveGuess::by_size, a.sl[i], a.zl[i], a.dsl[i], a.dzl[i]);
+    const bool trend_l = lower && side_looks_active(ActiveGuess::by_trend, a.sl[i], a.zl[i], a.dsl[i], a.dzl[i]);
+    if (size_u != trend_u || (!size_u && size_l != trend_l)) differ += T(1);
+  }
+  return static_cast<int>(g.sum(differ));
+}
+
 // Turns the interior-point iterate into an ADMM-style point (x, z, y) with
 // z ∈ [l̄, ū] and y in the normal cone of [l̄, ū] at z: a side keeps its
-// multiplier (and z sits on that bound) where the multiplier outweighs the
-// slack, every other multiplier is dropped and z = Π(Āx). The termination test
-// on the residuals of that point then certifies it exactly as it certifies an
-// ADMM iterate. On success w.x, w.z, w.y hold the point and *out its residuals.
+// multiplier (and z sits on that bound) where side_looks_active by `guess`, every
+// other multiplier is dropped and z = Π(Āx). The termination test on the residuals
+// of that point then certifies it exactly as it certifies an ADMM iterate.
+// On success w.x, w.z, w.y hold the point and *out its residuals.
 template <class Group, class T>
 BPQP_HD bool certify_interior_point(const Group& g, int n, int m, const AdmmParams<T>& prm, AdmmWorkspace<T>& w,
-                                    const InteriorPointArrays<T>& a, const T* x, Residuals<T>* out) {
+                                    const InteriorPointArrays<T>& a, const T* x, ActiveGuess guess,
+                                    Residuals<T>* out) {
   T* z = w.z_tilde;
   T* y = w.kkt_res;
   for (int i = g.rank(); i < m; i += g.size()) {
@@ -184,10 +220,10 @@ BPQP_HD bool certify_interior_point(const Group& g, int n, int m, const AdmmPara
     if (is_equality_row(w, i)) {
       z[i] = w.u[i];
       y[i] = a.y[i];
-    } else if (is_finite(w.u[i]) && a.zu[i] > a.su[i]) {
+    } else if (is_finite(w.u[i]) && side_looks_active(guess, a.su[i], a.zu[i], a.dsu[i], a.dzu[i])) {
       z[i] = w.u[i];
       y[i] = max_of(a.y[i], T(0));
-    } else if (is_finite(w.l[i]) && a.zl[i] > a.sl[i]) {
+    } else if (is_finite(w.l[i]) && side_looks_active(guess, a.sl[i], a.zl[i], a.dsl[i], a.dzl[i])) {
       z[i] = w.l[i];
       y[i] = min_of(a.y[i], T(0));
     } else {
@@ -230,10 +266,14 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
     interior_residuals(g, n, m, w, a, x);
     const T mu = complementarity(g, m, w, a, T(0), false);
     *iterations = it + 1;
-    // Polishing decides: from a nearly complementary iterate its active-set
-    // guess (multiplier > slack) is usually exact.
-    if (mu < prm.eps_abs && certify_interior_point(g, n, m, prm, w, a, x, out)) {
-      certified = true;
+    // Polishing decides: from a nearly complementary iterate an active-set guess is
+    // usually exact. by_trend needs a step behind it, and is tried only where it differs.
+    const int guesses = mu < prm.eps_abs ? (it > 0 && guesses_differ(g, m, w, a) > 0 ? 2 : 1) : 0;
+    bool certified_here = false;
+    for (int k = 0; k < guesses; ++k) {
+      if (!certify_interior_point(g, n, m, prm, w, a, x, k == 0 ? ActiveGuess::by_size : ActiveGuess::by_trend, out))
+        continue;
+      certified = certified_here = true;
       if (!prm.polish) return true;
       Residuals<T> better;
       if (polish_solution(g, n, m, prm, w, &better)) {  // more accurate, when it verifies
@@ -241,9 +281,9 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
         *polished = true;
         return true;
       }
-      // Complementarity far below eps and still no verified active set: stop here.
-      if (mu < prm.eps_abs * T(1e-4)) return true;
     }
+    // Complementarity far below eps and still no verified active set: stop here.
+    if (certified_here && mu < prm.eps_abs * T(1e-4)) return true;
     // Listed after the polish above, which overwrites w.active and w.active_rows with its
     // own active set: the Newton matrix's equality block must be the equality rows.
     const int n_eq = list_equality_rows(g, m, w);

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "bpqp/bpqp.hpp"
+#include "bpqp/benchmark_problems.hpp"
 #include "bpqp/problem_generators.hpp"
 #include "support/full_kkt_gradient.hpp"
 #include "support/solver_test_support.hpp"
@@ -361,6 +362,42 @@ TEST(BackwardReference, DirectModeMatchesFullKktImplicitDifferentiation) {
         EXPECT_LT(rel_err(grad.du_of(b), ref.du, 1e-3), 1e-8);
       }
     }
+  }
+}
+
+// The active set the backward reads off a polished LP vertex: mixed_lp's vertices have
+// multipliers down to 1e-6 beside ‖y‖∞ ≈ 1, below the threshold τ(1 + ‖y‖∞); such a row is
+// kept because x sits on its bound to rounding. Dropping it (as the threshold alone did, 2
+// problems in 64) leaves A_𝒜 a row short of the vertex and the gradient near 1e9.
+// The exact answer at a vertex: x = A_𝒜⁻¹ b_𝒜 near the data, so ∂L/∂b_𝒜 = A_𝒜⁻ᵀ g and every
+// other row's bound gradient is 0 (the full-KKT reference loses ~1e-4 here: its
+// complementarity rows carry the 1e-6 multipliers).
+TEST(BackwardLp, AMixedLpVertexKeepsItsRowsWithTinyMultipliers) {
+  std::vector<DenseQp> problems;
+  for (std::uint64_t seed = 1; seed <= 64; ++seed)
+    problems.push_back(generators::make_benchmark_problem(generators::ProblemFamily::mixed_lp, 100, 20, seed));
+  const int n = problems[0].n, m = problems[0].m, B = static_cast<int>(problems.size());
+  const auto fwd = solve<double>(problems);
+  const Vec g = random_vector(B * n, 13);
+  const auto grad = backward_of<double>(problems, fwd, g);
+  for (int b = 0; b < B; ++b) {
+    SCOPED_TRACE("problem " + std::to_string(b));
+    ASSERT_EQ(fwd.status[b], SolveStatus::solved);
+    ASSERT_EQ(fwd.polish[b], PolishStatus::succeeded);
+    EXPECT_EQ(grad.status[b], BackwardStatus::ok);
+    EXPECT_EQ(grad.active_rows[b], n) << "a vertex: n active rows";
+    std::vector<int> rows;  // the polished answer's active rows: y_i ≠ 0
+    for (int i = 0; i < m; ++i)
+      if (fwd.y_of(b)[i] != 0.0) rows.push_back(i);
+    ASSERT_EQ(static_cast<int>(rows.size()), n);
+    Eigen::MatrixXd A_active(n, n);
+    for (int a = 0; a < n; ++a)
+      for (int j = 0; j < n; ++j) A_active(a, j) = problems[b].A[static_cast<std::size_t>(rows[a]) * n + j];
+    const Eigen::VectorXd db = A_active.transpose().fullPivLu().solve(Eigen::Map<const Eigen::VectorXd>(g.data() + b * n, n));
+    Vec expected(m, 0.0), got(m);
+    for (int a = 0; a < n; ++a) expected[rows[a]] = db[a];
+    for (int i = 0; i < m; ++i) got[i] = grad.dl_of(b)[i] + grad.du_of(b)[i];
+    EXPECT_LT(rel_err(got.data(), expected), 1e-8);
   }
 }
 

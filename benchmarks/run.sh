@@ -44,13 +44,14 @@ backends=cpu
 $bench --families random_qp --sizes $sizes --batches $batches --precisions double,float \
   --sharing per_problem,shared_PA,shared_PA_no_batch_phase --threads 1,0 --backends $backends --cell-budget-s $budget \
   --export "$export_dir" --json $results/bpqp_random_qp.json
-# 2. Equality-constrained QPs and LPs (double, per problem); at 500×100 a few problems only
-#    (an LP of that size takes seconds: ADMM approaches a vertex slowly).
-$bench --families equality_qp,random_lp --sizes ${sizes/,500x100/} --batches $batches --precisions double \
+# 2. Equality-constrained QPs and LPs (double, per problem): the paper's random LP and
+#    mixed_lp (equalities, inequalities, boxed and one-sided variables, rows over three
+#    decades); at 500×100 a few problems only (each interior-point step factors n + m_E).
+$bench --families equality_qp,random_lp,mixed_lp --sizes ${sizes/,500x100/} --batches $batches --precisions double \
   --sharing per_problem --threads 1,0 --backends $backends --cell-budget-s $budget \
   --export "$export_dir" --export-max-batch 64 --json $results/bpqp_eq_lp.json
 if [[ $sizes == *500x100* ]]; then
-  $bench --families equality_qp,random_lp --sizes 500x100 --batches 1,4 --precisions double \
+  $bench --families equality_qp,random_lp,mixed_lp --sizes 500x100 --batches 1,4 --precisions double \
     --sharing per_problem --threads 1 --backends $backends --cell-budget-s $budget \
     --export "$export_dir" --export-max-batch 4 --reference-problems 4 --json $results/bpqp_eq_lp_500x100.json
 fi
@@ -79,8 +80,15 @@ peers 100x20 1,64,1024 30 130 "random_qp_100x20.npz"
 peers 500x100 1 30 90 "random_qp_500x100.npz"
 # (cvxpylayers is left out at batch 64: its one-problem probe alone takes 30 s at 500×100)
 peers 500x100_b64 64 10 30 "random_qp_500x100.npz" osqp+adjoint,bpqp-paper-recipe,qpth,proxsuite-qplayer,jaxopt-osqp
-peers eq_lp 1,64 4 60 "equality_qp_10x5.npz equality_qp_50x10.npz equality_qp_100x20.npz random_lp_10x5.npz random_lp_50x10.npz random_lp_100x20.npz"
-peers eq_lp_500x100 1,4 10 30 "equality_qp_500x100.npz random_lp_500x100.npz"
+peers eq_lp 1,64 4 60 "equality_qp_10x5.npz equality_qp_50x10.npz equality_qp_100x20.npz random_lp_10x5.npz random_lp_50x10.npz random_lp_100x20.npz mixed_lp_10x5.npz mixed_lp_50x10.npz mixed_lp_100x20.npz"
+peers eq_lp_500x100 1,4 10 30 "equality_qp_500x100.npz random_lp_500x100.npz mixed_lp_500x100.npz"
+# Clarabel, an interior point without derivatives, on the LPs: the forward time an LP
+# solver of its kind sets (bpqp's forward column is the comparison).
+lp_files=$({ ls "$export_dir"/random_lp_*.npz "$export_dir"/mixed_lp_*.npz 2>/dev/null || true; })
+if [ -n "$lp_files" ]; then
+  $python benchmarks/peers/time_clarabel.py $lp_files --batch 64 > $results/clarabel_lp.txt \
+    || echo "Clarabel timing skipped (clarabel missing?)"
+fi
 peers osqp_suite 1,64 4 60 "portfolio_*.npz control_*.npz lasso_*.npz huber_*.npz svm_*.npz"
 
 # 5. Tables and plots.

@@ -11,26 +11,18 @@
 
 namespace bpqp::kernels {
 
-// A row's or column's norm for one Ruiz pass, clamped to [1e-4, 1e4] so that no pass
-// scales by more than 100 (the passes compound it); 1 for an empty one (norm ≤ 1e-30).
-// OSQP's rule left a norm below 1e-4 unscaled, so a column of 1e-6 kept it: an LP whose
-// columns span twelve decades then stalled in the interior point (the dual residual of the
-// smallest columns' variables at 1e-8 scaled) and 19 of 20 ended at max_iterations.
+// A norm for one Ruiz pass — a row's, a column's, or the cost's — clamped to [1e-4, 1e4],
+// so that no pass scales by more than 100 (10⁴ for the cost) and the passes compound it;
+// 1 for an empty one (norm ≤ 1e-30, which also keeps the factors finite in float).
+// OSQP's rule leaves a norm below 1e-4 unscaled. For rows and columns, a column of 1e-6
+// then kept it: an LP whose columns span twelve decades stalled in the interior point (the
+// dual residual of the smallest columns' variables at 1e-8 scaled) and all 20 tried ended at
+// max_iterations. For the cost, so small a P̄ stayed that the fixed σ of the x-update and δ
+// of polishing dominated it; clamped, c reaches 1/‖cost‖ over the passes.
 template <class T>
 BPQP_HD BPQP_INLINE T limit_scaling(T norm) {
   const T zero = T(1e-30), min_scaling = T(1e-4), max_scaling = T(1e4);
   return norm > zero ? clamp_to(norm, min_scaling, max_scaling) : T(1);
-}
-
-// The cost's norm for the cost scaling, clamped to [1e-4, 1e4] per pass so that c reaches
-// 1/‖cost‖ over the passes (t·P, t·q scale alike down to t = 1e-4^passes, as they already
-// did upwards); 1 for a zero cost (below 1e-30, which also keeps c finite in float).
-// OSQP's limit_scaling would leave a cost below 1e-4 unscaled, and so small a P̄ that the
-// fixed σ of the x-update and δ of polishing dominate it.
-template <class T>
-BPQP_HD BPQP_INLINE T limit_cost_scaling(T norm) {
-  const T zero_cost = T(1e-30), min_scaling = T(1e-4), max_scaling = T(1e4);
-  return norm > zero_cost ? clamp_to(norm, min_scaling, max_scaling) : T(1);
 }
 
 // A bound scaled by e; infinite bounds (|v| ≥ 1e20) become IEEE ±inf so that
@@ -96,7 +88,7 @@ BPQP_HD void ruiz_equilibrate(const Group& g, const ProblemView<T>& p, int itera
     g.sync();
     // Cost scaling: the mean column norm of P̄, or ‖q̄‖∞ if larger, goes to 1 (held back, above).
     const T mean_col = g.sum(col_sum) / T(n > 0 ? n : 1);
-    pending = T(1) / limit_cost_scaling(max_of(mean_col, inf_norm(g, w.q, n)));
+    pending = T(1) / limit_scaling(max_of(mean_col, inf_norm(g, w.q, n)));
     c *= pending;
   }
   for (int k = g.rank(); k < n * n; k += g.size()) w.P[k] *= pending;

@@ -149,6 +149,18 @@ struct RunStart {
   bool previous = false;
 };
 
+// Whether the (scaled) P is zero: an LP, which hands over to the interior point after
+// interior_point_after_lp iterations (0: before any) instead of interior_point_after.
+template <class Group, class T>
+BPQP_HD bool is_lp(const Group& g, int n, const T* P) {
+  return inf_norm(g, P, n * n) == T(0);
+}
+
+template <class T>
+BPQP_HD BPQP_INLINE int interior_point_handover(const AdmmParams<T>& prm, bool lp) {
+  return lp ? prm.interior_point_after_lp : prm.interior_point_after;
+}
+
 // The ADMM loop from the iterate in w (the scaled problem in w), the interior-point
 // rescue, and the report and unscaled outputs (report.iterations: all of them, the
 // start's included).
@@ -168,8 +180,8 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
   int next_polish = prm.polish_first_attempt;
   int k = start.iterations;
   bool iterated = start.previous;  // the infeasibility tests compare two iterates
-  const bool lp = inf_norm(g, w.P, n * n) == T(0);  // the scaled P̄ is zero exactly when P is
-  const int handover_after = lp ? prm.interior_point_after_lp : prm.interior_point_after;
+  const bool lp = is_lp(g, n, w.P);  // the scaled P̄ is zero exactly when P is
+  const int handover_after = interior_point_handover(prm, lp);
   const bool interior_point_on = prm.interior_point_max_iter > 0;
   bool interior_point_tried = false;
   // The interior-point fallback: true when it verified a solution (status, polish and res set).

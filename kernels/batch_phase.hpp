@@ -221,7 +221,7 @@ BPQP_HD BatchPhaseState<T> start_batch_phase(const AdmmParams<T>& prm, bool fact
   BatchPhaseState<T> s;
   s.rho = prm.rho;
   s.iterations = 0;
-  const int handover = lp ? prm.interior_point_after_lp : prm.interior_point_after;
+  const int handover = interior_point_handover(prm, lp);
   const int limit = prm.interior_point_max_iter > 0 && handover < prm.max_iter ? handover : prm.max_iter;
   s.cap = prm.check_every > 0 ? limit / prm.check_every * prm.check_every : 0;
   s.stalled_checks = 0;

@@ -130,8 +130,8 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
     return K_inv.allFinite();
   };
   // Without a factorization the problems start where they are (their own loops factor).
-  const bool lp = P.cwiseAbs().maxCoeff() == T(0);
-  kernels::BatchPhaseState<T> state = kernels::start_batch_phase(prm, refactor(prm.rho), count, lp);
+  kernels::BatchPhaseState<T> state =
+      kernels::start_batch_phase(prm, refactor(prm.rho), count, kernels::is_lp(g, n, s.P));
   std::vector<T> x_prev(n), y_prev(m), prim_scratch(m), scratch_n(n), scratch_n2(n);
   Matrix<T> rho_z_minus_y, rhs, x_tilde, z_tilde, Ax, Px, Aty;  // reused: no allocation per iteration
   std::vector<char> keep;

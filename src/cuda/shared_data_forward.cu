@@ -234,7 +234,7 @@ __global__ void __launch_bounds__(control_threads)
   const BlockGroup g{scratch};
   const bool shared_ok = *sh.shared_ok != 0;
   const bool factored = shared_ok && form_inverse(g, sh, n, m, prm.rho, prm);
-  const bool lp = kernels::inf_norm(g, sh.workspace(n, m).P, n * n) == T(0);
+  const bool lp = kernels::is_lp(g, n, sh.workspace(n, m).P);
   if (g.rank() == 0) {
     const kernels::BatchPhaseState<T> s = kernels::start_batch_phase(prm, factored, count, lp);
     *sh.control = s;

@@ -186,20 +186,24 @@ BPQP_HD BPQP_INLINE bool side_looks_active(ActiveGuess guess, T s, T z, T ds, T 
   return guess == ActiveGuess::by_trend ? ds * z < dz * s : z > s;  // ds/s < dz/z with s, z > 0
 }
 
+// The side of non-equality row i that `guess` takes as active: +1 the upper (checked
+// first), −1 the lower, 0 neither.
+template <class T>
+BPQP_HD BPQP_INLINE int active_side(ActiveGuess guess, const AdmmWorkspace<T>& w, const InteriorPointArrays<T>& a,
+                                    int i) {
+  if (is_finite(w.u[i]) && side_looks_active(guess, a.su[i], a.zu[i], a.dsu[i], a.dzu[i])) return 1;
+  if (is_finite(w.l[i]) && side_looks_active(guess, a.sl[i], a.zl[i], a.dsl[i], a.dzl[i])) return -1;
+  return 0;
+}
+
 // Rows whose guessed active side differs between the two guesses (uniform).
 template <class Group, class T>
 BPQP_HD int guesses_differ(const Group& g, int m, const AdmmWorkspace<T>& w, const InteriorPointArrays<T>& a) {
   T differ = T(0);
-  for (int i = g.rank(); i < m; i += g.size()) {
-    if (is_equality_row(w, i)) continue;
-    const bool upper = is_finite(w.u[i]);
-    const bool lower = is_finite(w.l[i]);
-    const bool size_u = upper && side_looks_active(ActiveGuess::by_size, a.su[i], a.zu[i], a.dsu[i], a.dzu[i]);
-    const bool trend_u = upper && side_looks_active(ActiveGuess::by_trend, a.su[i], a.zu[i], a.dsu[i], a.dzu[i]);
-    const bool size_l = lower && side_looks_active(ActiveGuess::by_size, a.sl[i], a.zl[i], a.dsl[i], a.dzl[i]);
-    const bool trend_l = lower && side_looks_active(ActiveGuess::by_trend, a.sl[i], a.zl[i], a.dsl[i], a.dzl[i]);
-    if (size_u != trend_u || (!size_u && size_l != trend_l)) differ += T(1);
-  }
+  for (int i = g.rank(); i < m; i += g.size())
+    if (!is_equality_row(w, i) &&
+        active_side(ActiveGuess::by_size, w, a, i) != active_side(ActiveGuess::by_trend, w, a, i))
+      differ += T(1);
   return static_cast<int>(g.sum(differ));
 }
 
@@ -220,10 +224,13 @@ BPQP_HD bool certify_interior_point(const Group& g, int n, int m, const AdmmPara
     if (is_equality_row(w, i)) {
       z[i] = w.u[i];
       y[i] = a.y[i];
-    } else if (is_finite(w.u[i]) && side_looks_active(guess, a.su[i], a.zu[i], a.dsu[i], a.dzu[i])) {
+      continue;
+    }
+    const int side = active_side(guess, w, a, i);
+    if (side > 0) {
       z[i] = w.u[i];
       y[i] = max_of(a.y[i], T(0));
-    } else if (is_finite(w.l[i]) && side_looks_active(guess, a.sl[i], a.zl[i], a.dsl[i], a.dzl[i])) {
+    } else if (side < 0) {
       z[i] = w.l[i];
       y[i] = min_of(a.y[i], T(0));
     } else {

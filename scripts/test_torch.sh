@@ -1,22 +1,17 @@
 #!/usr/bin/env bash
-# The torch layer's tests: installs torch (pinned, from PyPI, into .venv-torch, once: about
-# 85 s and 4.7 GB; pip's own cache did not keep the wheels on our machines), builds bpqp_torch with its C++ test and example, runs them (ctest -L torch),
+# The torch layer's tests: installs torch (pinned, from PyPI, into .venv-torch:
+# scripts/torch_venv.sh), builds bpqp_torch with its C++ test and example, runs them (ctest -L torch),
 # installs the Python package from this clone and runs pytest (python/tests), then builds
 # and runs a separate CMake project against the installed bpqp (tests/consumer).
 # BPQP_TORCH_BUILD_DIR (default build-torch): the CMake build to add the torch layer to
 # (CI passes its CUDA build, so that the CUDA kernels of the layer compile too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install_deps.sh python3-venv
 export PATH="$PATH:/usr/local/cuda/bin"
-torch_version=2.11.0
+# qpth and R's fBasics data: the portfolio experiment's test (python/tests/test_portfolio.py).
+bash scripts/install_deps.sh r-cran-fbasics
+bash scripts/torch_venv.sh qpth==0.0.18
 venv=.venv-torch
-if ! "$venv/bin/python" -c "import torch, pytest, scikit_build_core, numpy; assert torch.__version__.startswith('$torch_version')" 2>/dev/null; then
-  start=$(date +%s)
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q "torch==$torch_version" numpy pytest scikit-build-core
-  echo "torch $torch_version installed in $(( $(date +%s) - start )) s"
-fi
 python="$venv/bin/python"
 torch_cmake=$("$python" -c "import torch.utils; print(torch.utils.cmake_prefix_path)")
 

@@ -1,6 +1,13 @@
 // The group of one thread: what the CPU backend runs every kernel with.
 // sync() is a no-op and a reduction is the value itself, so the code a GPU
 // block executes is the code that runs (and is tested) here.
+//
+// What every Group (this one, the CUDA block and warp tile, the tests' thread team)
+// promises the kernels: rank() in [0, size()); sync() is a barrier that orders memory;
+// sum() and max() return the same bits to every rank and are barriers too — what any
+// rank wrote before the reduction is visible to all after it, and what any rank read
+// before it is read before anyone writes after it. The kernels rely on that last part
+// (write workspace, reduce, read what other ranks wrote) instead of a sync() of their own.
 #pragma once
 
 #include "kernels/config.hpp"

@@ -4,6 +4,11 @@
 // shared and global memory accesses); reductions are shuffles within the tile and
 // need no shared scratch. The total is taken from the tile's first lane and broadcast,
 // so every lane sees the same bits and a loop-ending decision is uniform.
+// A reduction is also a barrier, as every Group's is (kernels/serial_group.hpp): the
+// kernels write workspace, reduce, then read what other lanes wrote (Ruiz's column
+// sums, then its writes of P; polish's active flags, then list_active_rows). A shuffle
+// synchronizes its lanes for the exchange but does not order memory, so the reduction
+// starts with __syncwarp.
 #pragma once
 
 #include "cuda/reduction_ops.cuh"
@@ -26,6 +31,7 @@ struct TileGroup {
   template <class T, class Op>
   __device__ T all_reduce(T v, Op op) const {
     const unsigned mask = lanes();
+    __syncwarp(mask);
     for (int offset = width >> 1; offset > 0; offset >>= 1) {
       const T other = __shfl_down_sync(mask, v, offset, width);
       if (rank() + offset < width) v = op(v, other);

@@ -100,6 +100,27 @@ TEST(ThreadTeam, InteriorPointFallbackMatchesTheOneThreadGroup) {
   }
 }
 
+// The Group contract the kernels rely on (kernels/serial_group.hpp): a reduction orders
+// the memory around it like sync(). Each rank writes its slot, reduces, reads its
+// neighbour's slot, reduces again, and only then overwrites its slot; without the
+// barrier in the reductions the reads would see stale or future values, and
+// ThreadSanitizer (CI) would report the race. The CUDA warp tile keeps the same promise
+// with a __syncwarp (src/cuda/tile_group.cuh).
+TEST(ThreadTeam, AReductionOrdersTheMemoryAroundItLikeABarrier) {
+  constexpr int threads = 4, rounds = 200;
+  std::vector<double> slot(threads, 0.0), seen(threads, 0.0);
+  testing::run_team(threads, [&](const testing::TeamGroup& g) {
+    const int r = g.rank(), neighbour = (r + 1) % threads;
+    for (int round = 0; round < rounds; ++round) {
+      slot[r] = round * threads + r;  // written before the first reduction …
+      g.sum(1.0);
+      seen[r] += slot[neighbour] - (round * threads + neighbour);  // … read after it: 0 each round
+      g.max(0.0);  // every read done before the next round's writes
+    }
+  });
+  for (int r = 0; r < threads; ++r) EXPECT_EQ(seen[r], 0.0) << "rank " << r;
+}
+
 TEST(ThreadTeam, InvalidAndInfeasibleOutcomesAreUniform) {
   const auto prm = detail::to_admm_params<double>(Settings{});
   DenseQp qp = testing::small_infeasible_qp();

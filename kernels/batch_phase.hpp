@@ -213,6 +213,24 @@ struct BatchPhaseState {
   bool refactor;       // ρ changed: K⁻¹ must be formed again before that round
 };
 
+// The most iterations the phase may run (before rounding down to whole rounds): max_iter,
+// or the interior point's hand-over when the rescue is on and comes first.
+template <class T>
+BPQP_HD int batch_phase_limit(const AdmmParams<T>& prm, bool lp) {
+  const int handover = interior_point_handover(prm, lp);
+  return prm.interior_point_max_iter > 0 && handover < prm.max_iter ? handover : prm.max_iter;
+}
+
+// Whether a round of check_every iterations fits under the limit, for a QP or an LP (the
+// host does not know which the shared P makes). When it fits for neither, the phase would
+// run no round: the batch takes the per-problem pass instead of setting up the phase for
+// nothing (on the GPU, capturing a round of check_every iterations into its graph).
+template <class T>
+BPQP_HD bool batch_phase_round_fits(const AdmmParams<T>& prm) {
+  const int qp = batch_phase_limit(prm, false), lp = batch_phase_limit(prm, true);
+  return prm.check_every > 0 && prm.check_every <= (qp > lp ? qp : lp);
+}
+
 // factored: K⁻¹ for prm.rho was formed; problems: how many start the phase; lp: the shared
 // P is zero, so the hand-over is interior_point_after_lp (0: no batch phase at all, every
 // problem starts in the interior point, as on its own).
@@ -221,8 +239,7 @@ BPQP_HD BatchPhaseState<T> start_batch_phase(const AdmmParams<T>& prm, bool fact
   BatchPhaseState<T> s;
   s.rho = prm.rho;
   s.iterations = 0;
-  const int handover = interior_point_handover(prm, lp);
-  const int limit = prm.interior_point_max_iter > 0 && handover < prm.max_iter ? handover : prm.max_iter;
+  const int limit = batch_phase_limit(prm, lp);
   s.cap = prm.check_every > 0 ? limit / prm.check_every * prm.check_every : 0;
   s.stalled_checks = 0;
   s.running = factored && problems > 0 && s.cap > 0;

@@ -7,6 +7,7 @@
 #include "bpqp/errors.hpp"
 #include "core/admm_params.hpp"
 #include "core/backends.hpp"
+#include "kernels/batch_phase.hpp"
 
 namespace bpqp {
 
@@ -41,6 +42,17 @@ template void collect_reports(const std::vector<kernels::ProblemReport<float>>&,
 template void collect_reports(const std::vector<kernels::ProblemReport<double>>&, SolveResult<double>&);
 
 }  // namespace detail
+
+namespace {
+
+// Whether a batch sharing P and A may take the batch phase: the setting, and a round of
+// check_every iterations that fits under the phase's cap (else the phase would run none).
+template <class T>
+bool takes_batch_phase(const Settings& settings, const kernels::AdmmParams<T>& params) {
+  return settings.shared_data_batch_phase && kernels::batch_phase_round_fits(params);
+}
+
+}  // namespace
 
 template <class T>
 struct Solver<T>::Impl {
@@ -100,16 +112,17 @@ SolveResult<T> Solver<T>::solve(const QpBatchView<T>& batch) {
     warm.y = s.warm_y.data();
   }
   const kernels::AdmmParams<T> params = detail::to_admm_params<T>(s.settings);
+  const bool batch_phase = takes_batch_phase(s.settings, params);
   switch (s.executor.kind()) {
     case Executor::Kind::cpu: {
       const bool shares_P_and_A = batch.P_stride == 0 && batch.A_stride == 0 && batch.batch > 1;
-      if (!(s.settings.shared_data_batch_phase && shares_P_and_A &&
+      if (!(batch_phase && shares_P_and_A &&
             cpu::solve_forward_shared_data(batch, params, s.executor.threads(), warm, s.cpu_pool, result)))
         cpu::solve_forward(batch, params, s.executor.threads(), warm, s.cpu_pool, result);
       break;
     }
     case Executor::Kind::cuda:
-      cuda::solve_forward(batch, params, s.settings.shared_data_batch_phase, s.executor, warm, s.device_state, result);
+      cuda::solve_forward(batch, params, batch_phase, s.executor, warm, s.device_state, result);
       break;
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -153,8 +166,9 @@ void Solver<T>::solve_on_device(const QpBatchView<T>& device_batch, const Device
     if (!out.y && device_batch.m > 0) throw InvalidArgument("Solver::solve_on_device: DeviceSolution::y is null");
     if (!out.status) throw InvalidArgument("Solver::solve_on_device: DeviceSolution::status is null");
   }
-  cuda::solve_forward_on_device(device_batch, detail::to_admm_params<T>(s.settings), s.settings.shared_data_batch_phase,
-                                s.executor, s.device_state, out);
+  const kernels::AdmmParams<T> params = detail::to_admm_params<T>(s.settings);
+  cuda::solve_forward_on_device(device_batch, params, takes_batch_phase(s.settings, params), s.executor,
+                                s.device_state, out);
 }
 
 template class Solver<float>;

@@ -92,6 +92,29 @@ TYPED_TEST(SharedDataPhase, RandomSharedBatchesMatchThePerProblemPath) {
   }
 }
 
+// A check_every longer than the phase's cap (here the interior point's hand-over at
+// 4000 iterations) leaves the phase no round to run: the batch takes the per-problem
+// pass, with its bits, instead of a phase set up for nothing (on the GPU, a graph
+// capturing 5000 iterations).
+TYPED_TEST(SharedDataPhase, ACheckIntervalLongerThanTheCapTakesThePerProblemPass) {
+  using T = TypeParam;
+  const auto cases = mixed_shared_cases(12);
+  const auto batch = shared_batch<T>(cases);
+  Settings settings;
+  settings.check_every = settings.interior_point_after + 1000;
+  ASSERT_LT(settings.check_every, settings.max_iter);
+  Settings per_problem = settings;
+  per_problem.shared_data_batch_phase = false;
+  const auto reference = Solver<T>(testing::test_executor(1), per_problem).solve(batch.view());
+  const auto result = Solver<T>(testing::test_executor(1), settings).solve(batch.view());
+  for (int b = 0; b < batch.batch(); ++b) {
+    SCOPED_TRACE("problem " + std::to_string(b));
+    EXPECT_EQ(result.status[b], reference.status[b]);
+    EXPECT_EQ(result.iterations[b], reference.iterations[b]);
+    for (int j = 0; j < batch.n(); ++j) EXPECT_EQ(result.x_of(b)[j], reference.x_of(b)[j]);
+  }
+}
+
 // A batch larger than one phase (4096 problems) goes through in chunks: every
 // problem still gets its own status, the ones past the first chunk included.
 TYPED_TEST(SharedDataPhase, BatchesLargerThanOnePhaseAreSolvedInChunks) {

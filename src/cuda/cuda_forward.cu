@@ -74,7 +74,9 @@ class ForwardPass {
       plan_ = plan_finish<T>(n_, m_, executor);
       if (other_fixed + fixed_bytes() + other_per_problem + bytes_per_problem() > limit) batch_phase_ = false;
     }
-    if (!batch_phase_) plan_ = plan_launch<T, SolveJob<T>>(n_, m_, executor);
+    // Also the batch phase's fallback: the same workspace size and placement as the finish.
+    solve_plan_ = plan_launch<T, SolveJob<T>>(n_, m_, executor);
+    if (!batch_phase_) plan_ = solve_plan_;
   }
   const LaunchPlan& plan() const { return plan_; }
   // Device memory besides the inputs and outputs: per problem, and once.
@@ -91,16 +93,16 @@ class ForwardPass {
 
   void run(DeviceState& state, int count, cudaStream_t stream, const DeviceBatch<T>& batch,
            const kernels::AdmmParams<T>& params, const ForwardOutputs<T>& outputs, unsigned char* workspace) const {
-    if (batch_phase_)
-      solve_with_batch_phase(state.batch_phase, plan_, count, stream, batch, params, outputs, workspace);
-    else
-      launch_per_problem(plan_, count, stream, SolveJob<T>{batch, params, outputs}, workspace);
+    if (batch_phase_ &&
+        solve_with_batch_phase(state.batch_phase, plan_, count, stream, batch, params, outputs, workspace))
+      return;
+    launch_per_problem(solve_plan_, count, stream, SolveJob<T>{batch, params, outputs}, workspace);
   }
 
  private:
   int n_, m_;
   bool batch_phase_;
-  LaunchPlan plan_;
+  LaunchPlan plan_, solve_plan_;
 };
 
 }  // namespace

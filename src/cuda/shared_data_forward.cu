@@ -21,6 +21,7 @@
 #include <cublas_v2.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -397,6 +398,7 @@ struct BatchPhaseResources {
   cublasHandle_t cublas = nullptr;
   cudaStream_t capture_stream = nullptr;  // captures need a stream of their own (not the legacy default stream)
   std::unique_ptr<LoopGraph> loop;
+  bool loop_unavailable = false;  // building the loop graph failed once: the per-problem pass from then on
   ~BatchPhaseResources() {
     loop.reset();  // before the handle and the memory it refers to
     if (cublas) cublasDestroy(cublas);
@@ -593,10 +595,11 @@ LaunchPlan plan_finish(int n, int m, const Executor& executor) {
 }
 
 template <class T>
-void solve_with_batch_phase(BatchPhasePtr& phase, const LaunchPlan& plan, int count, cudaStream_t stream,
+bool solve_with_batch_phase(BatchPhasePtr& phase, const LaunchPlan& plan, int count, cudaStream_t stream,
                             const DeviceBatch<T>& batch, const kernels::AdmmParams<T>& params,
                             const ForwardOutputs<T>& outputs, unsigned char* finish_workspace) {
-  if (count == 0) return;
+  if (count == 0) return true;
+  if (phase && phase->loop_unavailable) return false;
   const int n = batch.n, m = batch.m;
   const PhaseLayout<T> layout(n, m, count);
   // begin_batch_phase reserved the memory for the largest chunk and wrote q_rep into it.
@@ -617,7 +620,19 @@ void solve_with_batch_phase(BatchPhasePtr& phase, const LaunchPlan& plan, int co
     BPQP_CUDA_CHECK(cublasSetWorkspace(phase->cublas, base + layout.cublas_workspace, cublas_workspace_bytes));
     products.iteration();
     products.check();
-    phase->loop = build_loop(*phase, products, sh, params, base + layout.cublas_workspace);
+    try {
+      phase->loop = build_loop(*phase, products, sh, params, base + layout.cublas_workspace);
+    } catch (const Error& e) {
+      // The capture or the instantiation can be refused where the node types cuBLAS puts
+      // into the body are not allowed in a conditional body, or the driver lacks WHILE
+      // nodes: the batch is still solved, by the per-problem pass, not failed.
+      phase->loop_unavailable = true;
+      std::fprintf(stderr,
+                   "bpqp: the CUDA batch phase's loop graph could not be built (%s); batches sharing P and A take "
+                   "the per-problem pass on this solver\n",
+                   e.what());
+      return false;
+    }
     phase->loop->key = std::move(key);
   }
 
@@ -633,6 +648,7 @@ void solve_with_batch_phase(BatchPhasePtr& phase, const LaunchPlan& plan, int co
   BPQP_CUDA_CHECK(cudaGraphLaunch(phase->loop->exec, stream));
   // 4: the finish.
   launch_per_problem(plan, count, stream, FinishJob<T>{batch, params, outputs, sh, columns}, finish_workspace);
+  return true;
 }
 
 template std::size_t batch_phase_bytes_per_problem<float>(int, int);
@@ -645,9 +661,9 @@ template void begin_batch_phase(BatchPhasePtr&, int, int, int, cudaStream_t, con
 template void begin_batch_phase(BatchPhasePtr&, int, int, int, cudaStream_t, const DeviceBatch<double>&, int);
 template LaunchPlan plan_finish<float>(int, int, const Executor&);
 template LaunchPlan plan_finish<double>(int, int, const Executor&);
-template void solve_with_batch_phase(BatchPhasePtr&, const LaunchPlan&, int, cudaStream_t, const DeviceBatch<float>&,
+template bool solve_with_batch_phase(BatchPhasePtr&, const LaunchPlan&, int, cudaStream_t, const DeviceBatch<float>&,
                                      const kernels::AdmmParams<float>&, const ForwardOutputs<float>&, unsigned char*);
-template void solve_with_batch_phase(BatchPhasePtr&, const LaunchPlan&, int, cudaStream_t, const DeviceBatch<double>&,
+template bool solve_with_batch_phase(BatchPhasePtr&, const LaunchPlan&, int, cudaStream_t, const DeviceBatch<double>&,
                                      const kernels::AdmmParams<double>&, const ForwardOutputs<double>&,
                                      unsigned char*);
 

@@ -55,9 +55,12 @@ LaunchPlan plan_finish(int n, int m, const Executor& executor);
 // Solves problems 0 … count − 1 of `batch` (P and A shared; its q, l, u per problem or
 // shared): the batch phase, then the finish with `plan` (its workspaces at
 // finish_workspace when not in shared memory), writing `outputs` as the per-problem
-// pass does. Enqueued on `stream`; nothing is read back.
+// pass does. Enqueued on `stream`; nothing is read back. Returns false, having enqueued
+// nothing of the chunk's solve, when the phase's loop graph cannot be built or
+// instantiated on this device (said once on stderr): the caller then takes the
+// per-problem pass, and so does every later solve with these resources.
 template <class T>
-void solve_with_batch_phase(BatchPhasePtr& phase, const LaunchPlan& plan, int count, cudaStream_t stream,
+bool solve_with_batch_phase(BatchPhasePtr& phase, const LaunchPlan& plan, int count, cudaStream_t stream,
                             const DeviceBatch<T>& batch, const kernels::AdmmParams<T>& params,
                             const ForwardOutputs<T>& outputs, unsigned char* finish_workspace);
 

@@ -5,6 +5,8 @@
 #include "bpqp/bpqp.hpp"
 #include "bpqp/problem_generators.hpp"
 #include "gpu/gpu_test_support.hpp"
+#include "support/kkt_certificate.hpp"
+#include "support/promised_accuracy.hpp"
 
 namespace bpqp {
 namespace {
@@ -88,24 +90,37 @@ TYPED_TEST(CudaForward, WarpTilesAgreeWithTheCpuForEveryWidthAndAPartialLastBloc
   }
 }
 
+// 10⁵ problems against the CPU. The two backends run the same kernels but not the same
+// bits (nvcc contracts to FMA and reduces in another order), so a problem near a
+// threshold may end differently on each: what must hold is that every answer the GPU
+// calls solved passes the KKT certificate, and that disagreements are rare (≤ 0.1%).
 TYPED_TEST(CudaForward, ABatchOfAHundredThousandMatchesTheCpu) {
   BPQP_REQUIRE_GPU();
-  const int count = 100000;
+  const int count = 100000, rare = count / 1000;
   std::vector<DenseQp> problems;
   for (int b = 0; b < count; ++b) problems.push_back(generators::make_random_feasible_qp(10, 5, 7 + b));
   const auto batch = QpBatch<TypeParam>::from_problems(problems);
   const auto cpu = Solver<TypeParam>(Executor::cpu()).solve(batch.view());
   const auto gpu = Solver<TypeParam>(Executor::cuda(0)).solve(batch.view());
-  const double tol = 100 * effective_eps_abs<TypeParam>(Settings{});
-  int mismatches = 0;
+  const double tol = 100 * effective_eps_abs<TypeParam>(Settings{}), eps = testing::solver_eps<TypeParam>();
+  int status_mismatches = 0, answer_mismatches = 0, uncertified = 0;
   for (int b = 0; b < count; ++b) {
-    bool same = gpu.status[b] == cpu.status[b];
+    if (gpu.status[b] == SolveStatus::solved &&
+        !testing::kkt_satisfied(testing::kkt_residuals(problems[b], gpu.x_of(b), gpu.y_of(b)), eps, eps, 10.0))
+      ++uncertified;
+    if (gpu.status[b] != cpu.status[b]) {
+      ++status_mismatches;
+      continue;
+    }
+    bool same = true;
     for (int j = 0; j < batch.n() && same; ++j)
       same = std::abs(gpu.x_of(b)[j] - cpu.x_of(b)[j]) <= tol * (1 + std::abs(cpu.x_of(b)[j]));
-    mismatches += !same;
+    answer_mismatches += !same;
   }
-  EXPECT_EQ(mismatches, 0) << "of " << count;
-  EXPECT_EQ(gpu.count(SolveStatus::solved), count);
+  EXPECT_EQ(uncertified, 0) << "of " << gpu.count(SolveStatus::solved) << " solved on the GPU";
+  EXPECT_LE(status_mismatches, rare) << "of " << count;
+  EXPECT_LE(answer_mismatches, rare) << "of " << count;
+  EXPECT_GE(gpu.count(SolveStatus::solved), count - rare);
 }
 
 TYPED_TEST(CudaForward, SharedPAndAAndWarmStartsMatchTheCpu) {
@@ -133,11 +148,16 @@ TYPED_TEST(CudaForward, SharedPAndAAndWarmStartsMatchTheCpu) {
   }
 }
 
-// The same code on a workspace in shared memory and in global memory: the same bits.
-// 120×30 in double needs more than the 227 KB carve-out, so it takes the global path
-// on its own; the smaller sizes fit and are also run with shared memory refused.
-TYPED_TEST(CudaForward, SharedAndGlobalMemoryWorkspacesGiveTheSameBits) {
+// The same code on a workspace in shared memory and in global memory. The two are
+// separately compiled instantiations of the block kernel (the placement is a template
+// argument, so that shared-memory loads are emitted as such), and nvcc may contract or
+// inline them differently: the same statuses and polished answers equal to rounding
+// (the polished promise, twice: each side within it of the exact answer), not the same
+// bits. 120×30 in double needs more than the 227 KB carve-out, so it takes the global
+// path on its own; the smaller sizes fit and are also run with shared memory refused.
+TYPED_TEST(CudaForward, SharedAndGlobalMemoryWorkspacesGiveTheSameAnswerToRounding) {
   BPQP_REQUIRE_GPU();
+  const double tol = 2 * testing::promised<TypeParam>(PolishStatus::succeeded).solution;
   for (auto [n, m] : {std::pair{10, 5}, std::pair{40, 12}, std::pair{120, 30}}) {
     SCOPED_TRACE(std::to_string(n) + "x" + std::to_string(m));
     std::vector<DenseQp> problems;
@@ -147,9 +167,17 @@ TYPED_TEST(CudaForward, SharedAndGlobalMemoryWorkspacesGiveTheSameBits) {
     const auto global =
         Solver<TypeParam>(Executor::cuda(0).with_shared_memory_workspace(false)).solve(batch.view());
     EXPECT_EQ(automatic.status, global.status);
-    EXPECT_EQ(automatic.x, global.x);
-    EXPECT_EQ(automatic.y, global.y);
     EXPECT_EQ(automatic.count(SolveStatus::solved), batch.batch());
+    for (int b = 0; b < batch.batch(); ++b) {
+      ASSERT_EQ(automatic.polish[b], PolishStatus::succeeded) << "problem " << b;
+      ASSERT_EQ(global.polish[b], PolishStatus::succeeded) << "problem " << b;
+      for (int j = 0; j < n; ++j)
+        EXPECT_NEAR(automatic.x_of(b)[j], global.x_of(b)[j], tol * (1 + std::abs(global.x_of(b)[j])))
+            << "problem " << b << ", x_" << j;
+      for (int i = 0; i < m; ++i)
+        EXPECT_NEAR(automatic.y_of(b)[i], global.y_of(b)[i], tol * (1 + std::abs(global.y_of(b)[i])))
+            << "problem " << b << ", y_" << i;
+    }
   }
 }
 

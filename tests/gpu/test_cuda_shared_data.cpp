@@ -88,17 +88,23 @@ TYPED_TEST(CudaSharedData, RandomSharedBatchesMatchTheCpuAndRepeatBitwise) {
     EXPECT_NE(gpu.iterations, gpu_per_problem.iterations) << "the batch phase did not run";
     EXPECT_EQ(gpu.x, again.x);
     EXPECT_EQ(gpu.y, again.y);
+    // Not the CPU's bits (FMA contraction, cuBLAS's reduction order): every answer the GPU
+    // calls solved is certified, and a problem that ends otherwise or elsewhere than on
+    // the CPU is rare (≤ 1%, and none of the 40).
     const double eps = solver_eps<T>();
+    const int rare = count / 100;
     int mismatches = 0, uncertified = 0;
     for (int b = 0; b < count; ++b) {
       bool same = gpu.status[b] == cpu.status[b] && gpu.status[b] == SolveStatus::solved;
       for (int j = 0; j < n && same; ++j)
         same = std::abs(gpu.x_of(b)[j] - cpu.x_of(b)[j]) <= 100 * eps * (1 + std::abs(cpu.x_of(b)[j]));
       mismatches += !same;
-      uncertified += !kkt_satisfied(kkt_residuals(problems[b], gpu.x_of(b), gpu.y_of(b)), eps, eps, 10.0);
+      if (gpu.status[b] == SolveStatus::solved)
+        uncertified += !kkt_satisfied(kkt_residuals(problems[b], gpu.x_of(b), gpu.y_of(b)), eps, eps, 10.0);
     }
-    EXPECT_EQ(mismatches, 0) << "of " << count;
-    EXPECT_EQ(uncertified, 0) << "of " << count;
+    EXPECT_LE(mismatches, rare) << "of " << count;
+    EXPECT_EQ(uncertified, 0) << "of " << gpu.count(SolveStatus::solved) << " solved on the GPU";
+    EXPECT_GE(gpu.count(SolveStatus::solved), count - rare);
   }
 }
 

@@ -35,6 +35,8 @@ import torch
 import bpqp
 
 METHODS = ("two_stage", "qpth", "bpqp")
+# The scale run also times bpqp with its batch phase for shared P and A turned off.
+SCALE_METHODS = METHODS + ("bpqp_no_batch_phase",)
 
 
 @dataclasses.dataclass
@@ -54,7 +56,8 @@ class Config:
 @dataclasses.dataclass
 class Market:
     """One sample per day t: features X[t] (assets × features), the realized next-day returns
-    Y[t] (%), the risk model Sigma[t] (%²) and the hindsight utility best[t] = U(w*)."""
+    Y[t] (%), the risk model Sigma[t] (%²; or one (assets × assets) Sigma shared by every
+    day) and the hindsight utility best[t] = U(w*)."""
     dates: np.ndarray
     X: torch.Tensor
     Y: torch.Tensor
@@ -65,6 +68,11 @@ class Market:
     @property
     def assets(self):
         return self.Y.shape[1]
+
+    def risk(self, rows):
+        """Σ of the days `rows`: per day, or the shared one as it is (a batch stride of 0 for
+        the layers, which is what bpqp's batch phase for shared P and A needs)."""
+        return self.Sigma[rows] if self.Sigma.dim() == 3 else self.Sigma
 
 
 def load_prices(csv_path):
@@ -141,7 +149,7 @@ def synthetic_market(assets, days, features=8, factors=10, seed=0):
     specific = 1 + 3 * torch.rand(assets, generator=g, dtype=torch.float64)
     Sigma = B @ B.T + torch.diag(specific)
     noise = torch.randn(days, assets, generator=g, dtype=torch.float64) @ torch.linalg.cholesky(Sigma).T
-    market = Market(np.arange(days), X, X @ beta + noise, Sigma.expand(days, assets, assets))
+    market = Market(np.arange(days), X, X @ beta + noise, Sigma)
     market.splits = {"train": torch.arange(days)}
     return market
 
@@ -157,10 +165,11 @@ def budget_and_box(n, device="cpu"):
 
 class PortfolioLayer:
     """ŵ = argmax μ̂ᵀw − (γ/2)wᵀΣw over the budget and box, by bpqp or qpth; counts the
-    problems bpqp did not solve (their gradient is zero: the layer's on_failure="warn")."""
+    problems bpqp did not solve (their gradient is zero; counted here rather than warned of)."""
 
     def __init__(self, solver, n, risk_aversion, device="cpu"):
-        self.solver, self.gamma = solver, risk_aversion
+        self.gamma = risk_aversion
+        self.solver, self.batch_phase = ("bpqp", False) if solver == "bpqp_no_batch_phase" else (solver, True)
         self.A, self.l, self.u = budget_and_box(n, device)
         # qpth's form Gw ≤ h, Aw = b of the same problem.
         self.G = torch.cat([-self.A[1:], self.A[1:]])
@@ -174,8 +183,8 @@ class PortfolioLayer:
         P = self.gamma * Sigma
         if self.solver == "qpth":
             return self.qpth(P, -mu_hat, self.G, self.h, self.A[:1], self.l[:1])
-        w, _, status = bpqp.qp_layer(P, -mu_hat, self.A, self.l, self.u, return_duals=True,
-                                     check_convexity=False, on_failure="ignore")
+        w, _, status = bpqp.qp_layer(P, -mu_hat, self.A, self.l, self.u, return_duals=True, check_convexity=False,
+                                     shared_data_batch_phase=self.batch_phase, on_failure="ignore")
         self.unsolved += int((status != bpqp.Status.solved).sum())
         return w
 
@@ -191,12 +200,12 @@ def hindsight_utility(market, config, solver="bpqp"):
         out = []
         for rows in torch.arange(len(market.Y)).split(256):
             if solver == "bpqp":
-                P = config.risk_aversion * market.Sigma[rows]
+                P = config.risk_aversion * market.risk(rows)
                 w = bpqp.qp_layer(P, -market.Y[rows], layer.A, layer.l, layer.u, eps_abs=1e-9, eps_rel=1e-9,
                                   on_failure="raise")
             else:
-                w = layer(market.Sigma[rows], market.Y[rows])
-            out.append(utility(w, market.Y[rows], market.Sigma[rows], config.risk_aversion))
+                w = layer(market.risk(rows), market.Y[rows])
+            out.append(utility(w, market.Y[rows], market.risk(rows), config.risk_aversion))
     return torch.cat(out)
 
 
@@ -231,8 +240,8 @@ def train(method, seed, market, config, split="train", validate=True):
             mu_hat = model(market.X[rows])
             loss = ((mu_hat - market.Y[rows]) ** 2).mean()
             if layer is not None:
-                w = layer(market.Sigma[rows], mu_hat)
-                regret = market.best[rows] - utility(w, market.Y[rows], market.Sigma[rows], config.risk_aversion)
+                w = layer(market.risk(rows), mu_hat)
+                regret = market.best[rows] - utility(w, market.Y[rows], market.risk(rows), config.risk_aversion)
                 loss = regret.mean() + config.mse_weight * loss
             optimizer.zero_grad()
             loss.backward()
@@ -258,7 +267,7 @@ def train(method, seed, market, config, split="train", validate=True):
 
 def portfolio_weights(mu_hat, market, rows, config):
     A, l, u = budget_and_box(market.assets, mu_hat.device)
-    return bpqp.qp_layer(config.risk_aversion * market.Sigma[rows], -mu_hat, A, l, u, eps_abs=1e-7, eps_rel=1e-7,
+    return bpqp.qp_layer(config.risk_aversion * market.risk(rows), -mu_hat, A, l, u, eps_abs=1e-7, eps_rel=1e-7,
                          on_failure="raise")
 
 
@@ -269,7 +278,7 @@ def evaluate(model, market, split, config, predictions=None, weights=None):
     rows = market.splits[split]
     with torch.no_grad():
         mu_hat = model(market.X[rows]) if predictions is None else predictions(rows)
-        y, Sigma = market.Y[rows], market.Sigma[rows]
+        y, Sigma = market.Y[rows], market.risk(rows)
         w = portfolio_weights(mu_hat, market, rows, config) if weights is None else weights(rows)
         regret = market.best[rows] - utility(w, y, Sigma, config.risk_aversion)
         centred_p, centred_y = mu_hat - mu_hat.mean(1, keepdim=True), y - y.mean(1, keepdim=True)
@@ -347,8 +356,9 @@ def main(argv=None):
     sc.add_argument("--days", type=int, default=64)
     sc.add_argument("--batch-days", type=int, default=16)
     sc.add_argument("--device", default="cpu", help="cpu, or cuda where torch and bpqp have a GPU")
+    dj.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
+    sc.add_argument("--methods", nargs="+", choices=SCALE_METHODS, default=list(SCALE_METHODS))
     for p in (dj, sc):
-        p.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
         p.add_argument("--out", default="results")
     args = parser.parse_args(argv)
     return run_dowjones(args) if args.experiment == "dowjones" else run_scale(args)

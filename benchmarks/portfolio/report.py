@@ -9,7 +9,8 @@ import sys
 
 import numpy as np
 
-NAMES = {"two_stage": "Two-Stage (MSE)", "qpth": "end-to-end, qpth", "bpqp": "end-to-end, bpqp"}
+NAMES = {"two_stage": "Two-Stage (MSE)", "qpth": "end-to-end, qpth", "bpqp": "end-to-end, bpqp",
+         "bpqp_no_batch_phase": "end-to-end, bpqp, batch phase off"}
 BEGIN, END = "<!-- results: written by report.py -->", "<!-- end of results -->"
 
 

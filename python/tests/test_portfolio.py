@@ -52,8 +52,8 @@ def test_bpqp_and_qpth_give_the_same_portfolios_and_regret_gradients(market):
     for solver in ("bpqp", "qpth"):
         mu = mu_hat.clone().requires_grad_()
         layer = portfolio.PortfolioLayer(solver, market.assets, config.risk_aversion)
-        w = layer(market.Sigma[rows], mu)
-        regret = market.best[rows] - portfolio.utility(w, market.Y[rows], market.Sigma[rows], config.risk_aversion)
+        w = layer(market.risk(rows), mu)
+        regret = market.best[rows] - portfolio.utility(w, market.Y[rows], market.risk(rows), config.risk_aversion)
         regret.sum().backward()
         weights[solver], gradients[solver] = w.detach(), mu.grad
         assert getattr(layer, "unsolved", 0) == 0
@@ -82,9 +82,10 @@ def test_the_synthetic_universe_trains_end_to_end_with_a_shared_risk_model():
     config = portfolio.Config(epochs=1, batch_days=16)
     market.best = portfolio.hindsight_utility(market, config)
     loss = {}
-    for method in ("qpth", "bpqp"):
+    for method in ("qpth", "bpqp", "bpqp_no_batch_phase"):
         _, history = portfolio.train(method, 0, market, config, validate=False)
         assert history["unsolved"] == 0
         loss[method] = history["loss"][0]
     # Same initial network, same batches: the two layers' steps differ only by solver error.
     assert loss["bpqp"] == pytest.approx(loss["qpth"], rel=1e-5)
+    assert loss["bpqp_no_batch_phase"] == pytest.approx(loss["qpth"], rel=1e-5)

@@ -2,6 +2,7 @@
 // solvers, and no memory growth over many solves.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
 #include <thread>
@@ -141,6 +142,32 @@ TEST(Reliability, ExtremeIntegerSettingsDoNotOverflow) {
   const auto r = Solver<double>(testing::test_executor(1), s).solve(QpBatch<double>::from_problems({testing::small_feasible_qp()}).view());
   EXPECT_EQ(r.status[0], SolveStatus::solved);
   EXPECT_LE(r.iterations[0], 200);
+}
+
+// A row of norm 1e-19 (fuzz finding, float): the stopping test cannot pin its multiplier
+// down, and ADMM ended "solved" with y = 1.6e10 claiming an upper bound the row sits 1 away
+// from (the backward would have read it as active). Such a multiplier is dropped; the
+// answer keeps its stationarity.
+TEST(Reliability, ATinyRowGetsNoMultiplierOnABoundItIsNotAt) {
+  QpBatch<float> batch(1, 3, 2);
+  const float P[9] = {0, 0, 0, 0, 2.875f, 0, 0, 0, 2.875f}, A[6] = {0.25f, -1, -1, -1.1857302e-19f, 0, 0};
+  std::copy(P, P + 9, batch.P(0));
+  std::copy(A, A + 6, batch.A(0));
+  for (int j = 0; j < 3; ++j) batch.q(0)[j] = 2.875f;
+  for (int i = 0; i < 2; ++i) {
+    batch.l(0)[i] = 0;
+    batch.u(0)[i] = 1;
+  }
+  Settings s;
+  s.polish = false;
+  s.adaptive_rho = false;
+  s.rho = 0.1;
+  s.eps_abs = s.eps_rel = 1e-4;
+  const auto r = Solver<float>(testing::test_executor(1), s).solve(batch.view());
+  ASSERT_EQ(r.status[0], SolveStatus::solved);
+  EXPECT_NEAR(r.x_of(0)[0], -40.0, 1e-2);  // x0 = −40, x1 = x2 = −5: row 0 at its lower bound
+  EXPECT_FALSE(r.y_of(0)[1] > 0) << "y_1 = " << r.y_of(0)[1] << " claims u_1 = 1, which A_1 x ≈ 0 is not at";
+  EXPECT_LE(r.dual_res[0], 1e-4 + 1e-4 * 40);
 }
 
 }  // namespace

@@ -109,12 +109,10 @@ BPQP_HD void drop_unsupported_multipliers(const Group& g, const ProblemView<T>& 
   const T negligible = T(0.1) * prm.eps_abs / static_cast<T>(p.m > 0 ? p.m : 1);
   for (int i = g.rank(); i < p.m; i += g.size()) {
     if (!(y[i] > T(0) || y[i] < T(0))) continue;
-    const T* row = p.A + static_cast<long long>(i) * p.n;
-    T ax = T(0), largest = T(0);
-    for (int j = 0; j < p.n; ++j) {
-      ax += row[j] * x[j];
-      largest = abs_of(row[j]) > largest ? abs_of(row[j]) : largest;
-    }
+    const T* row = p.A + static_cast<std::ptrdiff_t>(i) * p.n;
+    const T ax = strided_dot(row, x, 0, p.n, 1);
+    T largest = T(0);
+    for (int j = 0; j < p.n; ++j) largest = abs_of(row[j]) > largest ? abs_of(row[j]) : largest;
     const T bound = y[i] > T(0) ? p.u[i] : p.l[i];
     const T tolerance = prm.eps_abs + prm.eps_rel * abs_of(ax);
     const bool away = is_infinite_bound(bound) || abs_of(bound - ax) > tolerance;

@@ -165,10 +165,12 @@ def budget_and_box(n, device="cpu"):
 
 class PortfolioLayer:
     """ŵ = argmax μ̂ᵀw − (γ/2)wᵀΣw over the budget and box, by bpqp or qpth; counts the
-    problems bpqp did not solve (their gradient is zero; counted here rather than warned of)."""
+    problems bpqp did not solve (their gradient is zero; counted here rather than warned of,
+    unless on_failure="raise"). eps: bpqp's eps_abs = eps_rel (None: its default)."""
 
-    def __init__(self, solver, n, risk_aversion, device="cpu"):
+    def __init__(self, solver, n, risk_aversion, device="cpu", eps=None, on_failure="ignore"):
         self.gamma = risk_aversion
+        self.settings = {"on_failure": on_failure, **({} if eps is None else {"eps_abs": eps, "eps_rel": eps})}
         self.solver, self.batch_phase = ("bpqp", False) if solver == "bpqp_no_batch_phase" else (solver, True)
         self.A, self.l, self.u = budget_and_box(n, device)
         # qpth's form Gw ≤ h, Aw = b of the same problem.
@@ -184,7 +186,7 @@ class PortfolioLayer:
         if self.solver == "qpth":
             return self.qpth(P, -mu_hat, self.G, self.h, self.A[:1], self.l[:1])
         w, _, status = bpqp.qp_layer(P, -mu_hat, self.A, self.l, self.u, return_duals=True, check_convexity=False,
-                                     shared_data_batch_phase=self.batch_phase, on_failure="ignore")
+                                     shared_data_batch_phase=self.batch_phase, **self.settings)
         self.unsolved += int((status != bpqp.Status.solved).sum())
         return w
 
@@ -195,16 +197,11 @@ def utility(w, returns, Sigma, risk_aversion):
 
 def hindsight_utility(market, config, solver="bpqp"):
     """U(w*) of every day, w* solved from the realized returns (tight tolerances)."""
-    layer = PortfolioLayer(solver, market.assets, config.risk_aversion, market.Y.device)
+    layer = PortfolioLayer(solver, market.assets, config.risk_aversion, market.Y.device, eps=1e-9, on_failure="raise")
     with torch.no_grad():
         out = []
         for rows in torch.arange(len(market.Y)).split(256):
-            if solver == "bpqp":
-                P = config.risk_aversion * market.risk(rows)
-                w = bpqp.qp_layer(P, -market.Y[rows], layer.A, layer.l, layer.u, eps_abs=1e-9, eps_rel=1e-9,
-                                  on_failure="raise")
-            else:
-                w = layer(market.risk(rows), market.Y[rows])
+            w = layer(market.risk(rows), market.Y[rows])
             out.append(utility(w, market.Y[rows], market.risk(rows), config.risk_aversion))
     return torch.cat(out)
 
@@ -266,9 +263,8 @@ def train(method, seed, market, config, split="train", validate=True):
 
 
 def portfolio_weights(mu_hat, market, rows, config):
-    A, l, u = budget_and_box(market.assets, mu_hat.device)
-    return bpqp.qp_layer(config.risk_aversion * market.risk(rows), -mu_hat, A, l, u, eps_abs=1e-7, eps_rel=1e-7,
-                         on_failure="raise")
+    layer = PortfolioLayer("bpqp", market.assets, config.risk_aversion, mu_hat.device, eps=1e-7, on_failure="raise")
+    return layer(market.risk(rows), mu_hat)
 
 
 def evaluate(model, market, split, config, predictions=None, weights=None):

@@ -8,7 +8,6 @@
 #include "kernels/admm_residuals.hpp"
 #include "kernels/dense_ldlt.hpp"
 #include "kernels/interior_point.hpp"
-#include "kernels/kkt_assembly.hpp"
 #include "kernels/polish.hpp"
 #include "kernels/problem_view.hpp"
 #include "kernels/ruiz_scaling.hpp"
@@ -33,7 +32,7 @@ BPQP_HD void set_rho_vector(const Group& g, int m, T rho, const AdmmParams<T>& p
 // reduced linear system (§3.1, eq. 23).
 template <class Group, class T>
 BPQP_HD bool factor_reduced_system(const Group& g, int n, int m, T sigma, AdmmWorkspace<T>& w) {
-  assemble_quasidefinite(g, n, m, 0, sigma, w.rho, T(0), w);
+  assemble_reduced_kkt(g, scaled_kkt(n, m, 0, w, sigma), static_cast<const T*>(w.rho), T(0), T(0), w.factor);
   return ldlt_factor(g, w.factor, n, n, n, w.factor_scratch);
 }
 

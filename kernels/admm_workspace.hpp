@@ -36,10 +36,11 @@ struct AdmmWorkspace {
   T* work_n2 = nullptr;
   T* work_m = nullptr;
   T* work_m2 = nullptr;
-  // Polishing: solution, right-hand side and refinement residual of the reduced KKT.
+  // Polishing: solution, right-hand side, refinement residual and correction of the reduced KKT.
   T* kkt_sol = nullptr;
   T* kkt_rhs = nullptr;
   T* kkt_res = nullptr;
+  T* kkt_corr = nullptr;
   T* interior = nullptr;        // the interior-point fallback's arrays (InteriorPointArrays)
   int* active = nullptr;        // per row: -1 lower active, +1 upper active, 0 inactive
   int* active_rows = nullptr;   // indices of the active rows, in row order
@@ -79,6 +80,7 @@ struct AdmmWorkspace {
     w.kkt_sol = c.take<T>(n + m);
     w.kkt_rhs = c.take<T>(n + m);
     w.kkt_res = c.take<T>(n + m);
+    w.kkt_corr = c.take<T>(n + m);
     w.interior = c.take<T>(14 * static_cast<std::size_t>(m) + 4 * static_cast<std::size_t>(n));  // InteriorPointArrays
     w.active = c.take<int>(m);
     w.active_rows = c.take<int>(m);

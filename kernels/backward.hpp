@@ -25,6 +25,7 @@
 #include "kernels/admm_solve.hpp"
 #include "kernels/backward_workspace.hpp"
 #include "kernels/dense_ldlt.hpp"
+#include "kernels/reduced_kkt.hpp"
 #include "kernels/vector_ops.hpp"
 
 namespace bpqp::kernels {
@@ -70,12 +71,6 @@ struct BackwardReport {
   int admm_iterations = 0;
   T kkt_residual = T(0);  // direct: ‖rhs − K[dx; w]‖∞ against the exact reduced KKT
 };
-
-// An equality row: both bounds finite and equal (the test polishing uses).
-template <class T>
-BPQP_HD BPQP_INLINE bool is_equality_row(T l, T u) {
-  return l == u && !is_infinite_bound(l);
-}
 
 // Whether row a·x sits on bound b to rounding: |a·x − b| ≤ 100ε(|b| + Σ|a_j x_j|).
 template <class T>
@@ -134,57 +129,21 @@ BPQP_HD int extract_active_set(const Group& g, const ProblemView<T>& p, const T*
 // whose blocks are all of unit size, so that one relative δ suits every problem: the
 // factored matrix is K̃ + diag(δI, −δI) (γ = 0) or K̃ itself (γ > 0, already quasi-definite).
 template <class T>
-struct EquilibratedKkt {
-  T c = T(1);          // scale of P
-  T c_inv = T(1);
-  T gamma = T(0);      // lp_smoothing γ
-  T reg_x = T(0);      // added to the diagonal of the P block in the factored matrix
-  T reg_y = T(0);      // subtracted from the diagonal of the A block (times c γ s_a² when smoothing)
-  bool smoothing = false;
-};
-
-// Lower triangle of the factored matrix in w.factor (dimension and leading dimension n + k).
-template <class Group, class T>
-BPQP_HD void assemble_backward_kkt(const Group& g, const ProblemView<T>& p, int k, const EquilibratedKkt<T>& e,
-                                   BackwardWorkspace<T>& w) {
-  const int n = p.n, N = n + k;
-  for (int i = g.rank(); i < N; i += g.size()) {
-    T* row = w.factor + static_cast<std::ptrdiff_t>(i) * N;
-    if (i < n) {
-      for (int j = 0; j < i; ++j) row[j] = p.P[i * n + j] * e.c_inv;
-      row[i] = p.P[i * n + i] * e.c_inv + e.reg_x;
-    } else {
-      const int a = i - n;
-      const T s = w.row_scale[a];
-      const T* arow = p.A + static_cast<std::ptrdiff_t>(w.active_rows[a]) * n;
-      for (int j = 0; j < n; ++j) row[j] = s * arow[j];
-      for (int j = n; j < i; ++j) row[j] = T(0);
-      row[i] = -(e.smoothing ? e.reg_y * e.c * s * s : e.reg_y);
-    }
-  }
-  g.sync();
-}
-
-// res = rhs − K̃ sol for the exact equilibrated matrix (γ included, no δ).
-template <class Group, class T>
-BPQP_HD void backward_kkt_residual(const Group& g, const ProblemView<T>& p, int k, const EquilibratedKkt<T>& e,
-                                   const BackwardWorkspace<T>& w, const T* rhs, const T* sol, T* res) {
-  const int n = p.n;
-  const T* v = sol + n;
-  const T diag_x = e.gamma * e.c_inv;
-  for (int j = g.rank(); j < n; j += g.size()) {
-    const T* prow = p.P + static_cast<std::ptrdiff_t>(j) * n;
-    T acc = strided_dot(prow, sol, 0, n, 1) * e.c_inv + diag_x * sol[j];
-    for (int a = 0; a < k; ++a) acc += p.A[static_cast<std::ptrdiff_t>(w.active_rows[a]) * n + j] * w.row_scale[a] * v[a];
-    res[j] = rhs[j] - acc;
-  }
-  for (int a = g.rank(); a < k; a += g.size()) {
-    const T s = w.row_scale[a];
-    const T* arow = p.A + static_cast<std::ptrdiff_t>(w.active_rows[a]) * n;
-    const T acc = strided_dot(arow, sol, 0, n, 1);
-    res[n + a] = rhs[n + a] - (s * acc - e.gamma * e.c * s * s * v[a]);
-  }
-  g.sync();
+BPQP_HD BPQP_INLINE ReducedKkt<T> equilibrated_kkt(const ProblemView<T>& p, int k, T p_max, T gamma,
+                                                   const BackwardWorkspace<T>& w) {
+  ReducedKkt<T> K;
+  K.n = p.n;
+  K.m = p.m;
+  K.P = p.P;
+  K.A = p.A;
+  K.rows = k;
+  K.row_index = w.active_rows;
+  K.row_scale = w.row_scale;
+  const T c = p_max > T(0) ? p_max : T(1);
+  K.p_scale = T(1) / c;
+  K.p_shift = gamma / c;
+  K.row_shift = c * gamma;
+  return K;
 }
 
 // Mode direct: dx (w.dx) and w on 𝒜 (w.w) from the reduced KKT. Returns ok,
@@ -205,11 +164,8 @@ BPQP_HD BackwardStatus solve_backward_direct(const Group& g, const BackwardInput
   }
   const T p_max = inf_norm(g, p.P, n * n);
   g.sync();
-  EquilibratedKkt<T> e;
-  e.c = p_max > T(0) ? p_max : T(1);
-  e.c_inv = T(1) / e.c;
-  e.gamma = prm.lp_smoothing;
-  e.smoothing = e.gamma > T(0);
+  const ReducedKkt<T> K = equilibrated_kkt(p, k, p_max, prm.lp_smoothing, w);
+  const bool smoothing = prm.lp_smoothing > T(0);
   T delta = prm.delta;
 
   // Factor; should rounding break the quasi-definite sign pattern, retry with a larger δ
@@ -217,17 +173,17 @@ BPQP_HD BackwardStatus solve_backward_direct(const Group& g, const BackwardInput
   bool factored = false;
   for (int attempt = 0; attempt < 4 && !factored; ++attempt) {
     if (attempt > 0) delta *= T(100);
-    e.reg_x = e.smoothing ? e.gamma * e.c_inv + (attempt > 0 ? delta : T(0)) : delta;
-    e.reg_y = e.smoothing ? e.gamma + (attempt > 0 ? delta * e.c_inv : T(0)) : delta;
-    assemble_backward_kkt(g, p, k, e, w);
+    const T reg = smoothing && attempt == 0 ? T(0) : delta;
+    assemble_reduced_kkt(g, K, static_cast<const T*>(nullptr), reg, reg, w.factor);
     factored = ldlt_factor(g, w.factor, N, N, n, w.factor_scratch);
   }
   if (!factored) return BackwardStatus::numerical_error;
 
   // Right-hand side [−g; −c S h_𝒜] and the regularized solution.
+  const T c = T(1) / K.p_scale;
   for (int j = g.rank(); j < n; j += g.size()) w.rhs[j] = -in.dl_dx[j];
   for (int a = g.rank(); a < k; a += g.size())
-    w.rhs[n + a] = in.dl_dy ? -e.c * w.row_scale[a] * in.dl_dy[w.active_rows[a]] : T(0);
+    w.rhs[n + a] = in.dl_dy ? -c * w.row_scale[a] * in.dl_dy[w.active_rows[a]] : T(0);
   g.sync();
   copy(g, w.sol0, w.rhs, N);
   ldlt_solve(g, w.factor, N, N, w.sol0);
@@ -237,48 +193,25 @@ BPQP_HD BackwardStatus solve_backward_direct(const Group& g, const BackwardInput
   // removes the part of t_a they explain. |D| − δ ≈ 0 (within δ and the rounding of t_a)
   // means the row adds nothing: A_𝒜 is rank deficient and w is not unique.
   T deficient = T(0);
-  if (!e.smoothing) {
+  if (!smoothing) {
     for (int a = g.rank(); a < k; a += g.size()) {
       const T* lrow = w.factor + static_cast<std::ptrdiff_t>(n + a) * N;
       T t = T(0);
-      for (int c = 0; c < n; ++c) t += lrow[c] * lrow[c] * w.factor[static_cast<std::ptrdiff_t>(c) * N + c];
+      for (int col = 0; col < n; ++col) t += lrow[col] * lrow[col] * w.factor[static_cast<std::ptrdiff_t>(col) * N + col];
       const T information = abs_of(lrow[n + a]) - delta;
       if (!(information > T(10) * delta + T(100) * eps * (t + delta))) deficient = T(1);
     }
     deficient = g.max(deficient);
   }
 
-  // Iterative refinement against the exact K̃, while each step at least halves the
-  // residual. Without smoothing the unrefined residual is exactly r0 = δ‖sol0‖∞ (the
-  // regularization is ±δ on the diagonal); a nonsingular K̃ refines it away geometrically
-  // (ratio ≈ δ/σ_min(K̃)), down to rounding.
+  // Iterative refinement against the exact K̃ (kernels/reduced_kkt.hpp). Without smoothing
+  // the unrefined residual is exactly r0 = δ‖sol0‖∞ (the regularization is ±δ on the
+  // diagonal); a nonsingular K̃ refines it away geometrically (ratio ≈ δ/σ_min(K̃)), down to
+  // rounding.
   copy(g, w.sol, w.sol0, N);
-  backward_kkt_residual(g, p, k, e, w, w.rhs, w.sol, w.res);
-  const T rhs_norm = inf_norm(g, w.rhs, N);
-  const T r0 = inf_norm(g, w.res, N);
-  T r = r0;
-  int steps = 0;
-  for (; steps < prm.refine_iterations; ++steps) {
-    if (!(r > eps * (rhs_norm + inf_norm(g, w.sol, N)))) break;
-    copy(g, w.corr, w.res, N);
-    ldlt_solve(g, w.factor, N, N, w.corr);
-    for (int i = g.rank(); i < N; i += g.size()) w.sol[i] += w.corr[i];
-    g.sync();
-    backward_kkt_residual(g, p, k, e, w, w.rhs, w.sol, w.res);
-    const T r_new = inf_norm(g, w.res, N);
-    if (!(r_new < T(0.5) * r)) {
-      if (!(r_new < r)) {  // no progress at all: undo the step
-        for (int i = g.rank(); i < N; i += g.size()) w.sol[i] -= w.corr[i];
-        g.sync();
-      } else {
-        r = r_new;
-      }
-      ++steps;
-      break;
-    }
-    r = r_new;
-  }
-  report.refine_steps = steps;
+  const Refinement<T> refined_by = refine_reduced_kkt(g, K, w.factor, prm.refine_iterations, w.rhs, w.sol, w.res, w.corr);
+  const T rhs_norm = refined_by.rhs_norm, r0 = refined_by.initial, r = refined_by.residual;
+  report.refine_steps = refined_by.steps;
   report.kkt_residual = r;
 
   // Refined: the residual fell a hundredfold, or it is at rounding level and δ moved the
@@ -296,7 +229,7 @@ BPQP_HD BackwardStatus solve_backward_direct(const Group& g, const BackwardInput
   if (deficient > T(0)) status = BackwardStatus::regularized;
   if (!all_finite(g, w.sol, N)) return BackwardStatus::numerical_error;
 
-  for (int j = g.rank(); j < n; j += g.size()) w.dx[j] = w.sol[j] * e.c_inv;
+  for (int j = g.rank(); j < n; j += g.size()) w.dx[j] = w.sol[j] * K.p_scale;
   fill(g, w.w, p.m, T(0));
   for (int a = g.rank(); a < k; a += g.size()) w.w[w.active_rows[a]] = w.row_scale[a] * w.sol[n + a];
   g.sync();

@@ -46,7 +46,7 @@ struct InteriorPointArrays {
 
 template <class T>
 BPQP_HD BPQP_INLINE bool is_equality_row(const AdmmWorkspace<T>& w, int i) {
-  return w.l[i] == w.u[i];
+  return is_equality_row(w.l[i], w.u[i]);
 }
 
 // Lists the equality rows into w.active_rows; returns their count.
@@ -102,7 +102,8 @@ BPQP_HD void interior_residuals(const Group& g, int n, int m, AdmmWorkspace<T>& 
 // Forms and factors the Newton matrix for the current D (stored in w.rho).
 template <class Group, class T>
 BPQP_HD bool factor_newton_matrix(const Group& g, int n, int m, int n_eq, T regularization, AdmmWorkspace<T>& w) {
-  assemble_quasidefinite(g, n, m, n_eq, regularization, w.rho, regularization, w);
+  assemble_reduced_kkt(g, scaled_kkt(n, m, n_eq, w), static_cast<const T*>(w.rho), regularization, regularization,
+                       w.factor);
   const int N = n + n_eq;
   return ldlt_factor(g, w.factor, N, N, n, w.factor_scratch);
 }

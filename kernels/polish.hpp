@@ -7,8 +7,8 @@
 
 #include "kernels/admm_residuals.hpp"
 #include "kernels/dense_ldlt.hpp"
-#include "kernels/kkt_assembly.hpp"
 #include "kernels/problem_view.hpp"
+#include "kernels/reduced_kkt.hpp"
 
 namespace bpqp::kernels {
 
@@ -40,46 +40,35 @@ BPQP_HD int guess_active_set(const Group& g, int m, AdmmWorkspace<T>& w) {
   return list_active_rows(g, m, w);
 }
 
-// res = rhs − K sol for the exact (unregularized) reduced KKT K = [P̄, Ā_𝒜ᵀ; Ā_𝒜, 0].
-template <class Group, class T>
-BPQP_HD void reduced_kkt_residual(const Group& g, int n, int n_active, AdmmWorkspace<T>& w, const T* rhs,
-                                  const T* sol, T* res) {
-  const T* x = sol;
-  const T* y_active = sol + n;
-  for (int j = g.rank(); j < n; j += g.size())
-    res[j] = rhs[j] - strided_dot(w.P + static_cast<std::ptrdiff_t>(j) * n, x, 0, n, 1);
-  // − Ā_𝒜ᵀ y_𝒜 row by row, four active rows per pass (each thread keeps its own j, as above):
-  // contiguous rows instead of a column gather, which an LP vertex (n active rows) makes n² loads.
-  auto active_row = [&](int a) { return w.A + static_cast<std::ptrdiff_t>(w.active_rows[a]) * n; };
-  int a = 0;
-  for (; a + 4 <= n_active; a += 4) {
-    const T *r0 = active_row(a), *r1 = active_row(a + 1), *r2 = active_row(a + 2), *r3 = active_row(a + 3);
-    const T y0 = y_active[a], y1 = y_active[a + 1], y2 = y_active[a + 2], y3 = y_active[a + 3];
-    for (int j = g.rank(); j < n; j += g.size()) res[j] -= r0[j] * y0 + r1[j] * y1 + r2[j] * y2 + r3[j] * y3;
-  }
-  for (; a < n_active; ++a) {
-    const T* r = active_row(a);
-    const T ya = y_active[a];
-    for (int j = g.rank(); j < n; j += g.size()) res[j] -= r[j] * ya;
-  }
-  for (int a = g.rank(); a < n_active; a += g.size()) {
-    const T* row = w.A + static_cast<std::ptrdiff_t>(w.active_rows[a]) * n;
-    res[n + a] = rhs[n + a] - strided_dot(row, x, 0, n, 1);
-  }
-  g.sync();
+// The scaled problem's reduced KKT [P̄ + σI, Ā_Rᵀ; Ā_R, 0] with R the first `rows` entries
+// of w.active_rows: polishing's (the active rows), the interior point's (the equality
+// rows, σ = 0) and ADMM's (no rows).
+template <class T>
+BPQP_HD BPQP_INLINE ReducedKkt<T> scaled_kkt(int n, int m, int rows, const AdmmWorkspace<T>& w, T sigma = T(0)) {
+  ReducedKkt<T> K;
+  K.n = n;
+  K.m = m;
+  K.P = w.P;
+  K.A = w.A;
+  K.rows = rows;
+  K.row_index = w.active_rows;
+  K.p_shift = sigma;
+  return K;
 }
 
 // Solves the reduced KKT for the current active set: x in sol[0:n], the active
-// rows' multipliers in sol[n:]. False if the factorization breaks down.
+// rows' multipliers in sol[n:]. False if the factorization breaks down. The
+// regularized matrix [P̄+δI, Ā_𝒜ᵀ; Ā_𝒜, −δI] is factored, and refinement against
+// the exact one removes δ (kernels/reduced_kkt.hpp).
 template <class Group, class T>
 BPQP_HD bool solve_reduced_kkt(const Group& g, int n, int m, int n_active, const AdmmParams<T>& prm,
                                AdmmWorkspace<T>& w) {
-  const int N = n + n_active;
-  assemble_quasidefinite(g, n, m, n_active, prm.delta, static_cast<const T*>(nullptr), prm.delta, w);
+  const ReducedKkt<T> K = scaled_kkt(n, m, n_active, w);
+  const int N = K.size();
+  assemble_reduced_kkt(g, K, static_cast<const T*>(nullptr), prm.delta, prm.delta, w.factor);
   if (!ldlt_factor(g, w.factor, N, N, n, w.factor_scratch)) return false;
   T* rhs = w.kkt_rhs;
   T* sol = w.kkt_sol;
-  T* res = w.kkt_res;
   for (int j = g.rank(); j < n; j += g.size()) rhs[j] = -w.q[j];
   for (int a = g.rank(); a < n_active; a += g.size()) {
     const int i = w.active_rows[a];
@@ -88,28 +77,7 @@ BPQP_HD bool solve_reduced_kkt(const Group& g, int n, int m, int n_active, const
   g.sync();
   copy(g, sol, rhs, N);
   ldlt_solve(g, w.factor, N, N, sol);
-  // Iterative refinement against the exact KKT removes the δ regularization; it
-  // contracts by about δ·‖K⁻¹‖ per step, so ill-conditioned systems need more than
-  // OSQP's fixed 3 steps. Stop once the correction is at rounding level.
-  // Also stop once a step no longer halves the correction: refinement has reached the floor
-  // rounding sets for this system (an LP vertex's ill-conditioned KKT stalls there, above the
-  // threshold, and would otherwise spend every step at N = n + n_active).
-  const T rounding = T(sizeof(T) < sizeof(double) ? 1e-7 : 1e-15);
-  T previous = infinity<T>();
-  for (int it = 0; it < prm.polish_refine_iterations; ++it) {
-    reduced_kkt_residual(g, n, n_active, w, rhs, sol, res);
-    ldlt_solve(g, w.factor, N, N, res);
-    T correction = T(0), size = T(0);
-    for (int k = g.rank(); k < N; k += g.size()) {
-      sol[k] += res[k];
-      correction = max_of(correction, abs_of(res[k]));
-      size = max_of(size, abs_of(sol[k]));
-    }
-    g.sync();
-    const T step = g.max(correction);
-    if (step <= rounding * max_of(T(1), g.max(size)) || step > T(0.5) * previous) break;
-    previous = step;
-  }
+  refine_reduced_kkt(g, K, w.factor, prm.polish_refine_iterations, rhs, sol, w.kkt_res, w.kkt_corr);
   return true;
 }
 
@@ -135,7 +103,7 @@ BPQP_HD int correct_active_set(const Group& g, int n, int m, int n_active, const
   T worst = T(0);
   for (int a = g.rank(); a < n_active; a += g.size()) {
     const int i = w.active_rows[a];
-    if (w.l[i] == w.u[i]) continue;
+    if (is_equality_row(w.l[i], w.u[i])) continue;
     const T yi = sol[n + a];
     if (w.active[i] < 0 && yi > release_tol) worst = max_of(worst, yi);
     if (w.active[i] > 0 && yi < -release_tol) worst = max_of(worst, -yi);
@@ -152,7 +120,7 @@ BPQP_HD int correct_active_set(const Group& g, int n, int m, int n_active, const
   for (int a = g.rank(); a < n_active; a += g.size()) {
     const int i = w.active_rows[a];
     const T yi = sol[n + a];
-    if (w.l[i] == w.u[i]) continue;  // an equality row takes either sign
+    if (is_equality_row(w.l[i], w.u[i])) continue;  // an equality row takes either sign
     const T wrong = w.active[i] < 0 ? yi : -yi;
     if (wrong > release_tol && wrong >= threshold) {
       w.active[i] = released;
@@ -222,7 +190,7 @@ BPQP_HD bool polish_solution(const Group& g, int n, int m, const AdmmParams<T>& 
   for (int a = g.rank(); a < n_active; a += g.size()) {
     const int i = w.active_rows[a];
     const T yi = sol[n + a];
-    const bool wrong_sign = w.l[i] != w.u[i] && ((w.active[i] < 0 && yi > T(0)) || (w.active[i] > 0 && yi < T(0)));
+    const bool wrong_sign = !is_equality_row(w.l[i], w.u[i]) && ((w.active[i] < 0 && yi > T(0)) || (w.active[i] > 0 && yi < T(0)));
     if (wrong_sign || yi == T(0)) continue;
     y[i] = yi;
     z[i] = w.active[i] < 0 ? w.l[i] : w.u[i];

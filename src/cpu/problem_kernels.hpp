@@ -1,5 +1,5 @@
 // The CPU backend's per-problem kernels — one problem's forward solve, its finish after the
-// shared-data batch phase, its backward pass — as a table of function pointers, one table
+// shared-data batch phase, its backward pass — and the batch phase's matrix product, as a table of function pointers, one table
 // per instruction-set variant (include/bpqp/cpu_isa.hpp). Each variant is
 // src/cpu/problem_kernels_variant.cpp compiled with its own flags; the workers call through
 // the table of the variant in use, once per problem.
@@ -21,6 +21,8 @@ struct ProblemKernels {
   void (*backward)(const kernels::BackwardInput<T>& in, const kernels::BackwardParams<T>& params,
                    kernels::BackwardWorkspace<T>& ws, const kernels::GradientOutput<T>& out,
                    kernels::BackwardReport<T>* report);
+  // Y = M·X, column-major (kernels/column_products.hpp).
+  void (*multiply)(int rows, int inner, int cols, const T* M, int ldm, const T* X, int ldx, T* Y, int ldy);
 };
 
 // The table of the variant cpu_isa() names (so, like it, it may throw std::invalid_argument).

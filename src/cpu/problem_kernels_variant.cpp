@@ -10,6 +10,7 @@
 // AVX-512 copy picked for an AVX2-only CPU would crash it. The test cpu_variants_keep_apart
 // lists the objects' weak symbols to prove it.
 #include "cpu/problem_kernels.hpp"
+#include "kernels/column_products.hpp"
 #include "kernels/serial_group.hpp"
 
 #ifndef BPQP_CPU_VARIANT
@@ -44,8 +45,23 @@ void backward(const kernels::BackwardInput<T>& in, const kernels::BackwardParams
   kernels::backward_problem(Group{}, in, params, ws, out, report);
 }
 
+// The product's row block: two of this variant's vectors (kernels/column_products.hpp).
+#if defined(__AVX512F__)
+constexpr int vector_bytes = 64;
+#elif defined(__AVX2__)
+constexpr int vector_bytes = 32;
+#else
+constexpr int vector_bytes = 16;
+#endif
+
 template <class T>
-constexpr ProblemKernels<T> table{&solve<T>, &finish_after_batch_phase<T>, &backward<T>};
+void multiply(int rows, int inner, int cols, const T* M, int ldm, const T* X, int ldx, T* Y, int ldy) {
+  constexpr int block = 2 * vector_bytes / static_cast<int>(sizeof(T));
+  kernels::multiply_columns<block>(Group{}, rows, inner, cols, M, ldm, X, ldx, Y, ldy);
+}
+
+template <class T>
+constexpr ProblemKernels<T> table{&solve<T>, &finish_after_batch_phase<T>, &backward<T>, &multiply<T>};
 
 }  // namespace
 

@@ -77,6 +77,17 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
   const kernels::SerialGroup g;
   const kernels::AdmmWorkspace<T>& s = setup.s;
   const RowMajorMap<T> P(s.P, n, n), A(s.A, m, n);
+  // The products go through the dispatched kernel (kernels/column_products.hpp), on
+  // column-major operands: P̄ is symmetric and Ā's row-major storage is Āᵀ column-major;
+  // Ā itself is copied column-major once.
+  const Matrix<T> A_columns = A;
+  const auto multiply = problem_kernels<T>().multiply;
+  auto product = [&](const T* M, int rows, int inner, const Matrix<T>& X, Matrix<T>& Y) {
+    Y.resize(rows, X.cols());
+    multiply(rows, inner, static_cast<int>(X.cols()), M, rows, X.data(), inner, Y.data(), rows);
+  };
+  auto times_A = [&](const Matrix<T>& X, Matrix<T>& Y) { product(A_columns.data(), m, n, X, Y); };
+  auto times_A_transposed = [&](const Matrix<T>& X, Matrix<T>& Y) { product(s.A, n, m, X, Y); };
 
   // Every problem's scaled vectors and starting point, one column each.
   BatchIterate<T> it;
@@ -140,10 +151,10 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
       const bool kept = round + 1 == prm.check_every;  // the check's previous iterate
       // x̃ = K⁻¹(σx − q̄ + Āᵀ(ρ∘z − y)), z̃ = Āx̃, then the relaxed update per problem.
       rho_z_minus_y = rho_rows.asDiagonal() * it.z - it.y;
-      rhs.noalias() = A.transpose() * rho_z_minus_y;
+      times_A_transposed(rho_z_minus_y, rhs);
       rhs += prm.sigma * it.x - it.q;
-      x_tilde.noalias() = K_inv * rhs;
-      z_tilde.noalias() = A * x_tilde;
+      product(K_inv.data(), n, n, rhs, x_tilde);
+      times_A(x_tilde, z_tilde);
       for (int col = 0; col < static_cast<int>(it.active.size()); ++col)
         kernels::relaxed_update(g, n, m, prm.alpha, rho_rows.data(), it.l.col(col).data(), it.u.col(col).data(),
                                 x_tilde.col(col).data(), z_tilde.col(col).data(),
@@ -153,9 +164,9 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
     }
 
     // Each problem's termination test on its own column; the ones that leave are set aside.
-    Ax.noalias() = A * it.x;
-    Px.noalias() = P * it.x;
-    Aty.noalias() = A.transpose() * it.y;
+    times_A(it.x, Ax);
+    product(s.P, n, n, it.x, Px);
+    times_A_transposed(it.y, Aty);
     const int running = static_cast<int>(it.active.size());
     keep.assign(running, 1);
     kernels::CheckTally<T> tally{0, 0, T(0), 0};

@@ -87,6 +87,21 @@ TYPED_TEST(AdmmForward, RecoversPlantedQpWithLowRankP) {
   expect_recovers_planted(planted, solve_problems<TypeParam>(problems_of(planted), testing::test_executor(1)));
 }
 
+// Hundreds of variables and rows: the dual residual's rounding allowance (kernels/
+// admm_residuals.hpp) must stay below the tolerance. With the worst-case (m + n)·ε bound no
+// float random QP of this size was ever called solved (all ended at max_iterations).
+TYPED_TEST(AdmmForward, SolvesRandomQpsWithHundredsOfVariablesAndRows) {
+  std::vector<DenseQp> problems;
+  for (int b = 0; b < 2; ++b) problems.push_back(generators::make_random_feasible_qp(500, 100, 40 + b));
+  const auto r = solve_problems<TypeParam>(problems, testing::test_executor(1));
+  for (int b = 0; b < r.batch; ++b) {
+    const auto ref = testing::reference_solve(problems[b]);
+    ASSERT_TRUE(ref.converged && ref.polished);
+    EXPECT_LT(r.iterations[b], 4000) << "problem " << b << ": solved by ADMM, not at the interior point's hand-over";
+    testing::expect_answer_as_promised(problems[b], r, b, ref.x, ref.y);
+  }
+}
+
 TYPED_TEST(AdmmForward, RecoversPlantedLpVertex) {
   std::vector<PlantedQp> planted;
   for (int b = 0; b < 4; ++b) planted.push_back(make_planted_lp(6, 4, 77 + b));

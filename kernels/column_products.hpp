@@ -7,22 +7,25 @@
 //
 // Register blocking: a block of Rows rows by 4 columns of Y stays in registers while k runs
 // over the inner dimension; each k loads Rows entries of M's column k (contiguous) and four
-// entries of X, for 4·Rows multiply-adds. Rows is the variant's choice: two vectors' worth,
-// so that the block is eight vector accumulators (16 doubles under AVX-512, 8 under AVX2,
-// 4 with SSE2's sixteen-byte registers).
+// entries of X, for 4·Rows multiply-adds. Rows is the caller's: 128 bytes of a column serve
+// every CPU variant (src/cpu/problem_kernels_variant.cpp has the measurements).
 #pragma once
 
 #include "kernels/config.hpp"
 
 namespace bpqp::kernels {
 
-// Rows r0 … r0 + Rows − 1 of four columns of Y = M·X, the block in registers.
+// Rows r0 … r0 + Rows − 1 of four columns of Y = M·X, the block in registers. The
+// accumulators are named arrays, one per column, and X's entries are loaded into scalars
+// before the row loop: written as one two-dimensional array indexed through an array of
+// column pointers, g++ kept the block in memory (6 GFLOP/s against 66).
 template <int Rows, class T>
 BPQP_HD BPQP_INLINE void multiply_block(int r0, int inner, const T* M, int ldm, const T* const x[4], T* const y[4]) {
   T a0[Rows] = {}, a1[Rows] = {}, a2[Rows] = {}, a3[Rows] = {};
+  const T *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3];
   for (int k = 0; k < inner; ++k) {
     const T* mk = M + static_cast<std::ptrdiff_t>(k) * ldm + r0;
-    const T b0 = x[0][k], b1 = x[1][k], b2 = x[2][k], b3 = x[3][k];
+    const T b0 = x0[k], b1 = x1[k], b2 = x2[k], b3 = x3[k];
     for (int r = 0; r < Rows; ++r) {
       a0[r] += mk[r] * b0;
       a1[r] += mk[r] * b1;
@@ -38,40 +41,40 @@ BPQP_HD BPQP_INLINE void multiply_block(int r0, int inner, const T* M, int ldm, 
   }
 }
 
+// Rows r0 … rows − 1 of four columns: full blocks of Rows, then at most one block of each
+// smaller power of two (so 100 = 6·16 + 4, 20 = 16 + 4). The smaller blocks are slower
+// (g++ vectorizes their inner-dimension loop as a reduction: about 10 GFLOP/s under every
+// variant); a product whose M has fewer rows than a block is better left to a packed kernel.
+template <int Rows, class T>
+BPQP_HD BPQP_INLINE void multiply_rows(int r0, int rows, int inner, const T* M, int ldm, const T* const x[4],
+                                       T* const y[4]) {
+  for (; r0 + Rows <= rows; r0 += Rows) multiply_block<Rows>(r0, inner, M, ldm, x, y);
+  if constexpr (Rows > 1) multiply_rows<Rows / 2>(r0, rows, inner, M, ldm, x, y);
+}
+
 // Y (rows×cols, leading dimension ldy) = M (rows×inner, ldm) · X (inner×cols, ldx). The
-// group's threads take blocks of four columns. Rows left over after the full blocks go in
-// blocks of Rows/2 and Rows/4 (100 = 6·16 + 4), the last few one by one.
+// group's threads take blocks of four columns.
 template <int Rows, class Group, class T>
 BPQP_HD void multiply_columns(const Group& g, int rows, int inner, int cols, const T* M, int ldm, const T* X, int ldx,
                               T* Y, int ldy) {
-  static_assert(Rows % 4 == 0, "the row block halves twice");
-  auto x_col = [&](int c) { return X + static_cast<std::ptrdiff_t>(c) * ldx; };
-  auto y_col = [&](int c) { return Y + static_cast<std::ptrdiff_t>(c) * ldy; };
+  static_assert(Rows > 0 && (Rows & (Rows - 1)) == 0, "the row block halves down to one row");
   for (int c0 = 4 * g.rank(); c0 < cols; c0 += 4 * g.size()) {
     if (c0 + 4 <= cols) {
-      const T* const x[4] = {x_col(c0), x_col(c0 + 1), x_col(c0 + 2), x_col(c0 + 3)};
-      T* const y[4] = {y_col(c0), y_col(c0 + 1), y_col(c0 + 2), y_col(c0 + 3)};
-      int r0 = 0;
-      for (; r0 + Rows <= rows; r0 += Rows) multiply_block<Rows>(r0, inner, M, ldm, x, y);
-      if (r0 + Rows / 2 <= rows) {
-        multiply_block<Rows / 2>(r0, inner, M, ldm, x, y);
-        r0 += Rows / 2;
-      }
-      if (r0 + Rows / 4 <= rows) {
-        multiply_block<Rows / 4>(r0, inner, M, ldm, x, y);
-        r0 += Rows / 4;
-      }
-      for (; r0 < rows; ++r0) multiply_block<1>(r0, inner, M, ldm, x, y);
-    } else {
-      for (int c = c0; c < cols; ++c) {  // the last columns, fewer than four
-        const T* x = x_col(c);
-        T* y = y_col(c);
-        for (int r = 0; r < rows; ++r) y[r] = T(0);
-        for (int k = 0; k < inner; ++k) {
-          const T* mk = M + static_cast<std::ptrdiff_t>(k) * ldm;
-          const T b = x[k];
-          for (int r = 0; r < rows; ++r) y[r] += mk[r] * b;
-        }
+      const T* const x[4] = {X + static_cast<std::ptrdiff_t>(c0) * ldx, X + static_cast<std::ptrdiff_t>(c0 + 1) * ldx,
+                             X + static_cast<std::ptrdiff_t>(c0 + 2) * ldx, X + static_cast<std::ptrdiff_t>(c0 + 3) * ldx};
+      T* const y[4] = {Y + static_cast<std::ptrdiff_t>(c0) * ldy, Y + static_cast<std::ptrdiff_t>(c0 + 1) * ldy,
+                       Y + static_cast<std::ptrdiff_t>(c0 + 2) * ldy, Y + static_cast<std::ptrdiff_t>(c0 + 3) * ldy};
+      multiply_rows<Rows>(0, rows, inner, M, ldm, x, y);
+      continue;
+    }
+    for (int c = c0; c < cols; ++c) {  // the last columns, fewer than four
+      const T* xc = X + static_cast<std::ptrdiff_t>(c) * ldx;
+      T* yc = Y + static_cast<std::ptrdiff_t>(c) * ldy;
+      for (int r = 0; r < rows; ++r) yc[r] = T(0);
+      for (int k = 0; k < inner; ++k) {
+        const T* mk = M + static_cast<std::ptrdiff_t>(k) * ldm;
+        const T b = xc[k];
+        for (int r = 0; r < rows; ++r) yc[r] += mk[r] * b;
       }
     }
   }

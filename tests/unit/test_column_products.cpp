@@ -1,5 +1,5 @@
 // kernels/column_products.hpp against Eigen's product, over shapes that reach every
-// branch (full row blocks, the half and quarter blocks, single rows, fewer than four
+// branch (full row blocks, each smaller power-of-two block, single rows, fewer than four
 // columns), on a team of threads that splits the columns, and through the table of every
 // instruction-set variant this CPU runs.
 #include <gtest/gtest.h>

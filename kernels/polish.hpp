@@ -77,7 +77,8 @@ BPQP_HD bool solve_reduced_kkt(const Group& g, int n, int m, int n_active, const
   g.sync();
   copy(g, sol, rhs, N);
   ldlt_solve(g, w.factor, N, N, sol);
-  refine_reduced_kkt(g, K, w.factor, prm.polish_refine_iterations, rhs, sol, w.kkt_res, w.kkt_corr);
+  refine_reduced_kkt(g, K, w.factor, prm.polish_refine_iterations, RefineFor::solution, rhs, sol, w.kkt_res,
+                     w.kkt_corr);
   return true;
 }
 

@@ -95,8 +95,9 @@ TEST(ReducedKkt, TheResidualIsAgainstTheExactMatrix) {
   EXPECT_LT((res - expected).lpNorm<Eigen::Infinity>(), 1e-12);
 }
 
-// Refinement against the exact K from the factorization of K + diag(δI, −δI) removes δ:
-// the refined solution is the exact one to rounding, where the unrefined one is δ-far.
+// Refinement against the exact K from the factorization of K + diag(δI, −δI) removes δ,
+// for either target: the refined solution is the exact one to rounding, where the
+// unrefined one is δ-far.
 TEST(ReducedKkt, RefinementRemovesTheRegularization) {
   const System s(3);
   const ReducedKkt<double> K = s.view(1.0, 0.0, 0.0, false);
@@ -106,25 +107,29 @@ TEST(ReducedKkt, RefinementRemovesTheRegularization) {
   assemble_reduced_kkt(SerialGroup{}, K, static_cast<const double*>(nullptr), delta, delta, factor.data());
   ASSERT_TRUE(ldlt_factor(SerialGroup{}, factor.data(), N, N, s.n, pivots.data()));
   const Eigen::VectorXd rhs = Eigen::VectorXd::LinSpaced(N, -2.0, 1.0);
-  Eigen::VectorXd sol = rhs, res(N), corr(N);
-  ldlt_solve(SerialGroup{}, factor.data(), N, N, sol.data());
   const Eigen::VectorXd exact = s.exact(K).fullPivLu().solve(rhs);
-  const double unrefined_error = (sol - exact).lpNorm<Eigen::Infinity>();
-  const Refinement<double> r =
-      refine_reduced_kkt(SerialGroup{}, K, factor.data(), 20, rhs.data(), sol.data(), res.data(), corr.data());
-  const double refined_error = (sol - exact).lpNorm<Eigen::Infinity>();
-  EXPECT_GT(unrefined_error, 1e-9);
-  EXPECT_LT(refined_error, 1e-12 * (1 + exact.lpNorm<Eigen::Infinity>()));
-  EXPECT_GE(r.steps, 1);
-  EXPECT_LT(r.steps, 20) << "a well-conditioned K stops on its own";
-  EXPECT_LT(r.residual, 1e-3 * r.initial);
-  EXPECT_DOUBLE_EQ(r.rhs_norm, rhs.lpNorm<Eigen::Infinity>());
+  for (RefineFor target : {RefineFor::solution, RefineFor::residual}) {
+    SCOPED_TRACE(target == RefineFor::solution ? "for the solution" : "for the residual");
+    Eigen::VectorXd sol = rhs, res(N), corr(N);
+    ldlt_solve(SerialGroup{}, factor.data(), N, N, sol.data());
+    const double unrefined_error = (sol - exact).lpNorm<Eigen::Infinity>();
+    const Refinement<double> r = refine_reduced_kkt(SerialGroup{}, K, factor.data(), 20, target, rhs.data(),
+                                                    sol.data(), res.data(), corr.data());
+    const double refined_error = (sol - exact).lpNorm<Eigen::Infinity>();
+    EXPECT_GT(unrefined_error, 1e-9);
+    EXPECT_LT(refined_error, 1e-12 * (1 + exact.lpNorm<Eigen::Infinity>()));
+    EXPECT_GE(r.steps, 1);
+    EXPECT_LT(r.steps, 20) << "a well-conditioned K stops on its own";
+    EXPECT_LT(r.residual, 1e-3 * r.initial);
+    EXPECT_DOUBLE_EQ(r.rhs_norm, rhs.lpNorm<Eigen::Infinity>());
+  }
 }
 
 // A K singular in a direction the right-hand side reaches (P = 0 and no rows: the exact
-// system has no solution) cannot be refined: the corrections do not shrink, and the
-// refinement stops after the second instead of spending every step it was allowed.
-TEST(ReducedKkt, RefinementStopsWhenCorrectionsDoNotShrink) {
+// system has no solution) cannot be refined. For the solution, the corrections do not shrink
+// and refinement stops after the second; for the residual, the first step does not reduce
+// it and is undone. Neither spends every step it was allowed.
+TEST(ReducedKkt, RefinementStopsWhenItCannotProgress) {
   const int n = 3;
   const std::vector<double> P(n * n, 0.0);
   const std::vector<double> A(n, 0.0);
@@ -133,16 +138,24 @@ TEST(ReducedKkt, RefinementStopsWhenCorrectionsDoNotShrink) {
   K.m = 1;
   K.P = P.data();
   K.A = A.data();
-  std::vector<double> factor(n * n), pivots(n), sol(n), res(n), corr(n);
+  std::vector<double> factor(n * n), pivots(n), res(n), corr(n);
   const std::vector<double> rhs{1.0, -1.0, 2.0};
   assemble_reduced_kkt(SerialGroup{}, K, static_cast<const double*>(nullptr), 1e-4, 0.0, factor.data());
   ASSERT_TRUE(ldlt_factor(SerialGroup{}, factor.data(), n, n, n, pivots.data()));
-  sol = rhs;
-  ldlt_solve(SerialGroup{}, factor.data(), n, n, sol.data());
-  const Refinement<double> r =
-      refine_reduced_kkt(SerialGroup{}, K, factor.data(), 50, rhs.data(), sol.data(), res.data(), corr.data());
-  EXPECT_EQ(r.steps, 2);
-  EXPECT_DOUBLE_EQ(r.residual, r.initial) << "P = 0: the residual is rhs whatever sol is";
+  for (RefineFor target : {RefineFor::solution, RefineFor::residual}) {
+    std::vector<double> sol = rhs;
+    ldlt_solve(SerialGroup{}, factor.data(), n, n, sol.data());
+    const std::vector<double> unrefined = sol;
+    const Refinement<double> r = refine_reduced_kkt(SerialGroup{}, K, factor.data(), 50, target, rhs.data(),
+                                                    sol.data(), res.data(), corr.data());
+    EXPECT_DOUBLE_EQ(r.residual, r.initial) << "P = 0: the residual is rhs whatever sol is";
+    if (target == RefineFor::solution) {
+      EXPECT_EQ(r.steps, 2);
+    } else {
+      EXPECT_EQ(r.steps, 1);
+      EXPECT_EQ(sol, unrefined) << "the step that did not help is undone";
+    }
+  }
 }
 
 TEST(ReducedKkt, AnEqualityRowHasEqualFiniteBounds) {

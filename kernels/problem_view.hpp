@@ -41,7 +41,7 @@ struct AdmmParams {
   int adaptive_rho_interval = 50;  // a multiple of check_every; 0 disables adaptive ρ
   int scaling_iterations = 10;
   int polish_refine_iterations = 25;
-  int polish_first_attempt = 200;     // iteration of the first in-loop polish; then doubling; 0 = only at the end
+  int polish_first_attempt = 25;      // iteration of the first in-loop polish; then doubling; 0 = only at the end
   int polish_active_set_rounds = 20;  // corrections of the guessed active set within one polish
   bool polish = true;
   int interior_point_max_iter = 60;  // Newton steps of the fallback; 0 disables it

@@ -28,7 +28,7 @@ struct Settings {
   // Polishing is also tried during the iterations, first at this iteration and
   // then at doubling intervals; a polished point that passes the termination
   // test ends the solve early. 0: polish only after convergence or at max_iter.
-  int polish_first_attempt = 200;
+  int polish_first_attempt = 25;
   double delta = 1e-6;           // polishing regularization
   // Interior-point fallback: a problem ADMM has not solved after
   // interior_point_after iterations (or max_iter, if smaller) is handed to a

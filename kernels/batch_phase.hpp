@@ -233,14 +233,20 @@ BPQP_HD bool batch_phase_round_fits(const AdmmParams<T>& prm) {
 
 // factored: K⁻¹ for prm.rho was formed; problems: how many start the phase; lp: the shared
 // P is zero, so the hand-over is interior_point_after_lp (0: no batch phase at all, every
-// problem starts in the interior point, as on its own).
+// problem starts in the interior point, as on its own); polish_at: the phase ends at the
+// first check at or after it (batch_phase_polish_handover; 0: no such end).
 template <class T>
-BPQP_HD BatchPhaseState<T> start_batch_phase(const AdmmParams<T>& prm, bool factored, int problems, bool lp) {
+BPQP_HD BatchPhaseState<T> start_batch_phase(const AdmmParams<T>& prm, bool factored, int problems, bool lp,
+                                             int polish_at = 0) {
   BatchPhaseState<T> s;
   s.rho = prm.rho;
   s.iterations = 0;
   const int limit = batch_phase_limit(prm, lp);
   s.cap = prm.check_every > 0 ? limit / prm.check_every * prm.check_every : 0;
+  if (polish_at > 0 && prm.check_every > 0) {
+    const int at_check = (polish_at + prm.check_every - 1) / prm.check_every * prm.check_every;
+    if (at_check < s.cap) s.cap = at_check;
+  }
   s.stalled_checks = 0;
   s.running = factored && problems > 0 && s.cap > 0;
   s.refactor = false;

@@ -146,7 +146,8 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
   };
   // Without a factorization the problems start where they are (their own loops factor).
   kernels::BatchPhaseState<T> state =
-      kernels::start_batch_phase(prm, refactor(prm.rho), count, kernels::is_lp(g, n, s.P));
+      kernels::start_batch_phase(prm, refactor(prm.rho), count, kernels::is_lp(g, n, s.P),
+                                 kernels::batch_phase_polish_handover(n, m, prm));
   std::vector<T> x_prev(n), y_prev(m), prim_scratch(m), scratch_n(n), scratch_n2(n);
   Matrix<T> rho_z_minus_y, rhs, x_tilde, z_tilde, Ax, Px, Aty;  // reused: no allocation per iteration
   std::vector<char> keep;

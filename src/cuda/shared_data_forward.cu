@@ -237,7 +237,8 @@ __global__ void __launch_bounds__(control_threads)
   const bool factored = shared_ok && form_inverse(g, sh, n, m, prm.rho, prm);
   const bool lp = kernels::is_lp(g, n, sh.workspace(n, m).P);
   if (g.rank() == 0) {
-    const kernels::BatchPhaseState<T> s = kernels::start_batch_phase(prm, factored, count, lp);
+    const kernels::BatchPhaseState<T> s = kernels::start_batch_phase(prm, factored, count, lp,
+                                                                       kernels::batch_phase_polish_handover(n, m, prm));
     *sh.control = s;
     cudaGraphSetConditional(loop, s.running ? 1u : 0u);
   }

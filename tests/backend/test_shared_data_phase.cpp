@@ -74,11 +74,15 @@ TYPED_TEST(SharedDataPhase, RandomSharedBatchesMatchThePerProblemPath) {
     std::copy(qp.u.begin(), qp.u.end(), batch.u(b));
     problems.push_back(qp);
   }
-  Settings per_problem;
+  // In-loop polishing off: the phase then runs to ADMM's convergence, and its iteration
+  // counts differ from the per-problem path's (which proves it ran).
+  Settings settings;
+  settings.polish_first_attempt = 0;
+  Settings per_problem = settings;
   per_problem.shared_data_batch_phase = false;
   const auto reference = Solver<T>(testing::test_executor(1), per_problem).solve(batch.view());
-  const auto one = Solver<T>(testing::test_executor(1)).solve(batch.view());
-  const auto two = Solver<T>(testing::test_executor(2)).solve(batch.view());
+  const auto one = Solver<T>(testing::test_executor(1), settings).solve(batch.view());
+  const auto two = Solver<T>(testing::test_executor(2), settings).solve(batch.view());
   EXPECT_NE(one.iterations, reference.iterations) << "the batch phase did not run";
   for (int b = 0; b < count; ++b) {
     SCOPED_TRACE("problem " + std::to_string(b));
@@ -90,6 +94,38 @@ TYPED_TEST(SharedDataPhase, RandomSharedBatchesMatchThePerProblemPath) {
     for (int j = 0; j < batch.n(); ++j)
       EXPECT_EQ(one.x_of(b)[j], two.x_of(b)[j]);  // the batch phase is one computation; the finish is per problem
   }
+}
+
+// With in-loop polishing (the default) the phase hands every problem to its first polish
+// at the check of its own first attempt: solved there, verified, as on its own.
+TYPED_TEST(SharedDataPhase, TheBatchPhaseHandsItsProblemsToTheirFirstPolish) {
+  using T = TypeParam;
+  const DenseQp base = generators::make_random_feasible_qp(40, 10, 8);
+  const int count = 24;
+  QpBatch<T> batch(count, base.n, base.m, {/*P=*/true, /*q=*/false, /*A=*/true, /*l=*/true, /*u=*/true});
+  std::copy(base.P.begin(), base.P.end(), batch.P(0));
+  std::copy(base.A.begin(), base.A.end(), batch.A(0));
+  std::copy(base.l.begin(), base.l.end(), batch.l(0));
+  std::copy(base.u.begin(), base.u.end(), batch.u(0));
+  std::vector<DenseQp> problems;
+  for (int b = 0; b < count; ++b) {
+    DenseQp qp = base;
+    for (int j = 0; j < qp.n; ++j) qp.q[j] = base.q[j] * (1 + 0.5 * std::sin(0.9 * b + j));
+    std::copy(qp.q.begin(), qp.q.end(), batch.q(b));
+    problems.push_back(qp);
+  }
+  const Settings settings;
+  const auto result = Solver<T>(testing::test_executor(1), settings).solve(batch.view());
+  int at_first_attempt = 0;
+  for (int b = 0; b < count; ++b) {
+    SCOPED_TRACE("problem " + std::to_string(b));
+    const auto exact = testing::reference_solve(problems[b]);
+    ASSERT_TRUE(exact.converged && exact.polished);
+    testing::expect_answer_as_promised(problems[b], result, b, exact.x, exact.y);
+    if (result.polish[b] == PolishStatus::succeeded && result.iterations[b] == settings.polish_first_attempt)
+      ++at_first_attempt;
+  }
+  EXPECT_GT(at_first_attempt, count / 2) << "most problems polish at the hand-over, not after iterating on";
 }
 
 // A check_every longer than the phase's cap (here the interior point's hand-over at

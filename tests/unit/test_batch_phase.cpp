@@ -167,6 +167,28 @@ TEST(BatchPhase, AnLpBatchHandsOverAtTheLpLimit) {
   EXPECT_EQ(start_batch_phase(prm, true, 10, true).cap, 1000) << "no interior point: the phase may use max_iter";
 }
 
+TEST(BatchPhase, EndsAtTheCheckOfTheProblemsFirstPolish) {
+  AdmmParams<double> prm = phase_params();
+  prm.check_every = 25;
+  prm.max_iter = 1000;
+  prm.interior_point_max_iter = 0;
+  prm.polish = true;
+  prm.polish_first_attempt = 25;
+  const int small = batch_phase_polish_handover(100, 20, prm);
+  EXPECT_EQ(small, 25);
+  EXPECT_EQ(start_batch_phase(prm, true, 10, false, small).cap, 25);
+  const int large = batch_phase_polish_handover(1350, 147, prm);
+  EXPECT_GT(large, 25);
+  EXPECT_EQ(start_batch_phase(prm, true, 10, false, large).cap % 25, 0);
+  EXPECT_GE(start_batch_phase(prm, true, 10, false, large).cap, large) << "the first check at or after it";
+  EXPECT_EQ(start_batch_phase(prm, true, 10, false, 5000).cap, 1000) << "never past the phase's own limit";
+  prm.polish = false;
+  EXPECT_EQ(batch_phase_polish_handover(100, 20, prm), 0) << "no polishing: nothing to hand over for";
+  prm.polish = true;
+  prm.polish_first_attempt = 0;
+  EXPECT_EQ(batch_phase_polish_handover(100, 20, prm), 0) << "polishing only at the end: the phase runs on";
+}
+
 TEST(BatchPhase, StopsWhenEveryProblemLeftOrAfterChecksWithoutProgress) {
   const AdmmParams<double> prm = phase_params();
   BatchPhaseState<double> s = start_batch_phase(prm, true, 4, false);

@@ -2,6 +2,7 @@
 // described once: AdmmWorkspace<T>::bytes(n, m) sizes it, carve() lays it out.
 #pragma once
 
+#include "kernels/shared_kkt.hpp"
 #include "kernels/workspace_carver.hpp"
 
 namespace bpqp::kernels {
@@ -44,6 +45,9 @@ struct AdmmWorkspace {
   T* interior = nullptr;        // the interior-point fallback's arrays (InteriorPointArrays)
   int* active = nullptr;        // per row: -1 lower active, +1 upper active, 0 inactive
   int* active_rows = nullptr;   // indices of the active rows, in row order
+  // Not carved: a shared-data batch's factors of P̄ + δI (kernels/shared_kkt.hpp), set by
+  // finish_after_batch_phase for the duration of its solve; null otherwise.
+  SharedKkt<T> shared_kkt;
 
   static constexpr int scalar_count = 8;
 

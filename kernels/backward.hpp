@@ -209,8 +209,9 @@ BPQP_HD BackwardStatus solve_backward_direct(const Group& g, const BackwardInput
   // diagonal); a nonsingular K̃ refines it away geometrically (ratio ≈ δ/σ_min(K̃)), down to
   // rounding.
   copy(g, w.sol, w.sol0, N);
-  const Refinement<T> refined_by = refine_reduced_kkt(g, K, w.factor, prm.refine_iterations, RefineFor::residual, w.rhs,
-                                                     w.sol, w.res, w.corr);
+  auto solve = [&](T* v) { ldlt_solve(g, w.factor, N, N, v); };
+  const Refinement<T> refined_by =
+      refine_reduced_kkt(g, K, solve, prm.refine_iterations, RefineFor::residual, w.rhs, w.sol, w.res, w.corr);
   const T rhs_norm = refined_by.rhs_norm, r0 = refined_by.initial, r = refined_by.residual;
   report.refine_steps = refined_by.steps;
   report.kkt_residual = r;

@@ -65,8 +65,20 @@ BPQP_HD bool solve_reduced_kkt(const Group& g, int n, int m, int n_active, const
                                AdmmWorkspace<T>& w) {
   const ReducedKkt<T> K = scaled_kkt(n, m, n_active, w);
   const int N = K.size();
-  assemble_reduced_kkt(g, K, static_cast<const T*>(nullptr), prm.delta, prm.delta, w.factor);
-  if (!ldlt_factor(g, w.factor, N, N, n, w.factor_scratch)) return false;
+  // With a batch's shared factors only the active rows' Schur complement is factored
+  // (kernels/shared_kkt.hpp); otherwise the whole regularized matrix.
+  const bool shared = w.shared_kkt.H != nullptr;
+  if (shared) {
+    if (!factor_shared_kkt(g, w.shared_kkt, m, n_active, w.active_rows, prm.delta, w.factor, w.factor_scratch))
+      return false;
+  } else {
+    assemble_reduced_kkt(g, K, static_cast<const T*>(nullptr), prm.delta, prm.delta, w.factor);
+    if (!ldlt_factor(g, w.factor, N, N, n, w.factor_scratch)) return false;
+  }
+  auto solve = [&](T* v) {
+    if (shared) solve_shared_kkt(g, w.shared_kkt, n, n_active, w.active_rows, w.A, w.factor, v, w.work_n, w.work_n2);
+    else ldlt_solve(g, w.factor, N, N, v);
+  };
   T* rhs = w.kkt_rhs;
   T* sol = w.kkt_sol;
   for (int j = g.rank(); j < n; j += g.size()) rhs[j] = -w.q[j];
@@ -76,8 +88,8 @@ BPQP_HD bool solve_reduced_kkt(const Group& g, int n, int m, int n_active, const
   }
   g.sync();
   copy(g, sol, rhs, N);
-  ldlt_solve(g, w.factor, N, N, sol);
-  refine_reduced_kkt(g, K, w.factor, prm.polish_refine_iterations, RefineFor::solution, rhs, sol, w.kkt_res,
+  solve(sol);
+  refine_reduced_kkt(g, K, solve, prm.polish_refine_iterations, RefineFor::solution, rhs, sol, w.kkt_res,
                      w.kkt_corr);
   return true;
 }

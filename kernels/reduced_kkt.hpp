@@ -157,9 +157,10 @@ enum class RefineFor {
 //     does not reduce it at all is undone. On random 10×5 and 100×20 QPs this takes 1–2
 //     steps where the solution rule takes 3–4 (the backward of a 10×5 batch: 0.57 ms against
 //     0.94), with the same gradients to the tests' tolerance.
-// res and corr are scratch (K.size() entries).
-template <class Group, class T>
-BPQP_HD Refinement<T> refine_reduced_kkt(const Group& g, const ReducedKkt<T>& K, const T* factor, int max_steps,
+// solve(v) applies the factored matrix's inverse to v in place (an LDLᵀ of K_δ, or its
+// Schur complement: kernels/shared_kkt.hpp). res and corr are scratch (K.size() entries).
+template <class Group, class T, class Solve>
+BPQP_HD Refinement<T> refine_reduced_kkt(const Group& g, const ReducedKkt<T>& K, const Solve& solve, int max_steps,
                                          RefineFor target, const T* rhs, T* sol, T* res, T* corr) {
   const int N = K.size();
   const T eps = machine_epsilon<T>();
@@ -172,7 +173,7 @@ BPQP_HD Refinement<T> refine_reduced_kkt(const Group& g, const ReducedKkt<T>& K,
   while (out.steps < max_steps) {
     if (target == RefineFor::residual && !(out.residual > eps * (out.rhs_norm + inf_norm(g, sol, N)))) break;
     copy(g, corr, res, N);
-    ldlt_solve(g, factor, N, N, corr);
+    solve(corr);
     const T step = inf_norm(g, corr, N);
     for (int i = g.rank(); i < N; i += g.size()) sol[i] += corr[i];
     g.sync();

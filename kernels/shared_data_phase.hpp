@@ -35,10 +35,11 @@ struct SharedScaledData {
   const T* D_inv;
   const T* E_inv;
   T c;
+  SharedKkt<T> kkt;  // polishing's shared factors (kernels/shared_kkt.hpp), where the backend formed them
 
   // The scaling ruiz_equilibrate left in w.
   BPQP_HD BPQP_INLINE static SharedScaledData of(const AdmmWorkspace<T>& w) {
-    return SharedScaledData{w.P, w.A, w.D, w.E, w.D_inv, w.E_inv, w.scalars[0]};
+    return SharedScaledData{w.P, w.A, w.D, w.E, w.D_inv, w.E_inv, w.scalars[0], SharedKkt<T>{}};
   }
   BPQP_HD ScalingView<T> scaling() const { return ScalingView<T>{D_inv, E_inv, c}; }
 };
@@ -135,7 +136,9 @@ BPQP_HD void finish_after_batch_phase(const Group& g, const ProblemView<T>& p, c
   const int polish_at = batch_phase_polish_handover(n, m, prm);
   const bool polish_now = previous && polish_at > 0 && phase.iterations >= polish_at;
   const bool check_first = usable && (phase.converged || (previous && phase.infeasible) || polish_now);
+  w.shared_kkt = shared.kkt;
   admm_run(g, p, prm, w, RunStart<T>{phase.rho, false, check_first, phase.iterations, previous}, report, out);
+  w.shared_kkt = SharedKkt<T>{};
 }
 
 }  // namespace bpqp::kernels

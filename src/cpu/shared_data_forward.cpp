@@ -222,7 +222,13 @@ bool solve_forward_shared_data(const QpBatchView<T>& batch, const kernels::AdmmP
   if (!kernels::scale_shared_data(g, n, m, batch.P, q_rep.data(), batch.A, free_l.data(), free_u.data(), prm,
                                   setup.s))
     return false;
-  const auto shared = kernels::SharedScaledData<T>::of(setup.s);
+  auto shared = kernels::SharedScaledData<T>::of(setup.s);
+  // Polishing's shared factors: H = P̄ + δI once, and G = Ā H⁻¹ Āᵀ, so that each problem's
+  // polish factors only its active rows' Schur complement (kernels/shared_kkt.hpp).
+  std::vector<T> kkt_H(static_cast<std::size_t>(n) * n), kkt_G(static_cast<std::size_t>(m) * m), kkt_scratch(2 * n);
+  if (prm.polish && kernels::prepare_shared_kkt(g, n, m, setup.s.P, setup.s.A, prm.delta, kkt_H.data(), kkt_G.data(),
+                                                kkt_scratch.data()))
+    shared.kkt = kernels::SharedKkt<T>{kkt_H.data(), kkt_G.data()};
 
   const ProblemKernels<T>& finish = problem_kernels<T>();
   std::vector<kernels::ProblemReport<T>> reports;

@@ -14,6 +14,11 @@ namespace {
 
 using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
+// The factored matrix's inverse, as refinement applies it.
+auto solve_with(const std::vector<double>& factor, int N) {
+  return [&factor, N](double* v) { ldlt_solve(SerialGroup{}, factor.data(), N, N, v); };
+}
+
 struct System {
   int n = 6, m = 5;
   RowMajor P, A;
@@ -113,7 +118,7 @@ TEST(ReducedKkt, RefinementRemovesTheRegularization) {
     Eigen::VectorXd sol = rhs, res(N), corr(N);
     ldlt_solve(SerialGroup{}, factor.data(), N, N, sol.data());
     const double unrefined_error = (sol - exact).lpNorm<Eigen::Infinity>();
-    const Refinement<double> r = refine_reduced_kkt(SerialGroup{}, K, factor.data(), 20, target, rhs.data(),
+    const Refinement<double> r = refine_reduced_kkt(SerialGroup{}, K, solve_with(factor, N), 20, target, rhs.data(),
                                                     sol.data(), res.data(), corr.data());
     const double refined_error = (sol - exact).lpNorm<Eigen::Infinity>();
     EXPECT_GT(unrefined_error, 1e-9);
@@ -146,7 +151,7 @@ TEST(ReducedKkt, RefinementStopsWhenItCannotProgress) {
     std::vector<double> sol = rhs;
     ldlt_solve(SerialGroup{}, factor.data(), n, n, sol.data());
     const std::vector<double> unrefined = sol;
-    const Refinement<double> r = refine_reduced_kkt(SerialGroup{}, K, factor.data(), 50, target, rhs.data(),
+    const Refinement<double> r = refine_reduced_kkt(SerialGroup{}, K, solve_with(factor, n), 50, target, rhs.data(),
                                                     sol.data(), res.data(), corr.data());
     EXPECT_DOUBLE_EQ(r.residual, r.initial) << "P = 0: the residual is rhs whatever sol is";
     if (target == RefineFor::solution) {

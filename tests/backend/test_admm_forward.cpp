@@ -62,6 +62,16 @@ void expect_recovers_planted(const std::vector<PlantedQp>& planted, const SolveR
   }
 }
 
+// Every answer as promised against the independent interior point's (exact to rounding).
+template <class T>
+void expect_matches_reference(const std::vector<DenseQp>& problems, const SolveResult<T>& r) {
+  for (int b = 0; b < r.batch; ++b) {
+    const auto ref = testing::reference_solve(problems[b]);
+    ASSERT_TRUE(ref.converged && ref.polished) << "problem " << b;
+    testing::expect_answer_as_promised(problems[b], r, b, ref.x, ref.y);
+  }
+}
+
 TYPED_TEST(AdmmForward, RecoversPlantedQpWithEqualitiesInequalitiesAndBounds) {
   PlantedOptions o;
   o.n = 12;
@@ -94,12 +104,9 @@ TYPED_TEST(AdmmForward, SolvesRandomQpsWithHundredsOfVariablesAndRows) {
   std::vector<DenseQp> problems;
   for (int b = 0; b < 2; ++b) problems.push_back(generators::make_random_feasible_qp(500, 100, 40 + b));
   const auto r = solve_problems<TypeParam>(problems, testing::test_executor(1));
-  for (int b = 0; b < r.batch; ++b) {
-    const auto ref = testing::reference_solve(problems[b]);
-    ASSERT_TRUE(ref.converged && ref.polished);
+  expect_matches_reference(problems, r);
+  for (int b = 0; b < r.batch; ++b)
     EXPECT_LT(r.iterations[b], 4000) << "problem " << b << ": solved by ADMM, not at the interior point's hand-over";
-    testing::expect_answer_as_promised(problems[b], r, b, ref.x, ref.y);
-  }
 }
 
 TYPED_TEST(AdmmForward, RecoversPlantedLpVertex) {
@@ -112,12 +119,8 @@ TYPED_TEST(AdmmForward, MatchesIndependentInteriorPointReference) {
   std::vector<DenseQp> problems;
   for (int b = 0; b < 8; ++b) problems.push_back(generators::make_random_feasible_qp(20, 10, 500 + b));
   const auto r = solve_problems<TypeParam>(problems, testing::test_executor(2));
-  for (int b = 0; b < r.batch; ++b) {
-    const auto ref = testing::reference_solve(problems[b]);
-    ASSERT_TRUE(ref.converged && ref.polished);  // exact to rounding: an answer to measure against
-    EXPECT_EQ(r.polish[b], PolishStatus::succeeded) << "problem " << b;
-    testing::expect_answer_as_promised(problems[b], r, b, ref.x, ref.y);
-  }
+  expect_matches_reference(problems, r);
+  for (int b = 0; b < r.batch; ++b) EXPECT_EQ(r.polish[b], PolishStatus::succeeded) << "problem " << b;
 }
 
 TYPED_TEST(AdmmForward, SharedPAndAGiveTheSameAnswersAsPerProblemCopies) {

@@ -55,25 +55,35 @@ TYPED_TEST(SharedDataPhase, EveryProblemGetsThePerProblemStatusAndACertifiedAnsw
   EXPECT_NEAR(x_norm, 1.0, 1e-6);
 }
 
+// count problems sharing base's P, A and l: each its own q (base's, scaled by 1 + ½ sin(f·b + j))
+// and, with own_u, its own u (base's, widened a little). The problems also go to `problems`.
+template <class T>
+QpBatch<T> random_shared_batch(const DenseQp& base, int count, double f, bool own_u, std::vector<DenseQp>& problems) {
+  QpBatch<T> batch(count, base.n, base.m, {/*P=*/true, /*q=*/false, /*A=*/true, /*l=*/true, /*u=*/!own_u});
+  std::copy(base.P.begin(), base.P.end(), batch.P(0));
+  std::copy(base.A.begin(), base.A.end(), batch.A(0));
+  std::copy(base.l.begin(), base.l.end(), batch.l(0));
+  if (!own_u) std::copy(base.u.begin(), base.u.end(), batch.u(0));
+  for (int b = 0; b < count; ++b) {
+    DenseQp qp = base;
+    for (int j = 0; j < qp.n; ++j) qp.q[j] = base.q[j] * (1 + 0.5 * std::sin(f * b + j));
+    if (own_u)
+      for (int i = 0; i < qp.m; ++i) qp.u[i] = base.u[i] + 0.05 * ((b + i) % 7);
+    std::copy(qp.q.begin(), qp.q.end(), batch.q(b));
+    if (own_u) std::copy(qp.u.begin(), qp.u.end(), batch.u(b));
+    problems.push_back(qp);
+  }
+  return batch;
+}
+
 // Random problems that share P and A: the batch phase converges them together and they
 // finish with a verified polish; the per-problem path agrees within tolerance.
 TYPED_TEST(SharedDataPhase, RandomSharedBatchesMatchThePerProblemPath) {
   using T = TypeParam;
-  const DenseQp base = generators::make_random_feasible_qp(30, 12, 5);
   const int count = 40;
-  QpBatch<T> batch(count, base.n, base.m, {/*P=*/true, /*q=*/false, /*A=*/true, /*l=*/true, /*u=*/false});
-  std::copy(base.P.begin(), base.P.end(), batch.P(0));
-  std::copy(base.A.begin(), base.A.end(), batch.A(0));
-  std::copy(base.l.begin(), base.l.end(), batch.l(0));
   std::vector<DenseQp> problems;
-  for (int b = 0; b < count; ++b) {
-    DenseQp qp = base;
-    for (int j = 0; j < qp.n; ++j) qp.q[j] = base.q[j] * (1 + 0.5 * std::sin(1.7 * b + j));
-    for (int i = 0; i < qp.m; ++i) qp.u[i] = base.u[i] + 0.05 * ((b + i) % 7);
-    std::copy(qp.q.begin(), qp.q.end(), batch.q(b));
-    std::copy(qp.u.begin(), qp.u.end(), batch.u(b));
-    problems.push_back(qp);
-  }
+  const QpBatch<T> batch = random_shared_batch<T>(generators::make_random_feasible_qp(30, 12, 5), count, 1.7, true,
+                                                  problems);
   // In-loop polishing off: the phase then runs to ADMM's convergence, and its iteration
   // counts differ from the per-problem path's (which proves it ran).
   Settings settings;
@@ -100,20 +110,10 @@ TYPED_TEST(SharedDataPhase, RandomSharedBatchesMatchThePerProblemPath) {
 // at the check of its own first attempt: solved there, verified, as on its own.
 TYPED_TEST(SharedDataPhase, TheBatchPhaseHandsItsProblemsToTheirFirstPolish) {
   using T = TypeParam;
-  const DenseQp base = generators::make_random_feasible_qp(40, 10, 8);
   const int count = 24;
-  QpBatch<T> batch(count, base.n, base.m, {/*P=*/true, /*q=*/false, /*A=*/true, /*l=*/true, /*u=*/true});
-  std::copy(base.P.begin(), base.P.end(), batch.P(0));
-  std::copy(base.A.begin(), base.A.end(), batch.A(0));
-  std::copy(base.l.begin(), base.l.end(), batch.l(0));
-  std::copy(base.u.begin(), base.u.end(), batch.u(0));
   std::vector<DenseQp> problems;
-  for (int b = 0; b < count; ++b) {
-    DenseQp qp = base;
-    for (int j = 0; j < qp.n; ++j) qp.q[j] = base.q[j] * (1 + 0.5 * std::sin(0.9 * b + j));
-    std::copy(qp.q.begin(), qp.q.end(), batch.q(b));
-    problems.push_back(qp);
-  }
+  const QpBatch<T> batch = random_shared_batch<T>(generators::make_random_feasible_qp(40, 10, 8), count, 0.9, false,
+                                                  problems);
   const Settings settings;
   const auto result = Solver<T>(testing::test_executor(1), settings).solve(batch.view());
   int at_first_attempt = 0;

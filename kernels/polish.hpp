@@ -67,7 +67,7 @@ BPQP_HD bool solve_reduced_kkt(const Group& g, int n, int m, int n_active, const
   const int N = K.size();
   // With a batch's shared factors only the active rows' Schur complement is factored
   // (kernels/shared_kkt.hpp); otherwise the whole regularized matrix.
-  const bool shared = w.shared_kkt.H != nullptr;
+  const bool shared = w.shared_kkt.H != nullptr && shared_kkt_pays(n, n_active);
   if (shared) {
     if (!factor_shared_kkt(g, w.shared_kkt, m, n_active, w.active_rows, prm.delta, w.factor, w.factor_scratch))
       return false;

@@ -129,8 +129,7 @@ BPQP_HD void drop_unsupported_multipliers(const Group& g, const ProblemView<T>& 
     if (!(y[i] > T(0) || y[i] < T(0))) continue;
     const T* row = p.A + static_cast<std::ptrdiff_t>(i) * p.n;
     const T ax = strided_dot(row, x, 0, p.n, 1);
-    T largest = T(0);
-    for (int j = 0; j < p.n; ++j) largest = abs_of(row[j]) > largest ? abs_of(row[j]) : largest;
+    const T largest = strided_max_abs(row, p.n, 1);
     const T bound = y[i] > T(0) ? p.u[i] : p.l[i];
     const T tolerance = prm.eps_abs + prm.eps_rel * abs_of(ax);
     const bool away = is_infinite_bound(bound) || abs_of(bound - ax) > tolerance;

@@ -21,7 +21,7 @@ namespace bpqp::kernels {
 // where 98% polish at 25 on their own).
 template <class T>
 BPQP_HD int batch_phase_polish_handover(int n, int m, const AdmmParams<T>& prm) {
-  return prm.polish && prm.polish_first_attempt > 0 ? first_polish_iteration(n, m, prm) : 0;
+  return prm.polish ? first_polish_iteration(n, m, prm) : 0;
 }
 
 // The batch's shared scaled data (Ruiz on the shared P and A): P̄ (n×n), Ā (m×n),

@@ -1,8 +1,9 @@
 // The CPU backend's per-problem kernels — one problem's forward solve, its finish after the
-// shared-data batch phase, its backward pass — and the batch phase's matrix product, as a table of function pointers, one table
-// per instruction-set variant (include/bpqp/cpu_isa.hpp). Each variant is
-// src/cpu/problem_kernels_variant.cpp compiled with its own flags; the workers call through
-// the table of the variant in use, once per problem.
+// shared-data batch phase, its backward pass — and the batch phase's matrix product, as a
+// table of function pointers, one table per instruction-set variant
+// (include/bpqp/cpu_isa.hpp). Each variant is src/cpu/problem_kernels_variant.cpp compiled
+// with its own flags; the workers call through the table of the variant in use, once per
+// problem.
 #pragma once
 
 #include "bpqp/cpu_isa.hpp"

@@ -78,8 +78,9 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
   const kernels::AdmmWorkspace<T>& s = setup.s;
   const RowMajorMap<T> P(s.P, n, n), A(s.A, m, n);
   // The products go through the dispatched kernel (kernels/column_products.hpp) — Eigen's
-  // below its row block (cpu/problem_kernels.hpp) — on column-major operands: P̄ is symmetric and Ā's row-major storage is Āᵀ column-major;
-  // Ā itself is copied column-major once.
+  // below its row block (cpu/problem_kernels.hpp) — on column-major operands: P̄ is
+  // symmetric and Ā's row-major storage is Āᵀ column-major; Ā itself is copied column-major
+  // once.
   const Matrix<T> A_columns = A;
   const auto multiply = problem_kernels<T>().multiply;
   auto product = [&](const T* M, int rows, int inner, const Matrix<T>& X, Matrix<T>& Y) {

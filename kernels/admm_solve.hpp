@@ -174,6 +174,58 @@ BPQP_HD void report_failure(const Group& g, int n, int m, SolveStatus status, Pr
   finish_report(g, report, out);
 }
 
+// ADMM's complementarity test. With b the bounds the multipliers claim, the duality gap is
+//   xᵀPx + qᵀx + yᵀb = xᵀ(Px + q + Aᵀy) + yᵀ(z − Ax) + yᵀ(b − z):
+// the stopping test bounds the first term by ‖x‖₁ times the dual tolerance, and the rest is
+// the primal violation's share Σ|y_i|·dist(A_i x, [l_i, u_i]) (the certificate's) and the
+// complementarity defect, which nothing in the residuals bounds: z can sit on a bound while
+// Ax is inside the box within the primal tolerance, times a multiplier of any size. A tiny row
+// with a huge multiplier makes it large with both residuals passing: a float LP whose row
+// 1.3e-15·x ≥ 0 pins x at 0 ended with x = 0.0095 and y = −6.6e14, the objective 0.0083 above
+// the dual's (solve fuzzer). So the gap, net of the primal term, must be within what the dual
+// term allows: (1 + ‖x‖₁)·(eps_abs + eps_rel·dual_scale), plus the sum's rounding.
+// (An infinite bound clamps nothing: its row's violation is 0 there.)
+// A row keeps b = z where its bound is infinite, and where its multiplier moves the dual
+// residual by no more than drop_unsupported_multipliers allows (|y_i|·max_j |a_ij| ≤
+// 0.1·eps_abs / m): the answer reports such a multiplier as 0 when it claims a bound the row
+// is not at. All terms are scaled-problem values, c times their unscaled ones. Reads the
+// products compute_residuals left (work_m = Āx̄, work_n = P̄x̄ + q̄ + Āᵀȳ, work_n2 = Āᵀȳ).
+template <class Group, class T>
+BPQP_HD bool admm_complementarity_holds(const Group& g, int n, int m, const AdmmParams<T>& prm,
+                                        const AdmmWorkspace<T>& w, const Residuals<T>& res) {
+  const ScalingView<T> s = scaling_of(w);
+  const T negligible = T(0.1) * prm.eps_abs / static_cast<T>(m > 0 ? m : 1);
+  T xpx = T(0), qx = T(0), x_norm = T(0), support = T(0), explained = T(0);
+  for (int j = g.rank(); j < n; j += g.size()) {
+    xpx += w.x[j] * (w.work_n[j] - w.q[j] - w.work_n2[j]);
+    qx += w.q[j] * w.x[j];
+    x_norm += abs_of(w.x[j]) / s.D_inv[j];
+  }
+  for (int i = g.rank(); i < m; i += g.size()) {
+    const T yi = w.y[i];
+    const T bound = yi > T(0) ? w.u[i] : w.l[i];
+    T b = w.z[i];
+    if ((yi > T(0) || yi < T(0)) && is_finite(bound)) {
+      T largest = T(0);  // max_j |a_ij y_i| unscaled is max_j |Ā_ij ȳ_i|·D⁻¹_j / c
+      for (int j = 0; j < n; ++j) largest = max_of(largest, s.D_inv[j] * abs_of(w.A[i * n + j]));
+      if (largest * abs_of(yi) / s.c > negligible) b = bound;
+    }
+    support += yi * b;
+    explained += abs_of(yi * (w.work_m[i] - clamp_to(w.work_m[i], w.l[i], w.u[i])));
+  }
+  xpx = g.sum(xpx);
+  qx = g.sum(qx);
+  x_norm = g.sum(x_norm);
+  support = g.sum(support);
+  explained = g.sum(explained);
+  const T c_inv = T(1) / s.c;
+  const T terms = max_of(abs_of(xpx), max_of(abs_of(qx), abs_of(support)));
+  const T defect = c_inv * (abs_of(xpx + qx + support) - explained);
+  const T allowed = (T(1) + x_norm) * (prm.eps_abs + prm.eps_rel * res.dual_scale) +
+                    T(n + m) * machine_epsilon<T>() * c_inv * terms;
+  return !(defect > allowed);
+}
+
 // Where admm_run starts: the iterate in w, ρ, and whether w.factor holds the ADMM
 // matrix for it. check_first: test termination before iterating (a start that may
 // already be converged: the shared-data phase's), not only every check_every iterations.
@@ -283,7 +335,7 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
     // grow into cancelling ±1e5 whose computed residual is 0 (solve fuzzer, float: true 0.014).
     const T eps_dual =
         prm.eps_abs + prm.eps_rel * res.dual_scale - dual_residual_rounding(g, n, m, w.A, w.y, scaling_of(w));
-    if (res.prim <= eps_prim && res.dual <= eps_dual) {
+    if (res.prim <= eps_prim && res.dual <= eps_dual && admm_complementarity_holds(g, n, m, prm, w, res)) {
       status = SolveStatus::solved;
       if (prm.polish) try_polish();  // a rejected polish keeps the ADMM point, which is solved
       break;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <limits>
 #include <thread>
@@ -81,6 +82,7 @@ TEST(Reliability, AMillionProblemsInChunksDoNotGrowMemory) {
   EXPECT_LT(resident_kb() - after_first, 8 * 1024) << "resident memory grew over " << chunks << " solves";
 }
 
+
 }  // namespace
 }  // namespace bpqp
 
@@ -128,6 +130,7 @@ TEST(Reliability, NoStatusEverComesWithNonFiniteOutputs) {
   }
 }
 
+
 }  // namespace
 }  // namespace bpqp
 
@@ -168,6 +171,33 @@ TEST(Reliability, ATinyRowGetsNoMultiplierOnABoundItIsNotAt) {
   EXPECT_NEAR(r.x_of(0)[0], -40.0, 1e-2);  // x0 = −40, x1 = x2 = −5: row 0 at its lower bound
   EXPECT_FALSE(r.y_of(0)[1] > 0) << "y_1 = " << r.y_of(0)[1] << " claims u_1 = 1, which A_1 x ≈ 0 is not at";
   EXPECT_LE(r.dual_res[0], 1e-4 + 1e-4 * 40);
+}
+
+// A row of norm 1.3e-15 holds x ≥ 0 (fuzz finding, float LP): ADMM's multiplier on it grows
+// to −6.6e14 and both residuals pass at x = 0.0095, where the objective 0.875·x is 0.0083
+// above the dual's 0 (the multiplier sits on l = 0). ADMM's stopping test also closes the
+// duality gap, so `solved` means x within the tolerance of the optimum 0.
+TEST(Reliability, ADmmAnswerIsSolvedOnlyWithItsDualityGapClosed) {
+  QpBatch<float> batch(1, 1, 2);
+  batch.P(0)[0] = 0;
+  batch.q(0)[0] = 0.875f;
+  batch.A(0)[0] = 1.3273622e-15f;
+  batch.A(0)[1] = -9.375f;
+  batch.l(0)[0] = 0;
+  batch.l(0)[1] = -7.5f;
+  batch.u(0)[0] = batch.u(0)[1] = 1;
+  Settings s;
+  s.polish = false;
+  s.interior_point_fallback = false;
+  s.rho = 0.1;
+  s.sigma = 1e-12;
+  s.adaptive_rho_interval = 1000;
+  s.eps_abs = s.eps_rel = 1e-4;
+  const auto r = Solver<float>(testing::test_executor(1), s).solve(batch.view());
+  // Solved means gap 0.875·|x| ≤ (1 + |x|)·(eps_abs + eps_rel·0.875) + rounding, within the certificate's
+  // factor 10 as the fuzzer checks it: |x| ≤ 2.5e-3 (the finding had 0.0095).
+  if (r.status[0] == SolveStatus::solved) EXPECT_LE(std::fabs(r.x_of(0)[0]), 2.5e-3) << "y_0 = " << r.y_of(0)[0];
+  else EXPECT_EQ(r.status[0], SolveStatus::solved_inaccurate) << "x = " << r.x_of(0)[0];
 }
 
 }  // namespace

@@ -184,7 +184,6 @@ BPQP_HD void report_failure(const Group& g, int n, int m, SolveStatus status, Pr
 // 1.3e-15·x ≥ 0 pins x at 0 ended with x = 0.0095 and y = −6.6e14, the objective 0.0083 above
 // the dual's (solve fuzzer). So the gap, net of the primal term, must be within what the dual
 // term allows: (1 + ‖x‖₁)·(eps_abs + eps_rel·dual_scale), plus the sum's rounding.
-// (An infinite bound clamps nothing: its row's violation is 0 there.)
 // A row keeps b = z where its bound is infinite, and where its multiplier moves the dual
 // residual by no more than drop_unsupported_multipliers allows (|y_i|·max_j |a_ij| ≤
 // 0.1·eps_abs / m): the answer reports such a multiplier as 0 when it claims a bound the row

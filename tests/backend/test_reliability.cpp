@@ -82,7 +82,6 @@ TEST(Reliability, AMillionProblemsInChunksDoNotGrowMemory) {
   EXPECT_LT(resident_kb() - after_first, 8 * 1024) << "resident memory grew over " << chunks << " solves";
 }
 
-
 }  // namespace
 }  // namespace bpqp
 
@@ -129,7 +128,6 @@ TEST(Reliability, NoStatusEverComesWithNonFiniteOutputs) {
     EXPECT_EQ(r.input_issue[3], InputIssue::none);
   }
 }
-
 
 }  // namespace
 }  // namespace bpqp

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The per-problem path against proxsuite's dense QP (forward, and QPLayer forward + backward)
+# and Clarabel (forward, LPs), and the shared-P/A batch phase against the per-problem path:
+# the table of benchmarks/README.md's "per-problem path" section, from one run.
+# One thread for every method, double, default Release build (no -march=native).
+#
+#   bash benchmarks/per_problem_table.sh [OUT_DIR]     (default build-bench/per_problem)
+#
+# Writes OUT_DIR/table.md (and the JSON records beside it); about 5 minutes on 2 cores once
+# bpqp_bench and the peers' environment (benchmarks/peers/setup_env.sh) are built.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-build-bench/per_problem}
+bash scripts/install_deps.sh
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBPQP_BUILD_TESTS=OFF -DBPQP_BUILD_CLI=OFF \
+  -DBPQP_NATIVE=OFF -DBPQP_ENABLE_CUDA=OFF >/dev/null
+cmake --build build-bench -j"$(nproc)" --target bpqp_bench
+bash benchmarks/peers/setup_env.sh build/peers-venv
+python=build/peers-venv/bin/python
+bench=build-bench/benchmarks/bpqp_bench
+rm -rf "$out"
+mkdir -p "$out/export"
+
+common=(--batches 64 --precisions double --threads 1 --cell-budget-s 10 --export "$out/export" --export-max-batch 64)
+$bench --families random_qp --sizes 10x5,100x20,500x100 --sharing per_problem "${common[@]}" --json "$out/bpqp_qp.json"
+$bench --families random_lp,mixed_lp --sizes 100x20 --sharing per_problem "${common[@]}" --json "$out/bpqp_lp.json"
+$bench --families random_qp --sizes 10x5,100x20 --batches 1024 --precisions double,float --threads 1 \
+  --sharing shared_PA,shared_PA_no_batch_phase --cell-budget-s 10 --json "$out/bpqp_shared.json"
+$bench --families random_qp --sizes 500x100 --batches 64 --precisions double,float --threads 1 \
+  --sharing shared_PA,shared_PA_no_batch_phase --cell-budget-s 10 --json "$out/bpqp_shared_500.json"
+
+cases=$(cd "$out/export" && ls random_qp_*.npz | sed 's/\.npz$//' | paste -sd, -)
+$python benchmarks/peers/run_peers.py --export "$out/export" --out "$out/peers.json" --cases "$cases" \
+  --batches 64 --threads 1 --cell-budget-s 60 --total-budget-s 600 --methods proxsuite-qplayer
+$python benchmarks/peers/time_clarabel.py "$out"/export/random_lp_100x20.npz "$out"/export/mixed_lp_100x20.npz \
+  --batch 64 > "$out/clarabel_lp.txt"
+
+$python - "$out" <<'EOF'
+import json, re, sys
+out = sys.argv[1]
+def records(name):
+    return json.load(open(f"{out}/{name}"))["records"]
+bpqp = {(r["family"], r["n"], r["m"]): r for r in records("bpqp_qp.json") + records("bpqp_lp.json")
+        if r["status"] == "ok" and r["backend"] == "cpu"}
+peer = {(r["family"], r["n"], r["m"]): r for r in records("peers.json") if r.get("status") == "ok"}
+clarabel = {}
+for line in open(f"{out}/clarabel_lp.txt"):
+    m = re.search(r"/(\w+?)_(\d+)x(\d+)\.npz: clarabel \S+ ([\d.]+) ms/problem, (\d+)/(\d+) solved", line)
+    if m:
+        clarabel[(m[1], int(m[2]), int(m[3]))] = (float(m[4]), m[5], m[6])
+ms = lambda r, k: 1e3 * r[k] / r["batch"]
+machine = json.load(open(f"{out}/bpqp_qp.json"))["machine"]
+lines = [f"Machine: {machine['cpu']}, CPU kernels {machine['cpu_kernels']}, {machine['date']}. One thread, double, "
+         "batch 64, per problem (×: the peer's time / bpqp's).", "",
+         "| case | bpqp forward | bpqp total | proxsuite dense forward | QPLayer total | Clarabel forward | solved | gradient cosine min |",
+         "|---|---:|---:|---:|---:|---:|---:|---:|"]
+for key, r in sorted(bpqp.items(), key=lambda kv: (kv[0][0] != "random_qp", kv[0])):
+    f, t = ms(r, "forward_s"), ms(r, "total_s")
+    cells = [f"{key[0]} {key[1]}×{key[2]}", f"{f:.4g} ms", f"{t:.4g} ms"]
+    p = peer.get(key)
+    cells += [f"{ms(p, 'forward_s'):.4g} ms ({ms(p, 'forward_s') / f:.2f}×)", f"{ms(p, 'total_s'):.4g} ms ({ms(p, 'total_s') / t:.2f}×)"] if p else ["", ""]
+    c = clarabel.get(key)
+    cells.append(f"{c[0]:.4g} ms ({c[0] / f:.2f}×, {c[1]}/{c[2]} solved)" if c else "")
+    cells += [f"{r['solved']}/{r['batch']}", f"{r['grad_cosine_min']:.6f}"]
+    lines.append("| " + " | ".join(cells) + " |")
+lines += ["", "Shared P and A, forward: the batch phase against the per-problem path on the same batch.", "",
+          "| n×m | batch | precision | batch phase | per-problem path | ratio |", "|---|---:|---|---:|---:|---:|"]
+shared = records("bpqp_shared.json") + records("bpqp_shared_500.json")
+pairs = {}
+for r in shared:
+    if r["status"] == "ok" and r["backend"] == "cpu":
+        pairs.setdefault((r["n"], r["m"], r["batch"], r["precision"]), {})[r["sharing"]] = r
+for (n, m, b, prec), p in sorted(pairs.items()):
+    if "shared_PA" in p and "shared_PA_no_batch_phase" in p:
+        a, c = p["shared_PA"]["forward_s"], p["shared_PA_no_batch_phase"]["forward_s"]
+        lines.append(f"| {n}×{m} | {b} | {prec} | {1e3 * a:.4g} ms | {1e3 * c:.4g} ms | {c / a:.2f}× |")
+open(f"{out}/table.md", "w").write("\n".join(lines) + "\n")
+print("\n".join(lines))
+EOF

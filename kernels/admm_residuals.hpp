@@ -5,6 +5,7 @@
 
 #include "kernels/admm_workspace.hpp"
 #include "kernels/problem_view.hpp"
+#include "kernels/second_order_cone.hpp"
 #include "kernels/vector_ops.hpp"
 
 namespace bpqp::kernels {
@@ -162,21 +163,33 @@ struct InfeasibilityData {
   const T* D_inv;
   const T* E_inv;
   T c;
+  ConeLayout cones;
 
   BPQP_HD BPQP_INLINE static InfeasibilityData of(const AdmmWorkspace<T>& w) {
-    return InfeasibilityData{w.P, w.A, w.q, w.l, w.u, w.D, w.E, w.D_inv, w.E_inv, w.scalars[0]};
+    return InfeasibilityData{w.P, w.A, w.q, w.l, w.u, w.D, w.E, w.D_inv, w.E_inv, w.scalars[0], w.cones};
   }
 };
 
 // Primal infeasibility certificate from δy = y − y_prev (OSQP §3.3):
 // ‖Aᵀδy‖∞ ≤ ε‖δy‖∞ and uᵀmax(δy,0) + lᵀmin(δy,0) < −ε‖δy‖∞, after projecting δy
-// onto the directions the bounds allow (an infinite bound admits no multiplier).
-// Leaves the projected δy in dy (m); scratch_n (n). Uniform over the group.
+// onto the directions the bounds allow (an infinite bound admits no multiplier). A cone
+// block's part is projected onto −Q, where its support term is l_kᵀδy_k (Banjac et al.
+// 2019, as COSMO tests it). Leaves the projected δy in dy (m); scratch_n (n). Uniform.
 template <class Group, class T>
 BPQP_HD bool primal_infeasible(const Group& g, int n, int m, const InfeasibilityData<T>& d, const T* y,
                                const T* y_prev, T eps, T* dy, T* scratch_n) {
   T lhs = T(0);
-  for (int i = g.rank(); i < m; i += g.size()) {
+  const int box_rows = d.cones.box_rows(m);
+  for (int k = g.rank(); k < d.cones.count; k += g.size()) {
+    const int first = d.cones.begin(k), dim = d.cones.dim(k);
+    for (int i = first; i < first + dim; ++i) dy[i] = y_prev[i] - y[i];  // −δy, projected onto Q below
+    project_onto_cone(dy + first, dim);
+    for (int i = first; i < first + dim; ++i) {
+      dy[i] = -dy[i];
+      lhs += d.l[i] * dy[i];
+    }
+  }
+  for (int i = g.rank(); i < box_rows; i += g.size()) {
     T v = y[i] - y_prev[i];
     const bool upper_finite = is_finite(d.u[i]), lower_finite = is_finite(d.l[i]);
     if (!upper_finite) v = min_of(v, T(0));
@@ -215,9 +228,15 @@ BPQP_HD bool dual_infeasible(const Group& g, int n, int m, const InfeasibilityDa
   if (!(scaled_inf_norm(g, d.D_inv, scratch_n, n) < c * eps * norm_dx)) return false;
   gemv(g, d.A, m, n, dx, scratch_m);
   T violated = T(0);
-  for (int i = g.rank(); i < m; i += g.size()) {
+  const int box_rows = d.cones.box_rows(m);
+  for (int i = g.rank(); i < box_rows; i += g.size()) {
     const T adx = d.E_inv[i] * scratch_m[i];
     if ((is_finite(d.u[i]) && adx > eps * norm_dx) || (is_finite(d.l[i]) && adx < -eps * norm_dx)) violated = T(1);
+  }
+  // A cone block's recession cone is Q itself: Āδx (unscaled by the block's common factor) ∈ Q.
+  for (int k = g.rank(); k < d.cones.count; k += g.size()) {
+    const int first = d.cones.begin(k);
+    if (d.E_inv[first] * cone_violation(scratch_m + first, d.cones.dim(k)) > eps * norm_dx) violated = T(1);
   }
   return g.max(violated) == T(0);
 }

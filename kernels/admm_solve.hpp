@@ -6,6 +6,7 @@
 #pragma once
 
 #include "kernels/admm_residuals.hpp"
+#include "kernels/cone_polish.hpp"
 #include "kernels/dense_ldlt.hpp"
 #include "kernels/interior_point.hpp"
 #include "kernels/polish.hpp"
@@ -45,20 +46,53 @@ struct AdmmIterate {
 };
 
 // Steps 4–6 of an ADMM iteration, given x̃ and z̃ = Āx̃: over-relaxation, projection
-// onto [l, u] and the multiplier update; the previous x and y go to x_prev, y_prev.
+// onto [l, u] (box rows) and l_k + Q (cone blocks: COSMO's splitting, one ρ per block) and
+// the multiplier update; the previous x and y go to x_prev, y_prev.
 template <class Group, class T>
 BPQP_HD void relaxed_update(const Group& g, int n, int m, T alpha, const T* rho, const T* l, const T* u,
-                            const T* x_tilde, const T* z_tilde, const AdmmIterate<T>& it, T* x_prev, T* y_prev) {
+                            const T* x_tilde, const T* z_tilde, const AdmmIterate<T>& it, T* x_prev, T* y_prev,
+                            const ConeLayout& cones = ConeLayout()) {
   for (int j = g.rank(); j < n; j += g.size()) {
     x_prev[j] = it.x[j];
     it.x[j] = alpha * x_tilde[j] + (T(1) - alpha) * it.x[j];
   }
-  for (int i = g.rank(); i < m; i += g.size()) {
+  const int box_rows = cones.box_rows(m);
+  for (int i = g.rank(); i < box_rows; i += g.size()) {
     const T z_relaxed = alpha * z_tilde[i] + (T(1) - alpha) * it.z[i];
     const T z_new = clamp_to(z_relaxed + it.y[i] / rho[i], l[i], u[i]);
     y_prev[i] = it.y[i];
     it.y[i] += rho[i] * (z_relaxed - z_new);
     it.z[i] = z_new;
+  }
+  // A block: v = z_relaxed + y/ρ − l, z = l + Π_Q(v), y = ρ(v − Π_Q(v)) (∈ −Q by Moreau).
+  for (int k = g.rank(); k < cones.count; k += g.size()) {
+    const int first = cones.begin(k), d = cones.dim(k);
+    const T block_rho = rho[first];
+    for (int i = first; i < first + d; ++i) {
+      const T z_relaxed = alpha * z_tilde[i] + (T(1) - alpha) * it.z[i];
+      y_prev[i] = it.y[i];
+      it.y[i] = z_relaxed + it.y[i] / block_rho - l[i];
+      it.z[i] = it.y[i];
+    }
+    project_onto_cone(it.z + first, d);
+    for (int i = first; i < first + d; ++i) {
+      it.y[i] = block_rho * (it.y[i] - it.z[i]);
+      it.z[i] += l[i];
+    }
+  }
+  g.sync();
+}
+
+// z ← Π_C(z): each box row clamped to [l, u], each cone block projected onto l_k + Q.
+template <class Group, class T>
+BPQP_HD void project_onto_constraints(const Group& g, int m, const ConeLayout& cones, const T* l, const T* u, T* z) {
+  const int box_rows = cones.box_rows(m);
+  for (int i = g.rank(); i < box_rows; i += g.size()) z[i] = clamp_to(z[i], l[i], u[i]);
+  for (int k = g.rank(); k < cones.count; k += g.size()) {
+    const int first = cones.begin(k), d = cones.dim(k);
+    for (int i = first; i < first + d; ++i) z[i] -= l[i];
+    project_onto_cone(z + first, d);
+    for (int i = first; i < first + d; ++i) z[i] += l[i];
   }
   g.sync();
 }
@@ -75,7 +109,7 @@ BPQP_HD void admm_iterate(const Group& g, int n, int m, const AdmmParams<T>& prm
   ldlt_solve(g, w.factor, n, n, w.x_tilde);
   gemv(g, w.A, m, n, w.x_tilde, w.z_tilde);
   relaxed_update(g, n, m, prm.alpha, w.rho, w.l, w.u, w.x_tilde, w.z_tilde, AdmmIterate<T>{w.x, w.z, w.y},
-                 w.x_prev, w.y_prev);
+                 w.x_prev, w.y_prev, w.cones);
 }
 
 // The iteration of the first in-loop polish: polish_first_attempt, or later where one attempt
@@ -106,13 +140,20 @@ BPQP_HD BPQP_INLINE T estimate_rho(T rho, const Residuals<T>& r, const AdmmParam
   return clamp_to(rho * square_root(prim / (dual + tiny)), prm.rho_min, prm.rho_max);
 }
 
-// Writes the unscaled solution x = D x̄, y = E ȳ / c.
+// Writes the unscaled solution x = D x̄, y = E ȳ / c, y back in the user's row order (and a
+// rotated block's pair back in its own coordinates).
 template <class Group, class T>
 BPQP_HD void write_unscaled(const Group& g, int n, int m, const AdmmWorkspace<T>& w, const T* xs, const T* ys,
                             T* x, T* y) {
   const T c_inv = T(1) / w.scalars[0];
   for (int j = g.rank(); j < n; j += g.size()) x[j] = w.D[j] * xs[j];
-  for (int i = g.rank(); i < m; i += g.size()) y[i] = w.E[i] * ys[i] * c_inv;
+  for (int r = g.rank(); r < m; r += g.size()) y[w.cones.user_row(r)] = w.E[r] * ys[r] * c_inv;
+  g.sync();
+  for (int k = g.rank(); k < w.cones.count; k += g.size())
+    if (w.cones.rotated(k)) {
+      const int first = w.cones.blocks[k].first_row;
+      rotate_cone_pair(y[first], y[first + 1]);
+    }
   g.sync();
 }
 
@@ -125,7 +166,8 @@ template <class Group, class T>
 BPQP_HD void drop_unsupported_multipliers(const Group& g, const ProblemView<T>& p, const AdmmParams<T>& prm,
                                           const T* x, T* y) {
   const T negligible = T(0.1) * prm.eps_abs / static_cast<T>(p.m > 0 ? p.m : 1);
-  for (int i = g.rank(); i < p.m; i += g.size()) {
+  for (int r = g.rank(); r < p.cones.box_rows(p.m); r += g.size()) {  // box rows: a cone's y is a vector
+    const int i = p.cones.user_row(r);
     if (!(y[i] > T(0) || y[i] < T(0))) continue;
     const T* row = p.A + static_cast<std::ptrdiff_t>(i) * p.n;
     const T ax = strided_dot(row, x, 0, p.n, 1);
@@ -187,7 +229,9 @@ BPQP_HD void report_failure(const Group& g, int n, int m, SolveStatus status, Pr
 // A row keeps b = z where its bound is infinite, and where its multiplier moves the dual
 // residual by no more than drop_unsupported_multipliers allows (|y_i|·max_j |a_ij| ≤
 // 0.1·eps_abs / m): the answer reports such a multiplier as 0 when it claims a bound the row
-// is not at. All terms are scaled-problem values, c times their unscaled ones. Reads the
+// is not at. A cone block's b is its offset l_k (the dual's support term of l_k + Q is
+// y_kᵀl_k for y_k ∈ −Q), its defect y_kᵀ(l_k − z_k) ≥ 0, and the primal share of row i
+// |y_i|·|Āx̄ − z|_i. All terms are scaled-problem values, c times their unscaled ones. Reads the
 // products compute_residuals left (work_m = Āx̄, work_n = P̄x̄ + q̄ + Āᵀȳ, work_n2 = Āᵀȳ).
 template <class Group, class T>
 BPQP_HD bool admm_complementarity_holds(const Group& g, int n, int m, const AdmmParams<T>& prm,
@@ -200,8 +244,14 @@ BPQP_HD bool admm_complementarity_holds(const Group& g, int n, int m, const Admm
     qx += w.q[j] * w.x[j];
     x_norm += abs_of(w.x[j]) / s.D_inv[j];
   }
+  const int box_rows = w.cones.box_rows(m);
   for (int i = g.rank(); i < m; i += g.size()) {
     const T yi = w.y[i];
+    if (i >= box_rows) {
+      support += yi * w.l[i];
+      explained += abs_of(yi * (w.work_m[i] - w.z[i]));
+      continue;
+    }
     const T bound = yi > T(0) ? w.u[i] : w.l[i];
     T b = w.z[i];
     if ((yi > T(0) || yi < T(0)) && is_finite(bound)) {
@@ -273,7 +323,9 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
   bool iterated = start.previous;  // the infeasibility tests compare two iterates
   const bool lp = is_lp(g, n, w.P);  // the scaled P̄ is zero exactly when P is
   const int handover_after = interior_point_handover(prm, lp);
-  const bool interior_point_on = prm.interior_point_max_iter > 0;
+  // The interior point knows box rows only: a problem with cone blocks is finished by ADMM
+  // and the cone polish (kernels/cone_polish.hpp).
+  const bool interior_point_on = prm.interior_point_max_iter > 0 && !w.cones.any();
   bool interior_point_tried = false;
   // The interior-point fallback: true when it verified a solution (status, polish and res set).
   auto run_interior_point = [&]() {
@@ -302,7 +354,9 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
   // after a failed one, the caller rebuilds the ADMM matrix.
   auto try_polish = [&]() {
     Residuals<T> polished;
-    if (polish_solution(g, n, m, prm, w, &polished)) {
+    const bool accepted =
+        w.cones.any() ? polish_with_cones(g, n, m, prm, w, &polished) : polish_solution(g, n, m, prm, w, &polished);
+    if (accepted) {
       res = polished;
       report.polish = PolishStatus::succeeded;
       return true;
@@ -452,6 +506,7 @@ BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParam
   const int n = p.n, m = p.m;
   ProblemReport<T> report;
   report.rho = prm.rho;
+  w.cones = p.cones;
 
   report.input_issue = validate_problem(g, p, prm, w.factor, w.factor_scratch);
   if (report.input_issue != InputIssue::none) {
@@ -466,16 +521,20 @@ BPQP_HD void admm_solve(const Group& g, const ProblemView<T>& p, const AdmmParam
     return;
   }
 
-  // Initial iterate: zeros, or the warm start mapped into the scaled space.
+  // Initial iterate: zeros, or the warm start mapped into the scaled space (and the
+  // internal row order: a rotated block's pair in its cone's coordinates).
   const bool warm = warm_start_usable(g, n, m, out.x0, out.y0);
   const T c = w.scalars[0];
   for (int j = g.rank(); j < n; j += g.size()) w.x[j] = warm ? T(out.x0[j]) * w.D_inv[j] : T(0);
-  for (int i = g.rank(); i < m; i += g.size()) w.y[i] = warm ? T(out.y0[i]) * w.E_inv[i] * c : T(0);
+  for (int r = g.rank(); r < m; r += g.size())
+    w.y[r] = warm ? T(out.y0[p.cones.user_row(r)]) * w.E_inv[r] * c : T(0);
+  g.sync();
+  for (int k = g.rank(); warm && k < p.cones.count; k += g.size())
+    if (p.cones.rotated(k)) rotate_cone_pair(w.y[p.cones.begin(k)], w.y[p.cones.begin(k) + 1]);
   g.sync();
   if (warm) {
     gemv(g, w.A, m, n, w.x, w.z);
-    for (int i = g.rank(); i < m; i += g.size()) w.z[i] = clamp_to(w.z[i], w.l[i], w.u[i]);
-    g.sync();
+    project_onto_constraints(g, m, w.cones, w.l, w.u, w.z);
   } else {
     fill(g, w.z, m, T(0));
   }

@@ -2,6 +2,7 @@
 // described once: AdmmWorkspace<T>::bytes(n, m) sizes it, carve() lays it out.
 #pragma once
 
+#include "kernels/cone_layout.hpp"
 #include "kernels/shared_kkt.hpp"
 #include "kernels/workspace_carver.hpp"
 
@@ -45,13 +46,31 @@ struct AdmmWorkspace {
   T* interior = nullptr;        // the interior-point fallback's arrays (InteriorPointArrays)
   int* active = nullptr;        // per row: -1 lower active, +1 upper active, 0 inactive
   int* active_rows = nullptr;   // indices of the active rows, in row order
+  // Polishing with cone blocks (kernels/cone_polish.hpp), carved only for a problem that has
+  // them: the Newton matrix's P̄ block with the boundary blocks' curvature (n×n), its rows
+  // (at most m: active box rows, one per boundary block, every row of an apex block), their
+  // indices, what each row is (cone_row_code), each block's multiplier λ, slack norm ‖s̄‖
+  // and position (ConePosition), and ∇φ of each boundary block (at its rows).
+  T* cone_hessian = nullptr;
+  T* cone_kkt_rows = nullptr;
+  int* cone_row_index = nullptr;
+  int* cone_row_code = nullptr;
+  T* cone_lambda = nullptr;
+  T* cone_slack_norm = nullptr;
+  int* cone_position = nullptr;
+  T* cone_gradient = nullptr;
   // Not carved: a shared-data batch's factors of P̄ + δI (kernels/shared_kkt.hpp), set by
   // finish_after_batch_phase for the duration of its solve; null otherwise.
   SharedKkt<T> shared_kkt;
+  // Not carved: the batch's cone blocks and the internal row order (kernels/cone_layout.hpp):
+  // every row-indexed array here (Ā, l̄, ū, E, ρ, z, y, …) is in that order. Set by admm_solve.
+  ConeLayout cones;
 
   static constexpr int scalar_count = 8;
 
-  BPQP_HD BPQP_INLINE static AdmmWorkspace carve(void* base, int n, int m, std::size_t* bytes = nullptr) {
+  // with_cones: carve the cone polish's arrays too (a problem with cone blocks).
+  BPQP_HD BPQP_INLINE static AdmmWorkspace carve(void* base, int n, int m, std::size_t* bytes = nullptr,
+                                                 bool with_cones = false) {
     WorkspaceCarver c(base);
     AdmmWorkspace w;
     const std::size_t nn = static_cast<std::size_t>(n) * n;
@@ -88,13 +107,23 @@ struct AdmmWorkspace {
     w.interior = c.take<T>(14 * static_cast<std::size_t>(m) + 4 * static_cast<std::size_t>(n));  // InteriorPointArrays
     w.active = c.take<int>(m);
     w.active_rows = c.take<int>(m);
+    if (with_cones) {
+      w.cone_hessian = c.take<T>(nn);
+      w.cone_kkt_rows = c.take<T>(nm);
+      w.cone_row_index = c.take<int>(m);
+      w.cone_row_code = c.take<int>(m);
+      w.cone_lambda = c.take<T>(m);
+      w.cone_slack_norm = c.take<T>(m);
+      w.cone_position = c.take<int>(m);
+      w.cone_gradient = c.take<T>(m);
+    }
     if (bytes) *bytes = c.bytes_used();
     return w;
   }
 
-  BPQP_HD BPQP_INLINE static std::size_t bytes(int n, int m) {
+  BPQP_HD BPQP_INLINE static std::size_t bytes(int n, int m, bool with_cones = false) {
     std::size_t b = 0;
-    carve(nullptr, n, m, &b);
+    carve(nullptr, n, m, &b, with_cones);
     return b;
   }
 };

@@ -24,6 +24,7 @@
 #include "kernels/problem_view.hpp"
 #include "kernels/admm_solve.hpp"
 #include "kernels/backward_workspace.hpp"
+#include "kernels/cone_backward.hpp"
 #include "kernels/dense_ldlt.hpp"
 #include "kernels/reduced_kkt.hpp"
 #include "kernels/vector_ops.hpp"
@@ -93,6 +94,8 @@ BPQP_HD BPQP_INLINE bool on_bound_to_rounding(const T* a, const T* x, int n, T b
 // its bound with it is weakly active: inactive, as before. (In float √ε > τ: the
 // threshold alone decides.) An ADMM answer's rows are off their bounds by about the
 // primal residual, so the threshold decides there. tol (uniform) goes to *tol_out.
+// Only box rows are marked this way; a cone block's rows are marked cone_row_kind (their
+// classification is classify_cone_blocks's).
 template <class Group, class T>
 BPQP_HD int extract_active_set(const Group& g, const ProblemView<T>& p, const T* x, const T* y, T tau,
                                BackwardWorkspace<T>& w, T* tol_out) {
@@ -102,7 +105,10 @@ BPQP_HD int extract_active_set(const Group& g, const ProblemView<T>& p, const T*
   auto pushes = [&](T push, T bound, const T* a) {  // push = ±y_i towards that bound
     return push > tol || (push > noise && on_bound_to_rounding(a, x, p.n, bound));
   };
-  for (int i = g.rank(); i < p.m; i += g.size()) {
+  const int box_rows = p.cones.box_rows(p.m);
+  for (int r = box_rows + g.rank(); r < p.m; r += g.size()) w.active[p.cones.user_row(r)] = cone_row_kind;
+  for (int r = g.rank(); r < box_rows; r += g.size()) {
+    const int i = p.cones.user_row(r);
     const T l = p.l[i], u = p.u[i], yi = y[i];
     const T* a = p.A + static_cast<std::ptrdiff_t>(i) * p.n;
     const bool upper = yi > T(0) && !is_infinite_bound(u) && pushes(yi, u, a);
@@ -115,7 +121,7 @@ BPQP_HD int extract_active_set(const Group& g, const ProblemView<T>& p, const T*
   if (g.rank() == 0) {
     int count = 0;
     for (int i = 0; i < p.m; ++i)
-      if (w.active[i]) w.active_rows[count++] = i;
+      if (w.active[i] == 1) w.active_rows[count++] = i;
     w.scalars[0] = T(count);
   }
   g.sync();
@@ -129,15 +135,9 @@ BPQP_HD int extract_active_set(const Group& g, const ProblemView<T>& p, const T*
 // whose blocks are all of unit size, so that one relative δ suits every problem: the
 // factored matrix is K̃ + diag(δI, −δI) (γ = 0) or K̃ itself (γ > 0, already quasi-definite).
 template <class T>
-BPQP_HD BPQP_INLINE ReducedKkt<T> equilibrated_kkt(const ProblemView<T>& p, int k, T p_max, T gamma,
+BPQP_HD BPQP_INLINE ReducedKkt<T> equilibrated_kkt(const ReducedKkt<T>& system, T p_max, T gamma,
                                                    const BackwardWorkspace<T>& w) {
-  ReducedKkt<T> K;
-  K.n = p.n;
-  K.m = p.m;
-  K.P = p.P;
-  K.A = p.A;
-  K.rows = k;
-  K.row_index = w.active_rows;
+  ReducedKkt<T> K = system;
   K.row_scale = w.row_scale;
   const T c = p_max > T(0) ? p_max : T(1);
   K.p_scale = T(1) / c;
@@ -146,25 +146,45 @@ BPQP_HD BPQP_INLINE ReducedKkt<T> equilibrated_kkt(const ProblemView<T>& p, int 
   return K;
 }
 
-// Mode direct: dx (w.dx) and w on 𝒜 (w.w) from the reduced KKT. Returns ok,
-// regularized or numerical_error (see the comments below for when).
+// The box rows' system: P, the active box rows of A, g = ∂L/∂x and h = ∂L/∂y on them.
 template <class Group, class T>
-BPQP_HD BackwardStatus solve_backward_direct(const Group& g, const BackwardInput<T>& in, int k,
+BPQP_HD BackwardSystem<T> box_backward_system(const Group& g, const BackwardInput<T>& in, int k,
+                                              BackwardWorkspace<T>& w) {
+  const ProblemView<T>& p = in.problem;
+  BackwardSystem<T> sys;
+  sys.kkt.n = p.n;
+  sys.kkt.m = p.m;
+  sys.kkt.P = p.P;
+  sys.kkt.A = p.A;
+  sys.kkt.rows = k;
+  sys.kkt.row_index = w.active_rows;
+  sys.g = in.dl_dx;
+  if (in.dl_dy) {
+    for (int a = g.rank(); a < k; a += g.size()) w.h_rows[a] = in.dl_dy[w.active_rows[a]];
+    g.sync();
+    sys.h = w.h_rows;
+  }
+  return sys;
+}
+
+// Mode direct: dx (w.dx) and the rows' multipliers (w.multipliers) from the reduced KKT.
+// Returns ok, regularized or numerical_error (see the comments below for when).
+template <class Group, class T>
+BPQP_HD BackwardStatus solve_backward_direct(const Group& g, const BackwardSystem<T>& sys,
                                              const BackwardParams<T>& prm, BackwardWorkspace<T>& w,
                                              BackwardReport<T>& report) {
-  const ProblemView<T>& p = in.problem;
-  const int n = p.n, N = n + k;
+  const int n = sys.kkt.n, k = sys.kkt.rows, N = n + k;
   const T eps = machine_epsilon<T>();
 
   for (int a = g.rank(); a < k; a += g.size()) {
-    const T* arow = p.A + static_cast<std::ptrdiff_t>(w.active_rows[a]) * n;
+    const T* arow = sys.kkt.row(a);
     T mx = T(0);
     for (int c = 0; c < n; ++c) mx = max_of(mx, abs_of(arow[c]));
     w.row_scale[a] = mx > T(0) ? T(1) / mx : T(1);
   }
-  const T p_max = inf_norm(g, p.P, n * n);
+  const T p_max = inf_norm(g, sys.kkt.P, n * n);
   g.sync();
-  const ReducedKkt<T> K = equilibrated_kkt(p, k, p_max, prm.lp_smoothing, w);
+  const ReducedKkt<T> K = equilibrated_kkt(sys.kkt, p_max, prm.lp_smoothing, w);
   const bool smoothing = prm.lp_smoothing > T(0);
   T delta = prm.delta;
 
@@ -181,9 +201,8 @@ BPQP_HD BackwardStatus solve_backward_direct(const Group& g, const BackwardInput
 
   // Right-hand side [−g; −c S h_𝒜] and the regularized solution.
   const T c = T(1) / K.p_scale;
-  for (int j = g.rank(); j < n; j += g.size()) w.rhs[j] = -in.dl_dx[j];
-  for (int a = g.rank(); a < k; a += g.size())
-    w.rhs[n + a] = in.dl_dy ? -c * w.row_scale[a] * in.dl_dy[w.active_rows[a]] : T(0);
+  for (int j = g.rank(); j < n; j += g.size()) w.rhs[j] = -sys.g[j];
+  for (int a = g.rank(); a < k; a += g.size()) w.rhs[n + a] = sys.h ? -c * w.row_scale[a] * sys.h[a] : T(0);
   g.sync();
   copy(g, w.sol0, w.rhs, N);
   ldlt_solve(g, w.factor, N, N, w.sol0);
@@ -232,8 +251,7 @@ BPQP_HD BackwardStatus solve_backward_direct(const Group& g, const BackwardInput
   if (!all_finite(g, w.sol, N)) return BackwardStatus::numerical_error;
 
   for (int j = g.rank(); j < n; j += g.size()) w.dx[j] = w.sol[j] * K.p_scale;
-  fill(g, w.w, p.m, T(0));
-  for (int a = g.rank(); a < k; a += g.size()) w.w[w.active_rows[a]] = w.row_scale[a] * w.sol[n + a];
+  for (int a = g.rank(); a < k; a += g.size()) w.multipliers[a] = w.row_scale[a] * w.sol[n + a];
   g.sync();
   return status;
 }
@@ -243,25 +261,24 @@ BPQP_HD BackwardStatus solve_backward_direct(const Group& g, const BackwardInput
 // into the objective, P + γI + A_𝒜ᵀA_𝒜/γ and g + A_𝒜ᵀh_𝒜/γ, with no rows left, and
 // w = (A_𝒜 dx + h_𝒜)/γ.
 template <class Group, class T>
-BPQP_HD BackwardStatus solve_backward_admm(const Group& g, const BackwardInput<T>& in, int k,
+BPQP_HD BackwardStatus solve_backward_admm(const Group& g, const BackwardSystem<T>& sys,
                                            const BackwardParams<T>& prm, BackwardWorkspace<T>& w,
                                            BackwardReport<T>& report) {
-  const ProblemView<T>& p = in.problem;
-  const int n = p.n;
+  const int n = sys.kkt.n, k = sys.kkt.rows;
   const T gamma = prm.lp_smoothing;
   const bool smoothing = gamma > T(0);
-  auto h_of = [&](int a) { return in.dl_dy ? in.dl_dy[w.active_rows[a]] : T(0); };
+  auto h_of = [&](int a) { return sys.h ? sys.h[a] : T(0); };
 
   ProblemView<T> bp;
   bp.n = n;
   if (smoothing) {
     for (int i = g.rank(); i < n; i += g.size()) {
       T* row = w.P_b + static_cast<std::ptrdiff_t>(i) * n;
-      for (int j = 0; j < n; ++j) row[j] = p.P[i * n + j];
+      for (int j = 0; j < n; ++j) row[j] = sys.kkt.P[i * n + j];
       row[i] += gamma;
-      T qi = in.dl_dx[i];
+      T qi = sys.g[i];
       for (int a = 0; a < k; ++a) {
-        const T* arow = p.A + static_cast<std::ptrdiff_t>(w.active_rows[a]) * n;
+        const T* arow = sys.kkt.row(a);
         const T coef = arow[i] / gamma;
         qi += coef * h_of(a);
         if (coef == T(0)) continue;
@@ -278,15 +295,15 @@ BPQP_HD BackwardStatus solve_backward_admm(const Group& g, const BackwardInput<T
     bp.u = w.bound_b;
   } else {
     for (int a = 0; a < k; ++a) {
-      const T* arow = p.A + static_cast<std::ptrdiff_t>(w.active_rows[a]) * n;
+      const T* arow = sys.kkt.row(a);
       T* brow = w.A_b + static_cast<std::ptrdiff_t>(a) * n;
       for (int j = g.rank(); j < n; j += g.size()) brow[j] = arow[j];
     }
     for (int a = g.rank(); a < k; a += g.size()) w.bound_b[a] = -h_of(a);
     g.sync();
     bp.m = k;
-    bp.P = p.P;
-    bp.q = in.dl_dx;
+    bp.P = sys.kkt.P;
+    bp.q = sys.g;
     bp.A = w.A_b;
     bp.l = w.bound_b;
     bp.u = w.bound_b;
@@ -302,19 +319,10 @@ BPQP_HD BackwardStatus solve_backward_admm(const Group& g, const BackwardInput<T
   report.admm_iterations = w.admm_report->iterations;
   if (st == SolveStatus::invalid_input || st == SolveStatus::numerical_error) return BackwardStatus::numerical_error;
 
-  fill(g, w.w, p.m, T(0));
-  for (int a = g.rank(); a < k; a += g.size()) {
-    T wa;
-    if (smoothing) {
-      const T* arow = p.A + static_cast<std::ptrdiff_t>(w.active_rows[a]) * n;
-      wa = (h_of(a) + strided_dot(arow, w.dx, 0, n, 1)) / gamma;
-    } else {
-      wa = w.y_b[a];
-    }
-    w.w[w.active_rows[a]] = wa;
-  }
+  for (int a = g.rank(); a < k; a += g.size())
+    w.multipliers[a] = smoothing ? (h_of(a) + strided_dot(sys.kkt.row(a), w.dx, 0, n, 1)) / gamma : w.y_b[a];
   g.sync();
-  if (!all_finite(g, w.dx, n) || !all_finite(g, w.w, p.m)) return BackwardStatus::numerical_error;
+  if (!all_finite(g, w.dx, n) || !all_finite(g, w.multipliers, k)) return BackwardStatus::numerical_error;
   return st == SolveStatus::solved ? BackwardStatus::ok : BackwardStatus::not_converged;
 }
 
@@ -326,10 +334,11 @@ BPQP_HD BPQP_INLINE void put(T* dst, bool add, T value) {
 
 // Writes (or adds, per the output's flags) the gradients of DESIGN.md §1 from dx, w
 // and y*_𝒜. Bound gradients: −w_i to the bound row i's multiplier pushes on; an
-// equality row whose multiplier is within tol of 0 gives half to each bound.
+// equality row whose multiplier is within tol of 0 gives half to each bound; a cone
+// block's row (row_kind cone_row_kind) gives −w_i to l_i, its offset.
 template <class Group, class T>
 BPQP_HD void assemble_gradients(const Group& g, const ProblemView<T>& p, const T* x, const T* dx, const T* w_full,
-                                const T* y_active, T tol, const GradientOutput<T>& out) {
+                                const T* y_active, const int* row_kind, T tol, const GradientOutput<T>& out) {
   const int n = p.n, m = p.m;
   if (out.dq)
     for (int j = g.rank(); j < n; j += g.size()) put(out.dq + j, out.add_q, dx[j]);
@@ -348,7 +357,9 @@ BPQP_HD void assemble_gradients(const Group& g, const ProblemView<T>& p, const T
     for (int i = g.rank(); i < m; i += g.size()) {
       const T wi = w_full[i], yi = y_active[i];
       T to_l = T(0), to_u = T(0);
-      if (is_equality_row(p.l[i], p.u[i]) && !(abs_of(yi) > tol)) {
+      if (row_kind[i] == cone_row_kind) {
+        to_l = -wi;  // a cone block's offset is its rows' l
+      } else if (is_equality_row(p.l[i], p.u[i]) && !(abs_of(yi) > tol)) {
         to_l = to_u = T(-0.5) * wi;
       } else if (yi > T(0)) {
         to_u = -wi;
@@ -394,13 +405,23 @@ BPQP_HD void backward_problem(const Group& g, const BackwardInput<T>& in, const 
     return;
   }
   T tol = T(0);
-  const int k = extract_active_set(g, p, in.x, in.y, prm.active_tolerance, w, &tol);
-  local.active_rows = k;
-  local.status = prm.use_admm ? solve_backward_admm(g, in, k, prm, w, local) : solve_backward_direct(g, in, k, prm, w, local);
+  const int k_box = extract_active_set(g, p, in.x, in.y, prm.active_tolerance, w, &tol);
+  const int degenerate =
+      p.cones.any() ? classify_cone_blocks(g, p, in.x, in.y, in.dl_dy, prm.active_tolerance, tol, w) : 0;
+  const BackwardSystem<T> sys =
+      p.cones.any() ? cone_backward_system(g, p, in.dl_dx, in.dl_dy, k_box, w) : box_backward_system(g, in, k_box, w);
+  local.active_rows = sys.kkt.rows;
+  local.status = prm.use_admm ? solve_backward_admm(g, sys, prm, w, local) : solve_backward_direct(g, sys, prm, w, local);
   if (local.status == BackwardStatus::numerical_error) {
     zero_gradients(g, n, m, out);
   } else {
-    assemble_gradients(g, p, in.x, w.dx, w.w, w.y_active, tol, out);
+    // The multipliers of the box rows of 𝒜 (the system's first k_box rows), then the blocks'.
+    fill(g, w.w, m, T(0));
+    for (int a = g.rank(); a < k_box; a += g.size()) w.w[w.active_rows[a]] = w.multipliers[a];
+    g.sync();
+    if (p.cones.any()) cone_row_multipliers(g, p, w.dx, w);
+    if (degenerate && local.status == BackwardStatus::ok) local.status = BackwardStatus::degenerate_cone;
+    assemble_gradients(g, p, in.x, w.dx, w.w, w.y_active, w.active, tol, out);
   }
   finish_backward(g, local, report);
 }

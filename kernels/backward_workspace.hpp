@@ -1,5 +1,5 @@
 // Everything one problem's backward pass needs besides its input and output,
-// described once: BackwardWorkspace<T>::bytes(n, m, admm) sizes it, carve() lays it out.
+// described once: BackwardWorkspace<T>::bytes(n, m, admm, cones) sizes it, carve() lays it out.
 #pragma once
 
 #include "kernels/admm_workspace.hpp"
@@ -26,8 +26,28 @@ struct BackwardWorkspace {
   T* w = nullptr;         // m: the backward's multipliers, 0 off 𝒜
   T* y_active = nullptr;  // m: y* on 𝒜, 0 elsewhere
   T* scalars = nullptr;   // group-wide broadcasts
-  int* active = nullptr;       // m: 1 on 𝒜
-  int* active_rows = nullptr;  // m: indices of 𝒜, in row order
+  int* active = nullptr;       // m: 1 on 𝒜 (box rows), cone_row_kind on a cone block's rows
+  int* active_rows = nullptr;  // m: indices of 𝒜's box rows, in row order
+  T* multipliers = nullptr;    // m: the reduced KKT's multiplier of each of its rows (v, unscaled)
+  T* h_rows = nullptr;         // m: ∂L/∂y of each reduced-KKT row (what its multiplier's loss weight is)
+  // With cone blocks (kernels/cone_backward.hpp): the reduced KKT's P block with the boundary
+  // blocks' curvature and its rows (n×n, m×n), the rows' indices (0, 1, …), the gradient of L
+  // with respect to x with the boundary blocks' ∂L/∂y folded in (n); each block's rows in its
+  // cone's coordinates (m×n, internal order), its slack s = Âx − l̂, dual ŷ and ∂L/∂ŷ (m each),
+  // ∇φ at its rows (m), and per block λ, ‖s̄‖, position (ConePosition) and first reduced-KKT row.
+  T* hessian = nullptr;
+  T* kkt_rows = nullptr;
+  int* row_index = nullptr;
+  T* g_eff = nullptr;
+  T* cone_A = nullptr;
+  T* cone_s = nullptr;
+  T* cone_y = nullptr;
+  T* cone_h = nullptr;
+  T* cone_gradient = nullptr;
+  T* cone_lambda = nullptr;
+  T* cone_norm = nullptr;
+  int* cone_position = nullptr;
+  int* cone_kkt_row = nullptr;
   // Mode admm: the backward QP's data and solution, and the forward solver's workspace.
   T* P_b = nullptr;      // n×n (only with lp_smoothing)
   T* A_b = nullptr;      // m×n: the active rows
@@ -39,8 +59,10 @@ struct BackwardWorkspace {
 
   static constexpr int scalar_count = 4;
 
-  BPQP_HD BPQP_INLINE static BackwardWorkspace carve(void* base, int n, int m, bool admm_mode, std::size_t* bytes = nullptr) {
+  BPQP_HD BPQP_INLINE static BackwardWorkspace carve(void* base, int n, int m, bool admm_mode, std::size_t* bytes = nullptr,
+                                                     bool with_cones = false) {
     WorkspaceCarver c(base);
+    const std::size_t nm = static_cast<std::size_t>(n) * m;
     BackwardWorkspace w;
     const std::size_t N = static_cast<std::size_t>(n) + m;
     if (!admm_mode) {
@@ -59,6 +81,23 @@ struct BackwardWorkspace {
     w.scalars = c.take<T>(scalar_count);
     w.active = c.take<int>(m);
     w.active_rows = c.take<int>(m);
+    w.multipliers = c.take<T>(m);
+    w.h_rows = c.take<T>(m);
+    if (with_cones) {
+      w.hessian = c.take<T>(static_cast<std::size_t>(n) * n);
+      w.kkt_rows = c.take<T>(nm);
+      w.row_index = c.take<int>(m);
+      w.g_eff = c.take<T>(n);
+      w.cone_A = c.take<T>(nm);
+      w.cone_s = c.take<T>(m);
+      w.cone_y = c.take<T>(m);
+      w.cone_h = c.take<T>(m);
+      w.cone_gradient = c.take<T>(m);
+      w.cone_lambda = c.take<T>(m);
+      w.cone_norm = c.take<T>(m);
+      w.cone_position = c.take<int>(m);
+      w.cone_kkt_row = c.take<int>(m);
+    }
     if (admm_mode) {
       w.P_b = c.take<T>(static_cast<std::size_t>(n) * n);
       w.A_b = c.take<T>(static_cast<std::size_t>(m) * n);
@@ -72,9 +111,9 @@ struct BackwardWorkspace {
     return w;
   }
 
-  BPQP_HD BPQP_INLINE static std::size_t bytes(int n, int m, bool admm_mode) {
+  BPQP_HD BPQP_INLINE static std::size_t bytes(int n, int m, bool admm_mode, bool with_cones = false) {
     std::size_t b = 0;
-    carve(nullptr, n, m, admm_mode, &b);
+    carve(nullptr, n, m, admm_mode, &b, with_cones);
     return b;
   }
 };

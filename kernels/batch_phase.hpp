@@ -51,7 +51,7 @@ BPQP_HD bool scale_shared_data(const Group& g, int n, int m, const T* P, const T
                                T* free_u, const AdmmParams<T>& prm, AdmmWorkspace<T>& w) {
   fill(g, free_l, m, -infinity<T>());
   fill(g, free_u, m, infinity<T>());
-  const ProblemView<T> view{n, m, P, q_rep, A, free_l, free_u};
+  const ProblemView<T> view{n, m, P, q_rep, A, free_l, free_u, ConeLayout()};  // (a batch with cones never gets here)
   if (validate_problem(g, view, prm, w.factor, w.factor_scratch) != InputIssue::none) return false;
   ruiz_equilibrate(g, view, prm.scaling_iterations, w);
   return true;
@@ -184,7 +184,7 @@ template <class Group, class T>
 BPQP_HD bool column_infeasible(const Group& g, int n, int m, const SharedScaledData<T>& s, const AdmmParams<T>& prm,
                                const T* q_bar, const T* l_bar, const T* u_bar, const T* x, const T* x_prev,
                                const T* y, const T* y_prev, T* scratch_n, T* scratch_n2, T* scratch_m) {
-  const InfeasibilityData<T> d{s.P, s.A, q_bar, l_bar, u_bar, s.D, s.E, s.D_inv, s.E_inv, s.c};
+  const InfeasibilityData<T> d{s.P, s.A, q_bar, l_bar, u_bar, s.D, s.E, s.D_inv, s.E_inv, s.c, ConeLayout()};
   return primal_infeasible(g, n, m, d, y, y_prev, prm.eps_prim_inf, scratch_m, scratch_n) ||
          dual_infeasible(g, n, m, d, x, x_prev, prm.eps_dual_inf, scratch_n, scratch_n2, scratch_m);
 }

@@ -25,17 +25,20 @@ BPQP_HD int list_active_rows(const Group& g, int m, AdmmWorkspace<T>& w) {
   return static_cast<int>(w.scalars[1]);
 }
 
+// The side of a box row the scaled iterate (z, y) guesses active (OSQP's rule: the
+// multiplier outweighs the slack): −1 lower when z − l < −y, +1 upper when u − z < y, else 0.
+template <class T>
+BPQP_HD BPQP_INLINE int guessed_side(T z, T l, T u, T y) {
+  if (z - l < -y) return -1;
+  if (u - z < y) return 1;
+  return 0;
+}
+
 // Marks the active rows of the scaled iterate (z, y) into w.active / w.active_rows
-// and returns their count. A row is lower-active when z − l < −y, upper-active
-// when u − z < y (OSQP's rule: the multiplier outweighs the slack).
+// and returns their count.
 template <class Group, class T>
 BPQP_HD int guess_active_set(const Group& g, int m, AdmmWorkspace<T>& w) {
-  for (int i = g.rank(); i < m; i += g.size()) {
-    int kind = 0;
-    if (w.z[i] - w.l[i] < -w.y[i]) kind = -1;
-    else if (w.u[i] - w.z[i] < w.y[i]) kind = 1;
-    w.active[i] = kind;
-  }
+  for (int i = g.rank(); i < m; i += g.size()) w.active[i] = guessed_side(w.z[i], w.l[i], w.u[i], w.y[i]);
   g.sync();
   return list_active_rows(g, m, w);
 }

@@ -3,11 +3,13 @@
 #pragma once
 
 #include "bpqp/status.hpp"
+#include "kernels/cone_layout.hpp"
 #include "kernels/config.hpp"
 
 namespace bpqp::kernels {
 
-// minimize ½xᵀPx + qᵀx  subject to  l ≤ Ax ≤ u, for one problem of a batch.
+// minimize ½xᵀPx + qᵀx  subject to  l ≤ Ax ≤ u (box rows) and A_k x − l_k ∈ K (the rows
+// of cone block k, whose u is +inf; include/bpqp/cones.hpp), for one problem of a batch.
 template <class T>
 struct ProblemView {
   int n = 0;
@@ -17,6 +19,7 @@ struct ProblemView {
   const T* A = nullptr;  // m×n, row-major
   const T* l = nullptr;  // m; entries ≤ -1e20 mean -inf
   const T* u = nullptr;  // m; entries ≥ +1e20 mean +inf
+  ConeLayout cones;      // the batch's cone blocks (none by default)
 };
 
 // The OSQP parameters (Stellato et al. 2020, Algorithm 1 and §5), already cast to T.

@@ -7,6 +7,7 @@
 
 #include "kernels/admm_workspace.hpp"
 #include "kernels/problem_view.hpp"
+#include "kernels/second_order_cone.hpp"
 #include "kernels/vector_ops.hpp"
 
 namespace bpqp::kernels {
@@ -37,10 +38,47 @@ BPQP_HD BPQP_INLINE T scale_bound(T v, T e) {
 // is held back and folded into the next iteration's D-scaling pass, which also takes the
 // rows' norms for the next column norms and the cost's mean; so the stored P̄ is P̄/γ between
 // iterations (row_norm likewise), and a last pass applies the final γ.
+// Ā ← A in the internal row order (kernels/cone_layout.hpp), a rotated block's first two rows
+// already in the coordinates where its cone is Q (rotate_cone_pair).
+template <class Group, class T>
+BPQP_HD void copy_rows_in_internal_order(const Group& g, const ProblemView<T>& p, T* A) {
+  const int n = p.n, m = p.m;
+  const ConeLayout& cones = p.cones;
+  if (!cones.row_order) {
+    copy(g, A, p.A, n * m);
+    return;
+  }
+  for (int r = 0; r < m; ++r) {
+    const T* src = p.A + static_cast<std::ptrdiff_t>(cones.user_row(r)) * n;
+    T* dst = A + static_cast<std::ptrdiff_t>(r) * n;
+    for (int j = g.rank(); j < n; j += g.size()) dst[j] = src[j];
+  }
+  for (int k = 0; k < cones.count; ++k) {
+    if (!cones.rotated(k)) continue;
+    T* t_row = A + static_cast<std::ptrdiff_t>(cones.begin(k)) * n;
+    for (int j = g.rank(); j < n; j += g.size()) rotate_cone_pair(t_row[j], t_row[n + j]);
+  }
+  g.sync();
+}
+
+// A cone block's rows share one scaling factor (a row-varying factor would change the set
+// the rows must lie in): every row of block k takes the factor of the block's largest row
+// norm, so that no row of it ends above the others' target (SCS's choice).
+template <class Group, class T>
+BPQP_HD void unify_block_factors(const Group& g, const ConeLayout& cones, const T* row_norm, T* factor) {
+  for (int k = g.rank(); k < cones.count; k += g.size()) {
+    T largest = T(0);
+    for (int r = cones.begin(k); r < cones.begin(k + 1); ++r) largest = max_of(largest, row_norm[r]);
+    const T common = T(1) / square_root(limit_scaling(largest));
+    for (int r = cones.begin(k); r < cones.begin(k + 1); ++r) factor[r] = common;
+  }
+  g.sync();
+}
+
 template <class Group, class T>
 BPQP_HD void ruiz_equilibrate(const Group& g, const ProblemView<T>& p, int iterations, AdmmWorkspace<T>& w) {
   const int n = p.n, m = p.m;
-  copy(g, w.A, p.A, n * m);
+  copy_rows_in_internal_order(g, p, w.A);
   copy(g, w.q, p.q, n);
   fill(g, w.D, n, T(1));
   fill(g, w.E, m, T(1));
@@ -66,8 +104,10 @@ BPQP_HD void ruiz_equilibrate(const Group& g, const ProblemView<T>& p, int itera
     for (int i = g.rank(); i < m; i += g.size()) {
       const T norm = strided_max_abs(w.A + i * n, n, 1);
       w.work_m[i] = T(1) / square_root(limit_scaling(norm));
+      if (p.cones.any()) w.work_m2[i] = norm;
     }
     g.sync();
+    if (p.cones.any()) unify_block_factors(g, p.cones, w.work_m2, w.work_m);
     const T* delta = w.work_n;
     const T* epsilon = w.work_m;
     // P̄ ← γ_pending·Δ P̄ Δ with its row norms taken again; q̄ ← γ_pending·Δ q̄ (c already holds γ_pending).
@@ -94,13 +134,19 @@ BPQP_HD void ruiz_equilibrate(const Group& g, const ProblemView<T>& p, int itera
   for (int k = g.rank(); k < n * n; k += g.size()) w.P[k] *= pending;
   for (int j = g.rank(); j < n; j += g.size()) w.q[j] *= pending;
   g.sync();
-  for (int i = g.rank(); i < m; i += g.size()) {
-    w.l[i] = scale_bound(p.l[i], w.E[i]);
-    w.u[i] = scale_bound(p.u[i], w.E[i]);
-    w.E_inv[i] = T(1) / w.E[i];
+  const int box_rows = p.cones.box_rows(m);
+  for (int r = g.rank(); r < m; r += g.size()) {
+    const int i = p.cones.user_row(r);
+    w.l[r] = scale_bound(p.l[i], w.E[r]);
+    w.u[r] = r < box_rows ? scale_bound(p.u[i], w.E[r]) : infinity<T>();  // a cone row's u is +inf
+    w.E_inv[r] = T(1) / w.E[r];
   }
   for (int j = g.rank(); j < n; j += g.size()) w.D_inv[j] = T(1) / w.D[j];
   if (g.rank() == 0) w.scalars[0] = c;
+  g.sync();
+  // A rotated block's offset moves with its rows (the factor is common to both).
+  for (int k = g.rank(); k < p.cones.count; k += g.size())
+    if (p.cones.rotated(k)) rotate_cone_pair(w.l[p.cones.begin(k)], w.l[p.cones.begin(k) + 1]);
   g.sync();
 }
 

@@ -19,15 +19,20 @@ BPQP_HD InputIssue validate_problem(const Group& g, const ProblemView<T>& p, con
   // every entry is); NaN in l, u (±inf bounds are meaningful).
   const T p_max = inf_norm(g, p.P, n * n);
   const bool data_finite = is_finite(p_max) && is_finite(inf_norm(g, p.A, n * m)) && is_finite(inf_norm(g, p.q, n));
-  T bad = T(0), crossed = T(0);
-  for (int i = g.rank(); i < m; i += g.size()) {
+  T bad = T(0), crossed = T(0), cone_bounds = T(0);
+  const int box_rows = p.cones.box_rows(m);
+  for (int r = g.rank(); r < m; r += g.size()) {
+    const int i = p.cones.user_row(r);
     if (p.l[i] != p.l[i] || p.u[i] != p.u[i]) bad = T(1);
+    // A cone row: its l is the block's offset (finite), its u +inf (A_k x − l_k ∈ K).
+    else if (r >= box_rows) cone_bounds = is_infinite_bound(p.l[i]) || !(p.u[i] >= infinite_bound<T>()) ? T(1) : cone_bounds;
     // l > u, or a row no finite value satisfies (l = +inf or u = −inf, also as ±1e20).
     else if (p.l[i] > p.u[i] || (is_infinite_bound(p.l[i]) && p.l[i] > T(0)) ||
              (is_infinite_bound(p.u[i]) && p.u[i] < T(0)))
       crossed = T(1);
   }
   if (!data_finite || g.max(bad) > T(0)) return InputIssue::non_finite_data;
+  if (g.max(cone_bounds) > T(0)) return InputIssue::cone_row_bounds;
   if (g.max(crossed) > T(0)) return InputIssue::bounds_crossed;
   if (p_max == T(0)) return InputIssue::none;  // P = 0: an LP, trivially symmetric and PSD
 

@@ -14,7 +14,7 @@ repo=$(pwd)
 # What the build needs beyond the usual dependencies: clang and its libFuzzer runtime.
 bash scripts/install_deps.sh clang libclang-rt-14-dev
 
-targets=(fuzz_qps_reader fuzz_json_batch fuzz_solve)
+targets=(fuzz_qps_reader fuzz_json_batch fuzz_cbf_reader fuzz_solve)
 [ $# -gt 0 ] && targets=("$@")
 seconds=${BPQP_FUZZ_SECONDS:-60}
 build=${BPQP_FUZZ_BUILD_DIR:-build-fuzz}

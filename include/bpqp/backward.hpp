@@ -149,7 +149,9 @@ Gradients<T> backward(const Executor& executor, const QpBatchView<T>& batch, con
 // their sum) is allocated and freed in stream order (cudaMallocAsync), so it does not
 // wait for the device either (except on a device without memory pools, where freeing
 // it does); a batch whose scratch exceeds the executor's device memory limit runs in
-// chunks, with the same bits.
+// chunks, with the same bits. A batch with cone blocks has its layout (QpBatchView::cones, host
+// memory) copied to the device by each call: a copy from pageable memory, which waits for the
+// work already on the stream.
 // Output: a gradient is computed where its pointer in `out` is non-null, laid out as in
 // Gradients<T>, and written completely — zeros where the gradient is zero, e.g. for a
 // problem whose forward status is not solved / solved_inaccurate (its status:

@@ -13,6 +13,9 @@ enum class BackwardStatus : int {
   not_converged = 3,       // mode admm: the backward QP did not reach its tolerances; its last iterate is used
   non_finite_input = 4,    // NaN or inf in x*, y*, ∂L/∂x or ∂L/∂y: gradients are zero
   numerical_error = 5,     // the regularized factorization broke down even after raising δ: gradients are zero
+  degenerate_cone = 6,     // a cone block sits at its apex with a dual on the boundary of −K (or on the boundary
+                           // with a slack that vanished): the solution is only directionally differentiable
+                           // there; the block's rows were all held as equalities (finite, one-sided gradients)
 };
 
 const char* to_string(BackwardStatus status);

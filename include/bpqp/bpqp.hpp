@@ -1,8 +1,9 @@
-// bpqp: batched QP/LP solving (ADMM) and differentiation (BPQP). Include this for everything.
+// bpqp: batched QP/LP/SOCP solving (ADMM) and differentiation (BPQP). Include this for everything.
 #pragma once
 
 #include "bpqp/backward.hpp"
 #include "bpqp/backward_status.hpp"
+#include "bpqp/cones.hpp"
 #include "bpqp/cpu_isa.hpp"
 #include "bpqp/dense_qp.hpp"
 #include "bpqp/device_gradients.hpp"

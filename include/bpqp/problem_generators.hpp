@@ -21,6 +21,10 @@ struct RowKind {
   static constexpr int active_lower = -1;  // A_i x* = l_i, y_i <= -dual_min
   static constexpr int active_upper = 1;   // A_i x* = u_i, y_i >= dual_min
   static constexpr int equality = 2;       // l_i = u_i = A_i x*, |y_i| >= dual_min, either sign
+  // The rows of a cone block (make_planted_socp), by where the block's slack s = A_k x* − l_k sits:
+  static constexpr int cone_interior = 3;  // inside K, at least margin from its boundary; y_k = 0
+  static constexpr int cone_boundary = 4;  // on K's boundary, not at the apex; y_k = λ∇φ(s), λ >= dual_min
+  static constexpr int cone_apex = 5;      // s = 0; −y_k inside K, at least dual_min from its boundary
 };
 
 // A QP together with its unique primal-dual solution.
@@ -78,6 +82,35 @@ PlantedQp make_planted_qp(const PlantedOptions& options);
 // qp.m = n + m_extra_inactive. Same construction as make_planted_qp with
 // lp = true, n_active = n.
 PlantedQp make_planted_lp(int n, int m_extra_inactive, std::uint64_t seed);
+
+// A cone block of a planted SOCP: its dimension, where its slack sits (RowKind::cone_*), and
+// whether it is a rotated cone (then dim >= 3).
+struct PlantedConeBlock {
+  int dim = 3;
+  int position = RowKind::cone_boundary;
+  bool rotated = false;
+};
+
+struct PlantedSocpOptions {
+  PlantedOptions box;                    // n, P, the box rows (box.m general rows, …), margin, dual_min, seed
+  std::vector<PlantedConeBlock> blocks;  // in this order
+  bool interleave = true;                // place the blocks between box rows (else after them)
+  std::uint64_t layout_seed = 1;         // draws the places: the same for every box.seed, so that
+                                         // problems of one layout_seed form a batch (one cone layout)
+};
+
+// An SOCP whose exact solution is (x*, y*): the box rows of make_planted_qp(box), plus cone
+// blocks (include/bpqp/cones.hpp) with rows B_k ~ N(0, 1/n) and, in the cone's coordinates
+// (the rotated cone's ((t+s)/√2, (t−s)/√2, w)), slack s_k and dual y_k by position:
+//   interior: s = (‖w‖ + margin·(1 + U), w), w ~ N(0, I), y = 0;
+//   boundary: s = (‖w‖, w), y = λ(−1, w/‖w‖), λ = dual_min + U (a block of dim 1 cannot be
+//             on the boundary without being at its apex: InvalidArgument);
+//   apex:     s = 0, −y = (‖v‖ + dual_min·(1 + U), v), v ~ N(0, I);
+// l_k = B_k x* − s_k, u_k = +inf, q = −P x* − Aᵀy* over every row. P must be positive definite
+// (box.p_rank = -1), so x* is unique; y* is unique when the tight constraints' gradients
+// (equality and active rows, a boundary block's B_kᵀ∇φ, an apex block's rows) are linearly
+// independent, which the generator checks (and redraws). row_kind: RowKind per row.
+PlantedQp make_planted_socp(const PlantedSocpOptions& options);
 
 // The random QP of the OptNet and BPQP papers' benchmarks, size n×m:
 //   P = MᵀM + 1e-2·I with M_ij ~ N(0, 1) (n×n), q_i ~ N(0, 1),

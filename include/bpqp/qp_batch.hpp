@@ -1,5 +1,6 @@
-// An owning batch of QPs (contiguous per-problem arrays or shared ones) that
-// hands out a QpBatchView. Built from DenseQp problems of equal size, or filled in place.
+// An owning batch of QPs or SOCPs (contiguous per-problem arrays or shared ones) that
+// hands out a QpBatchView. Built from DenseQp problems of equal size (and cone layout), or
+// filled in place.
 #pragma once
 
 #include <vector>
@@ -29,12 +30,17 @@ class QpBatch {
   T* A(int b) { return A_.data() + b * view().A_stride; }
   T* l(int b) { return l_.data() + b * view().l_stride; }
   T* u(int b) { return u_.data() + b * view().u_stride; }
+  // The cone blocks of every problem (include/bpqp/cones.hpp); InvalidArgument when one is
+  // out of range or two overlap. A cone row's u must be +inf and its l its offset.
+  void set_cones(std::vector<ConeBlock> cones);
+  const std::vector<ConeBlock>& cones() const { return cones_; }
   QpBatchView<T> view() const;
 
  private:
   int batch_, n_, m_;
   Sharing sharing_;
   std::vector<T> P_, q_, A_, l_, u_;
+  std::vector<ConeBlock> cones_;
 };
 
 }  // namespace bpqp

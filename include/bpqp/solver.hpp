@@ -40,7 +40,9 @@ class Solver {
   // caller's next synchronization, as CUDA errors do. A batch sharing P and A runs the
   // batch phase (Settings::shared_data_batch_phase), which launches a CUDA graph with a
   // conditional node: such a call cannot itself be captured into the caller's graph
-  // (turn the batch phase off for that).
+  // (turn the batch phase off for that). The cone layout (QpBatchView::cones) stays in host
+  // memory; the solver copies it to the device when it differs from the previous call's,
+  // a copy from pageable memory that waits for the work already on the stream.
   void solve_on_device(const QpBatchView<T>& device_batch, const DeviceSolution<T>& out);
 
   // The backward pass (bpqp::backward) of the last solve(), on this solver's executor:

@@ -22,6 +22,7 @@ enum class InputIssue : int {
   bounds_crossed = 2,    // l_i > u_i, or l_i = +inf, or u_i = −inf: an empty row
   p_not_symmetric = 3,   // |P_ij - P_ji| above tolerance
   p_not_psd = 4,         // P + tol*I is not positive definite: the problem is not convex
+  cone_row_bounds = 5,   // a row of a cone block whose l is not finite or whose u is not +inf
 };
 
 // Outcome of solution polishing (OSQP §5.2): whether the active-set refinement was used.

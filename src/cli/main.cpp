@@ -1,5 +1,5 @@
 // bpqp — command-line front end.
-//   bpqp solve FILE     solve a QPS/MPS file or a JSON batch file, print JSON results
+//   bpqp solve FILE     solve a QPS/MPS, CBF (LP/SOCP) or JSON batch file, print JSON results
 //   bpqp demo           the main job: a batch of random feasible QPs, throughput and accuracy
 #include <CLI/CLI.hpp>
 
@@ -13,6 +13,7 @@
 
 #include "bpqp/bpqp.hpp"
 #include "bpqp/backward.hpp"
+#include "bpqp/io/cbf_reader.hpp"
 #include "bpqp/io/json_batch.hpp"
 #include "bpqp/io/qps_reader.hpp"
 #include "bpqp/problem_generators.hpp"
@@ -121,17 +122,25 @@ bpqp::Executor make_executor(const CommonOptions& o) {
   return o.backend == "cuda" ? bpqp::Executor::cuda(o.device) : bpqp::Executor::cpu(o.threads);
 }
 
-bool ends_with_json(const std::string& path) {
+// Whether path ends with the extension (".json", ".cbf"), in any case.
+bool has_extension(const std::string& path, const std::string& extension) {
   std::string lower = path;
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  return lower.size() >= 5 && lower.compare(lower.size() - 5, 5, ".json") == 0;
+  return lower.size() >= extension.size() && lower.compare(lower.size() - extension.size(), extension.size(), extension) == 0;
 }
 
-// Solves problems grouped by size (a batch has uniform n, m) and returns the JSON report.
+// What problems must share to form one batch: n, m and the cone layout.
+std::vector<int> batch_key(const bpqp::DenseQp& qp) {
+  std::vector<int> key = {qp.n, qp.m};
+  for (const bpqp::ConeBlock& c : qp.cones) key.insert(key.end(), {c.first_row, c.dim, static_cast<int>(c.kind)});
+  return key;
+}
+
+// Solves problems grouped by shape (a batch has uniform n, m and cone layout) and returns the JSON report.
 template <class T>
 nlohmann::json solve_problems(const std::vector<bpqp::DenseQp>& problems, const CommonOptions& o) {
-  std::map<std::pair<int, int>, std::vector<int>> by_size;
-  for (int i = 0; i < static_cast<int>(problems.size()); ++i) by_size[{problems[i].n, problems[i].m}].push_back(i);
+  std::map<std::vector<int>, std::vector<int>> by_size;
+  for (int i = 0; i < static_cast<int>(problems.size()); ++i) by_size[batch_key(problems[i])].push_back(i);
   std::vector<nlohmann::json> entries(problems.size());
   std::vector<std::vector<double>> dl_dx;
   if (!o.backward_file.empty()) dl_dx = read_dl_dx(o.backward_file, problems);
@@ -166,7 +175,8 @@ nlohmann::json solve_problems(const std::vector<bpqp::DenseQp>& problems, const 
 
 int run_solve(const std::string& file, const CommonOptions& o) {
   std::vector<bpqp::DenseQp> problems;
-  if (ends_with_json(file)) problems = bpqp::io::read_json_batch(file);
+  if (has_extension(file, ".json")) problems = bpqp::io::read_json_batch(file);
+  else if (has_extension(file, ".cbf")) problems.push_back(bpqp::io::read_cbf(file));
   else problems.push_back(bpqp::io::read_qps(file));
   nlohmann::json out = o.precision == "float" ? solve_problems<float>(problems, o) : solve_problems<double>(problems, o);
   out["file"] = file;
@@ -253,13 +263,14 @@ int run_demo(int batch_size, int n, int m, std::uint64_t seed, bool with_backwar
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"bpqp: batched QP/LP solver with BPQP gradients"};
+  CLI::App app{"bpqp: batched QP/LP/SOCP solver with BPQP gradients"};
   app.require_subcommand(1);
 
   CommonOptions solve_opts;
   std::string file;
-  CLI::App* solve = app.add_subcommand("solve", "Solve a QPS/MPS file or a JSON batch file (*.json); prints JSON");
-  solve->add_option("FILE", file, "QPS/MPS or JSON batch file")->required();
+  CLI::App* solve =
+      app.add_subcommand("solve", "Solve a QPS/MPS file, a CBF file (*.cbf: LP/SOCP) or a JSON batch file (*.json); prints JSON");
+  solve->add_option("FILE", file, "QPS/MPS, CBF or JSON batch file")->required();
   solve->add_option("--backward", solve_opts.backward_file,
                     "JSON file with dl_dx (one list per problem): also compute and print the gradients");
   solve->add_option("--backward-mode", solve_opts.backward_mode, "direct or admm")

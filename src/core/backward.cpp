@@ -17,6 +17,7 @@ const char* to_string(BackwardStatus status) {
     case BackwardStatus::not_converged: return "not_converged";
     case BackwardStatus::non_finite_input: return "non_finite_input";
     case BackwardStatus::numerical_error: return "numerical_error";
+    case BackwardStatus::degenerate_cone: return "degenerate_cone";
   }
   return "unknown";
 }

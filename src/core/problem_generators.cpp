@@ -286,6 +286,160 @@ PlantedQp make_planted_lp(int n, int m_extra_inactive, std::uint64_t seed) {
   return make_planted_qp(o);
 }
 
+namespace {
+
+// Cone coordinates ↔ the rotated cone's own: (a, b) ← ((a+b)/√2, (a−b)/√2), an involution.
+void rotate_pair(double& a, double& b) {
+  const double s = (a + b) / std::sqrt(2.0), d = (a - b) / std::sqrt(2.0);
+  a = s;
+  b = d;
+}
+
+// One planted block in the cone's coordinates: its rows B (d×n), slack s and dual y.
+struct PlantedBlock {
+  std::vector<double> B, s, y;
+};
+
+PlantedBlock draw_block(const PlantedConeBlock& c, int n, const PlantedOptions& o, Draws& draws) {
+  const int d = c.dim;
+  PlantedBlock b;
+  b.B = gaussian_matrix(draws, d, n, 1.0 / std::sqrt(static_cast<double>(n)));
+  b.s.assign(d, 0.0);
+  b.y.assign(d, 0.0);
+  double tail = 0.0;
+  switch (c.position) {
+    case RowKind::cone_interior:
+      for (int r = 1; r < d; ++r) tail += (b.s[r] = draws.normal()) * b.s[r];
+      b.s[0] = std::sqrt(tail) + o.margin * (1.0 + draws.uniform());
+      break;
+    case RowKind::cone_boundary: {
+      for (int r = 1; r < d; ++r) tail += (b.s[r] = draws.normal()) * b.s[r];
+      b.s[0] = std::sqrt(tail);
+      const double lambda = o.dual_min + draws.uniform();
+      b.y[0] = -lambda;
+      for (int r = 1; r < d; ++r) b.y[r] = lambda * b.s[r] / b.s[0];
+      break;
+    }
+    default: {  // apex
+      for (int r = 1; r < d; ++r) tail += (b.y[r] = draws.normal()) * b.y[r];
+      b.y[0] = -(std::sqrt(tail) + o.dual_min * (1.0 + draws.uniform()));
+      for (int r = 1; r < d; ++r) b.y[r] = -b.y[r];
+      break;
+    }
+  }
+  return b;
+}
+
+}  // namespace
+
+PlantedQp make_planted_socp(const PlantedSocpOptions& options) {
+  const PlantedOptions& o = options.box;
+  if (o.lp || o.p_rank >= 0)
+    throw bpqp::InvalidArgument("make_planted_socp: box.p_rank must be -1 (P positive definite) and box.lp false");
+  for (std::size_t k = 0; k < options.blocks.size(); ++k) {
+    const PlantedConeBlock& c = options.blocks[k];
+    const std::string which = "make_planted_socp: blocks[" + std::to_string(k) + "]";
+    if (c.dim < (c.rotated ? 3 : 1)) throw bpqp::InvalidArgument(which + ".dim too small for its cone");
+    if (c.position != RowKind::cone_interior && c.position != RowKind::cone_boundary &&
+        c.position != RowKind::cone_apex)
+      throw bpqp::InvalidArgument(which + ".position must be a RowKind::cone_* value");
+    if (c.position == RowKind::cone_boundary && c.dim < 2)
+      throw bpqp::InvalidArgument(which + ": a block of dim 1 has no boundary apart from its apex");
+  }
+  Draws draws(o.seed ^ 0x5eed50c9ull);
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    PlantedOptions box = o;
+    box.seed = o.seed + 7919ull * attempt;
+    PlantedQp out = make_planted_qp(box);
+    DenseQp& qp = out.qp;
+    const int n = qp.n;
+    std::vector<PlantedBlock> blocks;
+    for (const PlantedConeBlock& c : options.blocks) blocks.push_back(draw_block(c, n, o, draws));
+    // Uniqueness of y*: the tight constraints' gradients independent (P > 0 makes x* unique).
+    std::vector<std::vector<double>> tight;
+    for (int i = 0; i < qp.m; ++i)
+      if (out.row_kind[i] != RowKind::inactive)
+        tight.emplace_back(qp.A.begin() + static_cast<long>(i) * n, qp.A.begin() + static_cast<long>(i + 1) * n);
+    for (std::size_t k = 0; k < blocks.size(); ++k) {
+      const PlantedBlock& b = blocks[k];
+      const int d = options.blocks[k].dim;
+      if (options.blocks[k].position == RowKind::cone_apex) {
+        for (int r = 0; r < d; ++r) tight.emplace_back(b.B.begin() + static_cast<long>(r) * n, b.B.begin() + static_cast<long>(r + 1) * n);
+      } else if (options.blocks[k].position == RowKind::cone_boundary) {
+        std::vector<double> row(n, 0.0);  // Bᵀ∇φ = −B₀ + Σ ŝ_r B_r
+        for (int j = 0; j < n; ++j) {
+          row[j] = -b.B[j];
+          for (int r = 1; r < d; ++r) row[j] += b.s[r] / b.s[0] * b.B[static_cast<size_t>(r) * n + j];
+        }
+        tight.push_back(row);
+      }
+    }
+    std::vector<Reflector> reflectors;
+    if (static_cast<int>(tight.size()) > n || !householder_qr(tight, n, reflectors)) continue;
+    // Place the blocks: after the box rows, or each at a random position between them.
+    std::vector<int> at(blocks.size(), qp.m);
+    Draws places(options.layout_seed);
+    if (options.interleave)
+      for (int& a : at) a = static_cast<int>(places.uniform() * (qp.m + 1));
+    std::vector<int> order(blocks.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = static_cast<int>(k);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return at[a] < at[b]; });
+    DenseQp socp = qp;
+    socp.A.clear();
+    socp.l.clear();
+    socp.u.clear();
+    std::vector<double> y;
+    std::vector<int> kind;
+    socp.cones.assign(blocks.size(), ConeBlock{});
+    int box_row = 0;
+    auto put_box_rows = [&](int until) {
+      for (; box_row < until; ++box_row) {
+        socp.A.insert(socp.A.end(), qp.A.begin() + static_cast<long>(box_row) * n,
+                      qp.A.begin() + static_cast<long>(box_row + 1) * n);
+        socp.l.push_back(qp.l[box_row]);
+        socp.u.push_back(qp.u[box_row]);
+        y.push_back(out.y_star[box_row]);
+        kind.push_back(out.row_kind[box_row]);
+      }
+    };
+    for (int k : order) {
+      put_box_rows(at[k]);
+      const PlantedConeBlock& c = options.blocks[k];
+      PlantedBlock& b = blocks[k];
+      const int d = c.dim;
+      std::vector<double> offset(d);
+      for (int r = 0; r < d; ++r) offset[r] = dot(b.B.data() + static_cast<size_t>(r) * n, out.x_star.data(), n) - b.s[r];
+      if (c.rotated) {  // the user's rows, offset and dual: R times the cone's
+        for (int j = 0; j < n; ++j) rotate_pair(b.B[j], b.B[n + j]);
+        rotate_pair(offset[0], offset[1]);
+        rotate_pair(b.y[0], b.y[1]);
+      }
+      socp.cones[k] = ConeBlock{static_cast<int>(socp.l.size()), d,
+                                c.rotated ? ConeKind::rotated_second_order : ConeKind::second_order};
+      socp.A.insert(socp.A.end(), b.B.begin(), b.B.end());
+      for (int r = 0; r < d; ++r) {
+        socp.l.push_back(offset[r]);
+        socp.u.push_back(kInf);
+        y.push_back(b.y[r]);
+        kind.push_back(c.position);
+      }
+    }
+    put_box_rows(qp.m);
+    socp.m = static_cast<int>(socp.l.size());
+    // Stationarity P x* + q + Aᵀy* = 0 over every row defines q.
+    for (int j = 0; j < n; ++j) socp.q[j] = -dot(socp.P.data() + static_cast<size_t>(j) * n, out.x_star.data(), n);
+    for (int i = 0; i < socp.m; ++i)
+      for (int j = 0; j < n; ++j) socp.q[j] -= socp.A[static_cast<size_t>(i) * n + j] * y[i];
+    socp.name = "planted_socp_n" + std::to_string(n) + "_m" + std::to_string(socp.m) + "_seed" + std::to_string(o.seed);
+    out.qp = std::move(socp);
+    out.y_star = std::move(y);
+    out.row_kind = std::move(kind);
+    return out;
+  }
+  throw std::runtime_error("make_planted_socp: no draw with a unique solution after 20 attempts (seed " +
+                           std::to_string(o.seed) + ")");
+}
+
 DenseQp make_random_feasible_qp(int n, int m, std::uint64_t seed) {
   if (n < 1) throw bpqp::InvalidArgument("make_random_feasible_qp: n must be >= 1, got " + std::to_string(n));
   if (m < 0) throw bpqp::InvalidArgument("make_random_feasible_qp: m must be >= 0, got " + std::to_string(m));

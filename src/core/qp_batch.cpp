@@ -1,5 +1,7 @@
 #include "bpqp/qp_batch.hpp"
 
+#include <algorithm>
+#include <numeric>
 #include <string>
 
 #include "bpqp/errors.hpp"
@@ -16,7 +18,39 @@ void check_stride(const char* name, const void* ptr, std::ptrdiff_t stride, std:
                           std::to_string(size) + " (one problem's entries)");
 }
 
+std::string describe(const ConeBlock& c, int k) {
+  return "QpBatchView::cones[" + std::to_string(k) + "] (first_row = " + std::to_string(c.first_row) +
+         ", dim = " + std::to_string(c.dim) + ", " + to_string(c.kind) + ")";
+}
+
 }  // namespace
+
+void validate_cones(const ConeBlock* cones, int count, int m) {
+  if (count < 0) throw InvalidArgument("QpBatchView::cone_count = " + std::to_string(count) + ": expected >= 0");
+  if (count > 0 && cones == nullptr)
+    throw InvalidArgument("QpBatchView::cones is null but cone_count = " + std::to_string(count));
+  for (int k = 0; k < count; ++k) {
+    const ConeBlock& c = cones[k];
+    if (c.kind != ConeKind::second_order && c.kind != ConeKind::rotated_second_order)
+      throw InvalidArgument("QpBatchView::cones[" + std::to_string(k) + "].kind = " +
+                            std::to_string(static_cast<int>(c.kind)) + ": not a ConeKind");
+    const int min_dim = c.kind == ConeKind::rotated_second_order ? 3 : 1;
+    if (c.dim < min_dim)
+      throw InvalidArgument(describe(c, k) + ": expected dim >= " + std::to_string(min_dim));
+    if (c.first_row < 0 || c.first_row > m - c.dim)
+      throw InvalidArgument(describe(c, k) + ": rows " + std::to_string(c.first_row) + " … " +
+                            std::to_string(static_cast<long long>(c.first_row) + c.dim - 1) + " are not all in 0 … " +
+                            std::to_string(m - 1) + " (m = " + std::to_string(m) + ")");
+  }
+  std::vector<int> order(count);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](int a, int b) { return cones[a].first_row < cones[b].first_row; });
+  for (int i = 1; i < count; ++i) {
+    const ConeBlock &before = cones[order[i - 1]], &after = cones[order[i]];
+    if (after.first_row < before.first_row + before.dim)
+      throw InvalidArgument(describe(after, order[i]) + " overlaps " + describe(before, order[i - 1]));
+  }
+}
 
 template <class T>
 void validate(const QpBatchView<T>& v) {
@@ -32,6 +66,7 @@ void validate(const QpBatchView<T>& v) {
   check_stride("A", v.A, v.A_stride, m * n, v.batch);
   check_stride("l", v.l, v.l_stride, m, v.batch);
   check_stride("u", v.u, v.u_stride, m, v.batch);
+  validate_cones(v.cones, v.cone_count, v.m);
 }
 template void validate(const QpBatchView<float>&);
 template void validate(const QpBatchView<double>&);
@@ -66,8 +101,21 @@ QpBatch<T> QpBatch<T>::from_problems(const std::vector<DenseQp>& problems) {
     std::copy(p.A.begin(), p.A.end(), batch.A(b));
     std::copy(p.l.begin(), p.l.end(), batch.l(b));
     std::copy(p.u.begin(), p.u.end(), batch.u(b));
+    auto same = [](const ConeBlock& a, const ConeBlock& c) {
+      return a.first_row == c.first_row && a.dim == c.dim && a.kind == c.kind;
+    };
+    if (!std::equal(p.cones.begin(), p.cones.end(), problems[0].cones.begin(), problems[0].cones.end(), same))
+      throw InvalidArgument("QpBatch::from_problems: problem " + std::to_string(b) + " ('" + p.name +
+                            "') has other cone blocks than problem 0 (a batch has one cone layout)");
   }
+  batch.set_cones(problems[0].cones);
   return batch;
+}
+
+template <class T>
+void QpBatch<T>::set_cones(std::vector<ConeBlock> cones) {
+  cones_ = std::move(cones);
+  validate_cones(cones_.data(), static_cast<int>(cones_.size()), m_);
 }
 
 template <class T>
@@ -87,6 +135,8 @@ QpBatchView<T> QpBatch<T>::view() const {
   v.A_stride = sharing_.A ? 0 : m * n;
   v.l_stride = sharing_.l ? 0 : m;
   v.u_stride = sharing_.u ? 0 : m;
+  v.cones = cones_.data();
+  v.cone_count = static_cast<int>(cones_.size());
   return v;
 }
 

@@ -115,7 +115,9 @@ SolveResult<T> Solver<T>::solve(const QpBatchView<T>& batch) {
   const bool batch_phase = takes_batch_phase(s.settings, params);
   switch (s.executor.kind()) {
     case Executor::Kind::cpu: {
-      const bool shares_P_and_A = batch.P_stride == 0 && batch.A_stride == 0 && batch.batch > 1;
+      // (The batch phase projects onto boxes only: a batch with cone blocks takes the
+      // per-problem path.)
+      const bool shares_P_and_A = batch.P_stride == 0 && batch.A_stride == 0 && batch.batch > 1 && batch.cone_count == 0;
       if (!(batch_phase && shares_P_and_A &&
             cpu::solve_forward_shared_data(batch, params, s.executor.threads(), warm, s.cpu_pool, result)))
         cpu::solve_forward(batch, params, s.executor.threads(), warm, s.cpu_pool, result);

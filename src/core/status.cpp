@@ -1,3 +1,4 @@
+#include "bpqp/cones.hpp"
 #include "bpqp/solve_result.hpp"
 #include "bpqp/status.hpp"
 
@@ -25,6 +26,7 @@ const char* to_string(InputIssue issue) {
     case InputIssue::bounds_crossed: return "bounds_crossed";
     case InputIssue::p_not_symmetric: return "p_not_symmetric";
     case InputIssue::p_not_psd: return "p_not_psd";
+    case InputIssue::cone_row_bounds: return "cone_row_bounds";
   }
   return "unknown";
 }
@@ -34,6 +36,14 @@ const char* to_string(PolishStatus status) {
     case PolishStatus::not_run: return "not_run";
     case PolishStatus::succeeded: return "succeeded";
     case PolishStatus::rejected: return "rejected";
+  }
+  return "unknown";
+}
+
+const char* to_string(ConeKind kind) {
+  switch (kind) {
+    case ConeKind::second_order: return "second_order";
+    case ConeKind::rotated_second_order: return "rotated_second_order";
   }
   return "unknown";
 }

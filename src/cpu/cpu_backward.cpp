@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "core/backward_backends.hpp"
+#include "core/problem_of.hpp"
 #include "cpu/worker_pool.hpp"
 #include "cpu/problem_kernels.hpp"
 
@@ -31,7 +32,8 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
   if (count == 0) return;
   const int workers = worker_count(threads, count);
   const ProblemKernels<T>& kernels = problem_kernels<T>();
-  const std::size_t bytes = kernels::BackwardWorkspace<T>::bytes(n, m, params.use_admm);
+  const detail::HostConeLayout cones(batch);
+  const std::size_t bytes = kernels::BackwardWorkspace<T>::bytes(n, m, params.use_admm, batch.cone_count > 0);
 
   struct Array {
     std::vector<T>* data;
@@ -52,7 +54,8 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
 
   auto work = [&](int worker) {
     std::vector<double> buffer(bytes / sizeof(double) + 1);
-    kernels::BackwardWorkspace<T> ws = kernels::BackwardWorkspace<T>::carve(buffer.data(), n, m, params.use_admm);
+    kernels::BackwardWorkspace<T> ws =
+        kernels::BackwardWorkspace<T>::carve(buffer.data(), n, m, params.use_admm, nullptr, batch.cone_count > 0);
     T* targets[5];
     for (int i = 0; i < 5; ++i) {
       const Array& a = arrays[i];
@@ -75,7 +78,7 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
         continue;
       }
       kernels::BackwardInput<T> in;
-      in.problem = {n, m, batch.P_of(b), batch.q_of(b), batch.A_of(b), batch.l_of(b), batch.u_of(b)};
+      in.problem = detail::problem_of(batch, b, cones.layout());
       in.x = forward.x_of(b);
       in.y = forward.y_of(b);
       in.dl_dx = dl_dx + static_cast<std::size_t>(b) * n;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/backends.hpp"
+#include "core/problem_of.hpp"
 #include "cpu/worker_pool.hpp"
 #include "kernels/admm_workspace.hpp"
 
@@ -22,7 +23,7 @@ int prepare_forward(const QpBatchView<T>& batch, int threads, int parallel, Work
   result.x.assign(static_cast<std::size_t>(batch.batch) * n, T(0));
   result.y.assign(static_cast<std::size_t>(batch.batch) * m, T(0));
   const int workers = worker_count(threads, parallel);
-  const std::size_t bytes = kernels::AdmmWorkspace<T>::bytes(n, m);
+  const std::size_t bytes = kernels::AdmmWorkspace<T>::bytes(n, m, batch.cone_count > 0);
   if (pool.buffers.size() < static_cast<std::size_t>(workers)) pool.buffers.resize(workers);
   for (int t = 0; t < workers; ++t)
     if (pool.buffers[t].size() * sizeof(double) < bytes) pool.buffers[t].resize(bytes / sizeof(double) + 1);
@@ -35,12 +36,13 @@ template <class T, class Solve>
 void solve_each_problem(const QpBatchView<T>& batch, int first, int count, int workers, WorkspacePool& pool,
                         std::vector<kernels::ProblemReport<T>>& reports, SolveResult<T>& result, Solve solve) {
   const int n = batch.n, m = batch.m;
+  const detail::HostConeLayout cones(batch);
   std::atomic<int> next{first};
   run_workers(workers, [&](int worker) {
-    kernels::AdmmWorkspace<T> ws = kernels::AdmmWorkspace<T>::carve(pool.buffers[worker].data(), n, m);
+    kernels::AdmmWorkspace<T> ws =
+        kernels::AdmmWorkspace<T>::carve(pool.buffers[worker].data(), n, m, nullptr, batch.cone_count > 0);
     for (int b = next.fetch_add(1); b < first + count; b = next.fetch_add(1)) {
-      const kernels::ProblemView<T> problem{n, m, batch.P_of(b), batch.q_of(b), batch.A_of(b), batch.l_of(b),
-                                            batch.u_of(b)};
+      const kernels::ProblemView<T> problem = detail::problem_of(batch, b, cones.layout());
       kernels::ProblemOutput<T> out;
       out.x = result.x.data() + static_cast<std::size_t>(b) * n;
       out.y = result.y.data() + static_cast<std::size_t>(b) * m;

@@ -64,11 +64,10 @@ __global__ void __launch_bounds__(max_block_size)
   for (int k = 0; k < 5; ++k)
     if (chunk.gradients[k]) *slots[k] = chunk.gradients[k] + b * gradient_block_size(k, n, m);
   if (forward_solved(chunk.forward_status[b])) {
-    kernels::BackwardWorkspace<T> ws =
-        kernels::BackwardWorkspace<T>::carve(chunk.workspace + b * workspace_bytes, n, m, params.use_admm);
+    kernels::BackwardWorkspace<T> ws = kernels::BackwardWorkspace<T>::carve(
+        chunk.workspace + b * workspace_bytes, n, m, params.use_admm, nullptr, batch.cones.any());
     kernels::BackwardInput<T> in;
-    in.problem = {n, m, batch.P + b * batch.P_stride, batch.q + b * batch.q_stride, batch.A + b * batch.A_stride,
-                  batch.l + b * batch.l_stride, batch.u + b * batch.u_stride};
+    in.problem = problem_of(batch, b);
     in.x = chunk.x + static_cast<std::ptrdiff_t>(b) * n;
     in.y = chunk.y + static_cast<std::ptrdiff_t>(b) * m;
     in.dl_dx = chunk.dl_dx + static_cast<std::ptrdiff_t>(b) * n;
@@ -107,8 +106,9 @@ struct BackwardLaunch {
 };
 
 template <class T>
-BackwardLaunch<T> plan_launch(int n, int m, const kernels::BackwardParams<T>& params, const Executor& executor) {
-  return {params, aligned(kernels::BackwardWorkspace<T>::bytes(n, m, params.use_admm)),
+BackwardLaunch<T> plan_launch(int n, int m, const kernels::BackwardParams<T>& params, const Executor& executor,
+                              bool with_cones) {
+  return {params, aligned(kernels::BackwardWorkspace<T>::bytes(n, m, params.use_admm, with_cones)),
           executor.block_size() > 0 ? executor.block_size() : default_block_size,
           static_cast<cudaStream_t>(executor.stream())};
 }
@@ -209,7 +209,7 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
   result.active_rows.assign(count, 0);
   if (count == 0) return;
   DeviceGuard guard(executor.device());
-  const BackwardLaunch<T> launch = plan_launch(n, m, params, executor);
+  const BackwardLaunch<T> launch = plan_launch(n, m, params, executor, batch.cone_count > 0);
   cudaStream_t stream = launch.stream;
   PackedInputs<T> inputs(batch);
   std::vector<T>* outputs[5] = {&result.dP, &result.dq, &result.dA, &result.dl, &result.du};
@@ -247,8 +247,10 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
   auto at = [](unsigned char* p, std::size_t offset) { return at_offset<T>(p, offset); };
 
   // Every chunk is packed at the start of the chunk buffer: one set of pointers serves them all.
+  DeviceConeLayout cones;  // freed after the synchronization below
   BackwardChunk<T> chunk{};
   chunk.batch = inputs.place(shared_base, base, stream);
+  chunk.batch.cones = cones.place(batch, stream);
   chunk.x = at(base, x_at);
   chunk.y = at(base, y_at);
   chunk.forward_status = at_offset<SolveStatus>(base, status_at);
@@ -312,7 +314,7 @@ void backward_on_device(const QpBatchView<T>& batch, const DeviceSolution<T>& fo
   require_device_memory(entry, out.status, "out.status");
   require_device_memory(entry, out.active_rows, "out.active_rows");
 
-  const BackwardLaunch<T> launch = plan_launch(n, m, params, executor);
+  const BackwardLaunch<T> launch = plan_launch(n, m, params, executor, batch.cone_count > 0);
   bool requested[5];
   for (int k = 0; k < 5; ++k) requested[k] = destinations[k] != nullptr;
   const GradientPlan plan = plan_gradients(batch, requested);
@@ -324,7 +326,9 @@ void backward_on_device(const QpBatchView<T>& batch, const DeviceSolution<T>& fo
       problems_per_chunk(count, scratch.bytes_per_problem(), overhead, limit, "backward_on_device", n, m);
   BufferLayout layout;
   scratch.lay_out(chunk_size, layout);
+  const std::size_t cones_at = layout.add(DeviceConeLayout::bytes(batch));
   StreamOrderedBuffer buffer(layout.bytes(), executor.device(), launch.stream);
+  const kernels::ConeLayout cones = DeviceConeLayout::place_at(batch, buffer.data() + cones_at, launch.stream);
 
   BackwardChunk<T> chunk{};
   scratch.place(buffer.data(), chunk);
@@ -333,6 +337,7 @@ void backward_on_device(const QpBatchView<T>& batch, const DeviceSolution<T>& fo
   for (int first = 0; first < count; first += chunk_size) {
     const std::ptrdiff_t f = first;
     chunk.batch = device_problems_from(batch, first);
+    chunk.batch.cones = cones;
     chunk.x = forward.x + f * n;
     chunk.y = forward.y + f * m;
     chunk.forward_status = forward.status + f;

@@ -48,6 +48,7 @@ const char* cuda_unavailable_reason() {
 namespace bpqp::cuda {
 
 struct DeviceState {
+  DeviceConeLayout cones;                     // the batch's cone layout, placed once per layout
   DeviceBuffer<unsigned char> shared_inputs;  // the arrays the whole batch shares (batch stride 0)
   DeviceBuffer<unsigned char> chunk;          // per-problem inputs, outputs and workspaces of one chunk
   BatchPhasePtr batch_phase;                  // batches sharing P and A (shared_data_forward.cu)
@@ -70,12 +71,14 @@ class ForwardPass {
   ForwardPass(const QpBatchView<T>& batch, bool batch_phase_enabled, const Executor& executor, std::size_t limit,
               std::size_t other_per_problem, std::size_t other_fixed)
       : n_(batch.n), m_(batch.m), batch_phase_(takes_batch_phase(batch, batch_phase_enabled)) {
+    // (The batch phase projects onto boxes only: a batch with cone blocks is solved per problem.)
+    if (batch.cone_count > 0) batch_phase_ = false;
     if (batch_phase_) {
       plan_ = plan_finish<T>(n_, m_, executor);
       if (other_fixed + fixed_bytes() + other_per_problem + bytes_per_problem() > limit) batch_phase_ = false;
     }
     // Also the batch phase's fallback: the same workspace size and placement as the finish.
-    solve_plan_ = plan_launch<T, SolveJob<T>>(n_, m_, executor);
+    solve_plan_ = plan_launch<T, SolveJob<T>>(n_, m_, executor, batch.cone_count > 0);
     if (!batch_phase_) plan_ = solve_plan_;
   }
   const LaunchPlan& plan() const { return plan_; }
@@ -148,7 +151,8 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
   state->chunk.reserve(layout.bytes());
   unsigned char* const base = state->chunk.data();
   auto at = [](unsigned char* p, std::size_t byte_offset) { return at_offset<T>(p, byte_offset); };
-  const DeviceBatch<T> device_batch = inputs.place(state->shared_inputs.data(), base, stream);
+  DeviceBatch<T> device_batch = inputs.place(state->shared_inputs.data(), base, stream);
+  device_batch.cones = state->cones.place(batch, stream);
   pass.begin(*state, chunk, stream, HostInput<T>{batch.q, count == 1 ? n : batch.q_stride, n}, count);
 
   std::vector<kernels::ProblemReport<T>> host_reports(count);
@@ -215,11 +219,13 @@ void solve_forward_on_device(const QpBatchView<T>& batch, const kernels::AdmmPar
   unsigned char* const base = state->chunk.data();
   auto* const reports = at_offset<kernels::ProblemReport<T>>(base, reports_at);
   pass.begin(*state, chunk, stream, device_problems_from(batch, 0), count);
+  const kernels::ConeLayout cones = state->cones.place(batch, stream);
 
   for (int first = 0; first < count; first += chunk) {
     const int this_chunk = std::min(chunk, count - first);
     const std::ptrdiff_t f = first;
-    const DeviceBatch<T> part = device_problems_from(batch, first);
+    DeviceBatch<T> part = device_problems_from(batch, first);
+    part.cones = cones;
     const ForwardOutputs<T> outputs{out.x + f * n,  m > 0 ? out.y + f * m : out.y,
                                     reports,        nullptr,
                                     nullptr,        out.status + f,

@@ -6,10 +6,15 @@
 #include <algorithm>
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "bpqp/errors.hpp"
 #include "bpqp/qp_batch_view.hpp"
+#include "core/problem_of.hpp"
 #include "cuda/cuda_check.cuh"
+#include "cuda/device_buffer.cuh"
+#include "kernels/cone_layout.hpp"
+#include "kernels/problem_view.hpp"
 
 namespace bpqp::cuda {
 
@@ -47,6 +52,80 @@ struct DeviceBatch {
   int n, m;
   const T *P, *q, *A, *l, *u;
   std::ptrdiff_t P_stride, q_stride, A_stride, l_stride, u_stride;
+  kernels::ConeLayout cones;  // device pointers (DeviceConeLayout); none for a QP
+};
+
+// Problem b of a batch on the device (the host's twin: src/core/problem_of.hpp).
+template <class T>
+__device__ kernels::ProblemView<T> problem_of(const DeviceBatch<T>& batch, int b) {
+  kernels::ProblemView<T> p;
+  p.n = batch.n;
+  p.m = batch.m;
+  p.P = batch.P + b * batch.P_stride;
+  p.q = batch.q + b * batch.q_stride;
+  p.A = batch.A + b * batch.A_stride;
+  p.l = batch.l + b * batch.l_stride;
+  p.u = batch.u + b * batch.u_stride;
+  p.cones = batch.cones;
+  return p;
+}
+
+// A batch's cone layout (kernels/cone_layout.hpp) in device memory: the blocks, the internal
+// row order and the block starts. The layout is host data (QpBatchView::cones), so placing it
+// is a copy from pageable host memory, which CUDA orders after the work already on the stream
+// (it waits for it): done only when the layout differs from the one already placed.
+class DeviceConeLayout {
+ public:
+  // Device bytes the layout of `batch` takes.
+  template <class T>
+  static std::size_t bytes(const QpBatchView<T>& batch) {
+    if (batch.cone_count == 0) return 0;
+    return aligned(batch.cone_count * sizeof(ConeBlock)) + aligned(batch.m * sizeof(int)) +
+           (batch.cone_count + 1) * sizeof(int);
+  }
+  // Copies the layout of `batch` to `device` (bytes(batch) of device memory the caller keeps
+  // until the kernels that read it are done) and returns the kernels' view of it.
+  template <class T>
+  static kernels::ConeLayout place_at(const QpBatchView<T>& batch, unsigned char* device, cudaStream_t stream) {
+    if (batch.cone_count == 0) return kernels::ConeLayout();
+    const detail::HostConeLayout host(batch);
+    const std::size_t blocks_bytes = aligned(batch.cone_count * sizeof(ConeBlock));
+    const std::size_t order_bytes = aligned(host.row_order().size() * sizeof(int));
+    BPQP_CUDA_CHECK(
+        cudaMemcpyAsync(device, batch.cones, batch.cone_count * sizeof(ConeBlock), cudaMemcpyHostToDevice, stream));
+    BPQP_CUDA_CHECK(cudaMemcpyAsync(device + blocks_bytes, host.row_order().data(),
+                                    host.row_order().size() * sizeof(int), cudaMemcpyHostToDevice, stream));
+    BPQP_CUDA_CHECK(cudaMemcpyAsync(device + blocks_bytes + order_bytes, host.block_start().data(),
+                                    host.block_start().size() * sizeof(int), cudaMemcpyHostToDevice, stream));
+    kernels::ConeLayout layout = host.layout();
+    layout.blocks = reinterpret_cast<const ConeBlock*>(device);
+    layout.row_order = reinterpret_cast<const int*>(device + blocks_bytes);
+    layout.block_start = reinterpret_cast<const int*>(device + blocks_bytes + order_bytes);
+    return layout;
+  }
+  // The same in this object's own buffer, copied only when the layout differs from the last.
+  template <class T>
+  kernels::ConeLayout place(const QpBatchView<T>& batch, cudaStream_t stream) {
+    if (batch.cone_count == 0) return kernels::ConeLayout();
+    std::vector<int> words(3 * batch.cone_count + 1);  // the blocks as (first_row, dim, kind), and m
+    for (int k = 0; k < batch.cone_count; ++k) {
+      words[3 * k] = batch.cones[k].first_row;
+      words[3 * k + 1] = batch.cones[k].dim;
+      words[3 * k + 2] = static_cast<int>(batch.cones[k].kind);
+    }
+    words.back() = batch.m;
+    if (words != placed_) {
+      buffer_.reserve(bytes(batch));
+      layout_ = place_at(batch, buffer_.data(), stream);
+      placed_ = std::move(words);
+    }
+    return layout_;
+  }
+
+ private:
+  DeviceBuffer<unsigned char> buffer_;
+  std::vector<int> placed_;
+  kernels::ConeLayout layout_;
 };
 
 // One host array of the batch (an input, a solution or a loss gradient).
@@ -124,7 +203,8 @@ class PackedInputs {
             cudaMemcpyAsync(device, in_[k].data, in_[k].size * sizeof(T), cudaMemcpyHostToDevice, stream));
     }
     chunk_base_ = chunk_base;
-    return {n_, m_, data[0], data[1], data[2], data[3], data[4], stride[0], stride[1], stride[2], stride[3], stride[4]};
+    return {n_,        m_,        data[0],   data[1],   data[2],   data[3],          data[4],
+            stride[0], stride[1], stride[2], stride[3], stride[4], kernels::ConeLayout()};
   }
   // Uploads the per-problem inputs of problems [first, first + count).
   void upload_chunk(int first, int count, cudaStream_t stream) const {
@@ -213,7 +293,8 @@ DeviceBatch<T> device_problems_from(const QpBatchView<T>& batch, int first) {
           batch.q_stride,
           batch.A_stride,
           batch.l_stride,
-          batch.u_stride};
+          batch.u_stride,
+          kernels::ConeLayout()};
 }
 
 }  // namespace bpqp::cuda

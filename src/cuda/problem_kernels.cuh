@@ -51,18 +51,6 @@ struct ForwardOutputs {
   }
 };
 
-// Problem b of a batch on the device.
-template <class T>
-__device__ kernels::ProblemView<T> problem_of(const DeviceBatch<T>& batch, int b) {
-  return kernels::ProblemView<T>{batch.n,
-                                 batch.m,
-                                 batch.P + b * batch.P_stride,
-                                 batch.q + b * batch.q_stride,
-                                 batch.A + b * batch.A_stride,
-                                 batch.l + b * batch.l_stride,
-                                 batch.u + b * batch.u_stride};
-}
-
 // A block per problem. WorkspaceInShared: the problem's workspace is the block's
 // dynamic shared memory (workspace_bytes of it); otherwise block b's slice of `workspace`.
 template <class Job, bool WorkspaceInShared>
@@ -100,11 +88,12 @@ struct LaunchPlan {
   std::size_t dynamic_shared_bytes() const { return in_shared ? workspace_bytes * problems_per_block : 0; }
 };
 
-// The plan for Job's kernels, problems of n variables and m constraints (ADMM workspace).
+// The plan for Job's kernels, problems of n variables and m constraints (ADMM workspace;
+// with_cones: the cone polish's arrays too).
 template <class T, class Job>
-LaunchPlan plan_launch(int n, int m, const Executor& executor) {
+LaunchPlan plan_launch(int n, int m, const Executor& executor, bool with_cones = false) {
   LaunchPlan plan;
-  plan.workspace_bytes = aligned(kernels::AdmmWorkspace<T>::bytes(n, m));
+  plan.workspace_bytes = aligned(kernels::AdmmWorkspace<T>::bytes(n, m, with_cones));
   plan.problems_per_block = executor.problems_per_block();
   const bool tiles = plan.problems_per_block > 1;
   plan.threads_per_problem = executor.block_size() > 0 ? executor.block_size() : (tiles ? 32 : default_block_size);
@@ -158,7 +147,8 @@ struct SolveJob {
 
   template <class Group>
   __device__ void operator()(const Group& group, int b, unsigned char* workspace) const {
-    kernels::AdmmWorkspace<T> ws = kernels::AdmmWorkspace<T>::carve(workspace, batch.n, batch.m);
+    kernels::AdmmWorkspace<T> ws =
+        kernels::AdmmWorkspace<T>::carve(workspace, batch.n, batch.m, nullptr, batch.cones.any());
     kernels::admm_solve(group, problem_of(batch, b), params, ws, outputs.of(b, batch.n, batch.m));
     outputs.publish(group, b);
   }

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bpqp/errors.hpp"
+#include "bpqp/qp_batch_view.hpp"
 
 namespace bpqp::io {
 namespace {
@@ -180,6 +181,7 @@ class ProblemReader {
                              const std::string& expected_what) const;
   std::vector<double> matrix(const std::string& key, int rows, int columns,
                              const std::string& rows_what) const;
+  std::vector<ConeBlock> cones() const;
 
   const std::string& text_;
   const std::string& source_;
@@ -187,6 +189,7 @@ class ProblemReader {
   int index_;
   const ElementLocation& where_;
   std::string label_;  // "problem 3" or "problem 3 (\"name\")"
+  int qp_m_ = 0;       // the problem's m, once read
 };
 
 void ProblemReader::fail(const std::string& key, const std::string& reason) const {
@@ -242,13 +245,13 @@ DenseQp ProblemReader::read() {
   if (value_.contains("name") && value_.at("name").is_string()) {
     label_ += " (" + json(value_.at("name")).dump() + ")";
   }
-  static const char* const kKeys[] = {"name", "P", "q", "A", "l", "u", "objective_constant"};
+  static const char* const kKeys[] = {"name", "P", "q", "A", "l", "u", "cones", "objective_constant"};
   for (const auto& item : value_.items()) {
     bool known = false;
     for (const char* k : kKeys) known = known || item.key() == k;
     if (!known) {
       fail(item.key(), "unknown key " + json(item.key()).dump() +
-                           " (expected name, P, q, A, l, u, objective_constant)");
+                           " (expected name, P, q, A, l, u, cones, objective_constant)");
     }
   }
 
@@ -281,6 +284,7 @@ DenseQp ProblemReader::read() {
   }
   qp.m = has_a ? static_cast<int>(value_.at("A").size()) : 0;
   qp.A = has_a ? matrix("A", qp.m, qp.n, "") : std::vector<double>();
+  qp_m_ = qp.m;
   const std::string m_what = "m = " + std::to_string(qp.m) + " (rows of A)";
   qp.l = value_.contains("l") ? vector("l", value_.at("l"), qp.m, m_what) : std::vector<double>();
   qp.u = value_.contains("u") ? vector("u", value_.at("u"), qp.m, m_what) : std::vector<double>();
@@ -293,7 +297,50 @@ DenseQp ProblemReader::read() {
       fail("objective_constant", "objective_constant: " + why);
     }
   }
+  if (value_.contains("cones")) qp.cones = cones();
   return qp;
+}
+
+// "cones": [{"first_row": r, "dim": d, "kind": "second_order" | "rotated_second_order"}, …]
+// ("kind" optional, second_order by default); checked as the solver checks a layout.
+std::vector<ConeBlock> ProblemReader::cones() const {
+  const json& array = value_.at("cones");
+  if (!array.is_array()) fail("cones", std::string("cones must be an array, found ") + array.type_name());
+  std::vector<ConeBlock> out;
+  for (size_t k = 0; k < array.size(); ++k) {
+    const json& block = array[k];
+    const std::string name = "cones[" + std::to_string(k) + "]";
+    if (!block.is_object()) fail("cones", name + " must be an object, found " + block.type_name());
+    for (const auto& item : block.items())
+      if (item.key() != "first_row" && item.key() != "dim" && item.key() != "kind")
+        fail("cones", name + ": unknown key " + json(item.key()).dump() + " (expected first_row, dim, kind)");
+    ConeBlock c;
+    int* const fields[2] = {&c.first_row, &c.dim};
+    const char* const field_names[2] = {"first_row", "dim"};
+    for (int f = 0; f < 2; ++f) {
+      if (!block.contains(field_names[f])) fail("cones", name + ": " + field_names[f] + " is missing");
+      const json& v = block.at(field_names[f]);
+      if (!v.is_number_integer() || v.get<long long>() < std::numeric_limits<int>::min() ||
+          v.get<long long>() > std::numeric_limits<int>::max())
+        fail("cones", name + "." + field_names[f] + " must be an integer, found " + v.dump());
+      *fields[f] = v.get<int>();
+    }
+    if (block.contains("kind")) {
+      const json& kind = block.at("kind");
+      if (kind == "second_order") c.kind = ConeKind::second_order;
+      else if (kind == "rotated_second_order") c.kind = ConeKind::rotated_second_order;
+      else fail("cones", name + ".kind must be \"second_order\" or \"rotated_second_order\", found " + kind.dump());
+    }
+    out.push_back(c);
+  }
+  try {
+    validate_cones(out.data(), static_cast<int>(out.size()), qp_m_);
+  } catch (const InvalidArgument& e) {
+    std::string reason = e.what();  // the API's message, less its "QpBatchView::" prefixes
+    for (std::size_t at; (at = reason.find("QpBatchView::")) != std::string::npos;) reason.erase(at, 13);
+    fail("cones", reason);
+  }
+  return out;
 }
 
 // nlohmann's messages read "[json.exception.parse_error.101] parse error at line 1, column 2:
@@ -422,6 +469,13 @@ void write_problem(std::ostringstream& out, const DenseQp& qp, int index) {
   write_row(out, qp.l.data(), qp.m, index, "l");
   out << ",\n      \"u\": ";
   write_row(out, qp.u.data(), qp.m, index, "u");
+  if (!qp.cones.empty()) {
+    out << ",\n      \"cones\": [";
+    for (std::size_t k = 0; k < qp.cones.size(); ++k)
+      out << (k > 0 ? ", " : "") << "{\"first_row\": " << qp.cones[k].first_row << ", \"dim\": " << qp.cones[k].dim
+          << ", \"kind\": \"" << to_string(qp.cones[k].kind) << "\"}";
+    out << "]";
+  }
   out << ",\n      \"objective_constant\": " << number_text(qp.objective_constant, index, "objective_constant");
   out << "\n    }";
 }

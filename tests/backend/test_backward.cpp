@@ -279,6 +279,92 @@ TEST(BackwardFiniteDifferences, EveryGradientMatchesCentralDifferences) { check_
 
 TEST(BackwardFiniteDifferences, LossOnTheDualsMatchesCentralDifferences) { check_against_differences(true); }
 
+// SOCPs: boundary blocks (standard and rotated), an interior and an apex block, between box
+// rows with an equality and an active row; every input, against central differences.
+std::vector<PlantedQp> socp_fd_problems() {
+  std::vector<PlantedQp> out;
+  generators::PlantedSocpOptions o;
+  o.box.n = 8;
+  o.box.m = 4;
+  o.box.n_equality = 1;
+  o.box.n_active = 1;
+  o.blocks = {{3, RowKind::cone_boundary, false},
+              {3, RowKind::cone_boundary, true},
+              {3, RowKind::cone_interior, false},
+              {2, RowKind::cone_apex, false}};
+  for (std::uint64_t seed : {31u, 32u}) {
+    o.box.seed = seed;
+    out.push_back(generators::make_planted_socp(o));
+  }
+  return out;
+}
+
+void check_socp_against_differences(bool with_dual_loss) {
+  for (const PlantedQp& planted : socp_fd_problems()) {
+    const DenseQp& qp = planted.qp;
+    SCOPED_TRACE(qp.name);
+    const Vec g = random_vector(qp.n, 100 + qp.n);
+    const Vec h = with_dual_loss ? random_vector(qp.m, 200 + qp.m) : Vec{};
+    const auto fwd = solve<double>({qp}, tight_settings());
+    ASSERT_EQ(fwd.status[0], SolveStatus::solved);
+    const auto grad = backward_of<double>({qp}, fwd, g, h);
+    EXPECT_EQ(grad.status[0], BackwardStatus::ok);
+    const Differences d = central_differences(qp, forward_losses(g, h), 1e-5);
+    expect_matches(grad, 0, qp, d, 1e-5);
+  }
+}
+
+TEST(BackwardSocp, EveryGradientMatchesCentralDifferences) { check_socp_against_differences(false); }
+
+TEST(BackwardSocp, LossOnTheDualsMatchesCentralDifferences) { check_socp_against_differences(true); }
+
+// Direct mode against the independent full conic KKT differentiation (every block whole, with
+// Jordan-product complementarity: support/full_kkt_gradient.hpp), at the planted solution and
+// at bpqp's own forward solution, with and without a loss on the duals. The planted problems
+// have every kind of block (boundary, rotated boundary, interior, apex, dimension 1).
+TEST(BackwardSocp, DirectModeMatchesFullConicKktDifferentiation) {
+  generators::PlantedSocpOptions o;
+  o.box.n = 12;
+  o.box.m = 5;
+  o.box.n_equality = 1;
+  o.box.n_active = 2;
+  o.blocks = {{3, RowKind::cone_boundary, false}, {4, RowKind::cone_boundary, true},
+              {3, RowKind::cone_interior, false}, {2, RowKind::cone_apex, false},
+              {1, RowKind::cone_apex, false},     {1, RowKind::cone_interior, false}};
+  std::vector<DenseQp> problems;
+  std::vector<Vec> xs, ys;
+  for (std::uint64_t seed = 60; seed < 66; ++seed) {
+    o.box.seed = seed;
+    const PlantedQp p = generators::make_planted_socp(o);
+    problems.push_back(p.qp);
+    xs.push_back(p.x_star);
+    ys.push_back(p.y_star);
+  }
+  const int n = o.box.n, m = problems[0].m, B = static_cast<int>(problems.size());
+  const Vec g = random_vector(B * n, 7), h = random_vector(B * m, 8);
+  const auto exact = as_forward<double>(xs, ys);
+  const auto solved = solve<double>(problems);
+  for (const auto* fwd : {&exact, &solved}) {
+    for (bool dual : {false, true}) {
+      SCOPED_TRACE(std::string(fwd == &exact ? "planted (x*, y*)" : "forward solution") + (dual ? ", with dL/dy" : ""));
+      const auto grad = backward_of<double>(problems, *fwd, g, dual ? h : Vec{});
+      for (int b = 0; b < B; ++b) {
+        ASSERT_EQ(fwd->status[b], SolveStatus::solved);
+        EXPECT_EQ(grad.status[b], BackwardStatus::ok);
+        const Vec x(fwd->x_of(b), fwd->x_of(b) + n), y(fwd->y_of(b), fwd->y_of(b) + m);
+        const Vec gb(g.begin() + b * n, g.begin() + (b + 1) * n), hb(h.begin() + b * m, h.begin() + (b + 1) * m);
+        const auto ref = testing::full_kkt_gradient(problems[b], x, y, gb, dual ? &hb : nullptr);
+        ASSERT_TRUE(ref.nonsingular);
+        EXPECT_LT(rel_err(grad.dq_of(b), ref.dq), 1e-8);
+        EXPECT_LT(rel_err(grad.dP_of(b), ref.dP), 1e-8);
+        EXPECT_LT(rel_err(grad.dA_of(b), ref.dA), 1e-8);
+        EXPECT_LT(rel_err(grad.dl_of(b), ref.dl, 1e-3), 1e-8);
+        EXPECT_LT(rel_err(grad.du_of(b), ref.du, 1e-3), 1e-8);
+      }
+    }
+  }
+}
+
 // An equality row's bound gradient goes to the bound its multiplier pushes on: moving
 // that bound outward alone (the row becomes an inequality, still active) has the
 // one-sided derivative −w_i; moving the other bound outward changes nothing.
@@ -418,8 +504,16 @@ TYPED_TEST(BackwardTyped, AdmmModeMatchesDirectModeToSolverAccuracy) {
   o.n_variable_bounds = 0;
   o.seed = 61;
   const PlantedQp planted = make_planted_qp(o);
+  // An SOCP too: the backward QP then has the boundary blocks' curvature and rows.
+  generators::PlantedSocpOptions so;
+  so.box.n = 10;
+  so.box.m = 4;
+  so.box.n_active = 1;
+  so.box.seed = 62;
+  so.blocks = {{3, RowKind::cone_boundary, false}, {3, RowKind::cone_boundary, true}, {2, RowKind::cone_apex, false}};
+  const PlantedQp socp = generators::make_planted_socp(so);
   const bool is_double = sizeof(T) == sizeof(double);
-  for (const auto& set : {problems, std::vector<DenseQp>{planted.qp}}) {
+  for (const auto& set : {problems, std::vector<DenseQp>{planted.qp}, std::vector<DenseQp>{socp.qp}}) {
     const int n = set[0].n, m = set[0].m, B = static_cast<int>(set.size());
     const auto fwd = solve<T>(set);
     const Vec g = random_vector(B * n, 8), h = random_vector(B * m, 9);

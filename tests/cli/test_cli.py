@@ -96,5 +96,32 @@ bogus = demo("sse9")
 check("an unknown BPQP_CPU_ISA is an error naming the variable",
       bogus.returncode != 0 and "'sse9'" in bogus.stderr and "BPQP_CPU_ISA" in bogus.stderr, bogus.stderr)
 
+# 5. CBF (LP/SOCP): the objective includes OBJBCOORD; an unsupported cone names file:line.
+cbf_dir = os.path.join(os.path.dirname(MM.rstrip("/")), "cbf")
+out = json.loads(run("solve", f"{cbf_dir}/hypotenuse.cbf", "--eps-abs", "1e-8", "--eps-rel", "1e-8").stdout)
+p = out["problems"][0]
+check("cbf objective includes OBJBCOORD", p["status"] == "solved" and abs(p["objective"] - 5.5) < 1e-6, p)
+with tempfile.NamedTemporaryFile("w", suffix=".cbf", delete=False) as f:
+    f.write("VER\n3\nVAR\n3 1\nEXP 3\n")
+bad = run("solve", f.name, expect_ok=False)
+os.unlink(f.name)
+check("an exponential cone in a cbf file is refused at its line",
+      bad.returncode != 0 and f"{f.name}:5" in bad.stderr and "outside" in bad.stderr, bad.stderr)
+
+# 6. A JSON batch with cone blocks and problems of two layouts: each solved in a batch of its own.
+ball = {"q": [1.0, -2.0], "A": [[0, 0], [1, 0], [0, 1]], "l": [-2, 0, 0], "u": ["inf"] * 3,
+        "cones": [{"first_row": 0, "dim": 3}]}
+# −1 ≤ x0 ≤ 1 and (3 − x1, 0) ∈ Q, i.e. x1 ≤ 3: the optimum −1 − 6 = −7.
+shifted = dict(ball, A=[[1, 0], [0, -1], [0, 0]], l=[-1, -3, 0], u=[1, "inf", "inf"],
+               cones=[{"first_row": 1, "dim": 2}])
+with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+    json.dump({"problems": [ball, shifted]}, f)
+both = json.loads(run("solve", f.name, "--eps-abs", "1e-9", "--eps-rel", "1e-9").stdout)["problems"]
+os.unlink(f.name)
+check("json cones: the norm ball's optimum -2*sqrt(5)",
+      both[0]["status"] == "solved" and abs(both[0]["objective"] + 2 * math.sqrt(5)) < 1e-7, both[0])
+check("json cones: a second layout in the same file is solved too",
+      both[1]["status"] == "solved" and abs(both[1]["objective"] + 7) < 1e-7, both[1])
+
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -102,6 +102,11 @@ inline void check_json_round_trip(const std::vector<DenseQp>& batch) {
     BPQP_FUZZ_CHECK(same_bits(a.objective_constant, b.objective_constant),
                     "round trip: problem " << k << " objective_constant " << a.objective_constant << " read back as "
                                            << b.objective_constant);
+    BPQP_FUZZ_CHECK(a.cones.size() == b.cones.size(), "round trip: problem " << k << " cone count differs");
+    for (std::size_t c = 0; c < a.cones.size() && c < b.cones.size(); ++c)
+      BPQP_FUZZ_CHECK(a.cones[c].first_row == b.cones[c].first_row && a.cones[c].dim == b.cones[c].dim &&
+                          a.cones[c].kind == b.cones[c].kind,
+                      "round trip: problem " << k << " cone " << c << " differs");
   }
 }
 

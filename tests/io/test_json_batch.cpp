@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 #include <limits>
 #include <string>
 #include <vector>
@@ -279,6 +281,77 @@ TEST(JsonBatchErrors, HugeImpliedPIsRefused) {
   for (int i = 0; i < 20000; ++i) text += ",0";
   text += "]}";
   expect_error(text, 1, "problem too large for dense storage");
+}
+
+}  // namespace
+
+namespace {
+
+const char* const kConeProblem = R"({
+  "q": [1, 2],
+  "A": [[0, 0], [1, 0], [0, 1], [1, 1]],
+  "l": [-1, 0, 0, 0],
+  "u": ["inf", "inf", "inf", 5],
+  "cones": [{"first_row": 0, "dim": 3}]
+})";
+
+TEST(JsonBatchCones, ReadsConeBlocksWithTheirKinds) {
+  auto batch = parse(kConeProblem);
+  ASSERT_EQ(batch[0].cones.size(), 1u);
+  EXPECT_EQ(batch[0].cones[0].first_row, 0);
+  EXPECT_EQ(batch[0].cones[0].dim, 3);
+  EXPECT_EQ(batch[0].cones[0].kind, bpqp::ConeKind::second_order);
+  batch = parse(R"({"q": [1, 2, 3], "A": [[1,0,0],[0,1,0],[0,0,1]], "l": [0,0,0], "u": ["inf","inf","inf"],
+                    "cones": [{"first_row": 0, "dim": 3, "kind": "rotated_second_order"}]})");
+  EXPECT_EQ(batch[0].cones[0].kind, bpqp::ConeKind::rotated_second_order);
+}
+
+TEST(JsonBatchCones, RoundTripKeepsTheBlocks) {
+  const auto batch = parse(kConeProblem);
+  const auto again = parse(bpqp::io::write_json_batch(batch));
+  expect_same(batch[0], again[0]);
+  ASSERT_EQ(again[0].cones.size(), 1u);
+  EXPECT_EQ(again[0].cones[0].dim, 3);
+}
+
+TEST(JsonBatchCones, BadBlocksAreReportedAtTheConesKey) {
+  const std::string head = "{\n\"q\": [1, 2],\n\"A\": [[0, 0], [1, 0], [0, 1]],\n\"l\": [0, 0, 0],\n"
+                           "\"u\": [\"inf\", \"inf\", \"inf\"],\n\"cones\": ";
+  expect_error(head + "[{\"first_row\": 1, \"dim\": 3}]}", 6, "cones[0] (first_row = 1, dim = 3, second_order): rows 1 … 3");
+  expect_error(head + "[{\"first_row\": 0, \"dim\": 2}, {\"first_row\": 1, \"dim\": 2}]}", 6, "overlaps");
+  expect_error(head + "[{\"first_row\": 0, \"dim\": 2, \"kind\": \"psd\"}]}", 6, "cones[0].kind must be");
+  expect_error(head + "[{\"first_row\": 0}]}", 6, "cones[0]: dim is missing");
+  expect_error(head + "[{\"first_row\": 0, \"dim\": 1.5}]}", 6, "cones[0].dim must be an integer");
+  expect_error(head + "[{\"first_row\": 0, \"dim\": 3, \"offset\": 1}]}", 6, "unknown key \"offset\"");
+  expect_error(head + "[{\"first_row\": 0, \"dim\": 2, \"kind\": \"rotated_second_order\"}]}", 6, "expected dim >= 3");
+  expect_error(head + "{\"first_row\": 0}}", 6, "cones must be an array");
+}
+
+}  // namespace
+
+namespace {
+
+// The example of docs/json_batch_format.md, as the page shows it.
+std::string documented_example() {
+  std::ifstream in(std::string(BPQP_DOCS_DIR) + "/json_batch_format.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string page = text.str();
+  const std::size_t begin = page.find("```json\n", page.find("## Example"));
+  const std::size_t end = page.find("```", begin + 8);
+  EXPECT_NE(begin, std::string::npos);
+  return page.substr(begin + 8, end - begin - 8);
+}
+
+TEST(JsonBatchDocs, TheDocumentedExampleReadsAsItSays) {
+  const auto batch = parse(documented_example());
+  ASSERT_EQ(batch.size(), 3u);
+  EXPECT_EQ(batch[0].name, "box");
+  EXPECT_EQ(batch[0].objective_constant, 2.5);
+  EXPECT_EQ(batch[1].n, 1);
+  ASSERT_EQ(batch[2].cones.size(), 1u);
+  EXPECT_EQ(batch[2].cones[0].dim, 3);
+  EXPECT_EQ(batch[2].u[0], kInf);
 }
 
 }  // namespace

@@ -21,7 +21,11 @@ FullKktGradient full_kkt_gradient(const DenseQp& qp, const std::vector<double>& 
   };
   std::vector<Row> ineq;
   std::vector<int> eq;
+  std::vector<bool> in_cone(m, false);
+  for (const ConeBlock& c : qp.cones)
+    for (int r = 0; r < c.dim; ++r) in_cone[c.first_row + r] = true;
   for (int i = 0; i < m; ++i) {
+    if (in_cone[i]) continue;
     if (qp.l[i] == qp.u[i] && finite(qp.l[i])) {
       eq.push_back(i);
       continue;
@@ -30,7 +34,59 @@ FullKktGradient full_kkt_gradient(const DenseQp& qp, const std::vector<double>& 
     if (finite(qp.l[i])) ineq.push_back({i, -1.0, qp.l[i], std::max(-y[i], 0.0)});
   }
   const int ni = static_cast<int>(ineq.size()), ne = static_cast<int>(eq.size());
-  const int N = n + ni + ne;
+  // Cone blocks, in their cones' coordinates (the rotated cone's pair mapped by T, T = Tᵀ = T⁻¹):
+  // rows Â = T A_k, slack s = Âx − T l_k, multiplier μ = −T y_k ∈ Q. Their unknowns dμ follow
+  // the box and equality rows'.
+  struct Block {
+    int first, dim;
+    bool rotated;
+    Eigen::MatrixXd A;   // dim × n
+    Eigen::VectorXd s, mu;
+  };
+  auto rotate = [](Eigen::VectorXd& v) {
+    const double a = v(0), b = v(1);
+    v(0) = (a + b) / std::sqrt(2.0);
+    v(1) = (a - b) / std::sqrt(2.0);
+  };
+  std::vector<Block> blocks;
+  int nc = 0;
+  for (const ConeBlock& c : qp.cones) {
+    Block b{c.first_row, c.dim, c.kind == ConeKind::rotated_second_order, Eigen::MatrixXd(c.dim, n),
+            Eigen::VectorXd(c.dim), Eigen::VectorXd(c.dim)};
+    for (int r = 0; r < c.dim; ++r) {
+      double ax = 0;
+      for (int j = 0; j < n; ++j) {
+        b.A(r, j) = a(c.first_row + r, j);
+        ax += b.A(r, j) * x[j];
+      }
+      b.s(r) = ax - qp.l[c.first_row + r];
+      b.mu(r) = -y[c.first_row + r];
+    }
+    if (b.rotated) {
+      for (int j = 0; j < n; ++j) {
+        Eigen::VectorXd col = b.A.col(j).head(2);
+        rotate(col);
+        b.A.col(j).head(2) = col;
+      }
+      Eigen::VectorXd head = b.s.head(2);
+      rotate(head);
+      b.s.head(2) = head;
+      head = b.mu.head(2);
+      rotate(head);
+      b.mu.head(2) = head;
+    }
+    nc += c.dim;
+    blocks.push_back(std::move(b));
+  }
+  // The arrow matrix L(v) = [v₀ v̄ᵀ; v̄ v₀I]: v ∘ w = L(v) w is the Jordan product of Q.
+  auto arrow = [](const Eigen::VectorXd& v) {
+    const int d = static_cast<int>(v.size());
+    Eigen::MatrixXd L = v(0) * Eigen::MatrixXd::Identity(d, d);
+    L.row(0).tail(d - 1) = v.tail(d - 1).transpose();
+    L.col(0).tail(d - 1) = v.tail(d - 1);
+    return L;
+  };
+  const int N = n + ni + ne + nc;
 
   Eigen::MatrixXd M = Eigen::MatrixXd::Zero(N, N);
   for (int r = 0; r < n; ++r)
@@ -52,11 +108,30 @@ FullKktGradient full_kkt_gradient(const DenseQp& qp, const std::vector<double>& 
       M(n + ni + e, j) = a(eq[e], j);
     }
 
+  // A block's rows: stationarity gets −Âᵀdμ; complementarity s ∘ μ = 0 differentiates to
+  // L(μ)Â dx + L(s) dμ = −L(μ)(dÂ x − dl̂) (the conic form of OptNet's D(λ)(Gx − h) rows).
+  int at = n + ni + ne;
+  for (const Block& b : blocks) {
+    const Eigen::MatrixXd Lmu = arrow(b.mu);
+    M.block(0, at, n, b.dim) = -b.A.transpose();
+    M.block(at, 0, b.dim, n) = Lmu * b.A;
+    M.block(at, at, b.dim, b.dim) = arrow(b.s);
+    at += b.dim;
+  }
+
   Eigen::VectorXd rhs = Eigen::VectorXd::Zero(N);
   for (int j = 0; j < n; ++j) rhs(j) = dl_dx[j];
   if (dl_dy) {
     for (int k = 0; k < ni; ++k) rhs(n + k) = ineq[k].sign * (*dl_dy)[ineq[k].origin];  // y = λ_u − λ_l
     for (int e = 0; e < ne; ++e) rhs(n + ni + e) = (*dl_dy)[eq[e]];
+    at = n + ni + ne;
+    for (const Block& b : blocks) {  // y = −T μ: ∂L/∂μ = −T·∂L/∂y
+      Eigen::VectorXd h(b.dim);
+      for (int r = 0; r < b.dim; ++r) h(r) = (*dl_dy)[b.first + r];
+      if (b.rotated) rotate(h);
+      rhs.segment(at, b.dim) = -h;
+      at += b.dim;
+    }
   }
 
   FullKktGradient out;
@@ -89,6 +164,22 @@ FullKktGradient full_kkt_gradient(const DenseQp& qp, const std::vector<double>& 
     if (y[i] > 0) out.du[i] = an;
     else if (y[i] < 0) out.dl[i] = an;
     else out.dl[i] = out.du[i] = 0.5 * an;
+  }
+  // dL = −aᵀ(data terms): ∂L/∂Â = μ a_xᵀ − (L(μ)a_μ) xᵀ, ∂L/∂l̂ = L(μ)a_μ, mapped back by T.
+  at = n + ni + ne;
+  for (const Block& b : blocks) {
+    Eigen::VectorXd w = arrow(b.mu) * sol.segment(at, b.dim);
+    Eigen::VectorXd mu = b.mu;
+    if (b.rotated) {
+      rotate(w);
+      rotate(mu);
+    }
+    for (int r = 0; r < b.dim; ++r) {
+      const int i = b.first + r;
+      for (int j = 0; j < n; ++j) out.dA[static_cast<std::size_t>(i) * n + j] = mu(r) * ax(j) - w(r) * x[j];
+      out.dl[i] = w(r);
+    }
+    at += b.dim;
   }
   return out;
 }

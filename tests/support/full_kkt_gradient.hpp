@@ -28,6 +28,10 @@ struct FullKktGradient {
 //   ∂L/∂E_e = −ν_e a_x − a_νe x,  ∂L/∂b_e = a_νe,
 // mapped back to A, l, u. An equality row's ∂L/∂b goes to u when ν > 0, to l when
 // ν < 0, half to each when ν = 0 (bpqp's documented convention).
+// A cone block (qp.cones) enters whole, with no classification: in its cone's coordinates,
+// slack s = Âx − l̂ ∈ Q and μ = −ŷ ∈ Q, its rows are the Jordan-product complementarity
+// s ∘ μ = 0, differentiated to L(μ)Â dx + L(s) dμ = −L(μ)(dÂ x − dl̂) (L the arrow matrix), and
+//   ∂L/∂Â = μ a_xᵀ − (L(μ)a_μ) xᵀ,  ∂L/∂l̂ = L(μ)a_μ,  ∂L/∂u = 0 on its rows.
 FullKktGradient full_kkt_gradient(const DenseQp& qp, const std::vector<double>& x, const std::vector<double>& y,
                                   const std::vector<double>& dl_dx, const std::vector<double>* dl_dy = nullptr);
 

@@ -94,6 +94,34 @@ double max_row_sum(const std::vector<double>& M, int rows, int cols) {
   return best;
 }
 
+// Which rows belong to a cone block.
+std::vector<bool> cone_rows(const DenseQp& qp) {
+  std::vector<bool> in(qp.m, false);
+  for (const ConeBlock& c : qp.cones)
+    for (int r = 0; r < c.dim; ++r) in[c.first_row + r] = true;
+  return in;
+}
+
+// v (a block's d entries, in the user's coordinates) in its cone's coordinates, where the
+// cone is Q = {‖v̄‖ ≤ v₀}: the rotated cone's first pair mapped by ((a+b)/√2, (a−b)/√2).
+std::vector<double> in_cone_coordinates(const ConeBlock& c, std::vector<double> v) {
+  if (c.kind == ConeKind::rotated_second_order) {
+    const double a = v[0], b = v[1];
+    v[0] = (a + b) / std::sqrt(2.0);
+    v[1] = (a - b) / std::sqrt(2.0);
+  }
+  return v;
+}
+
+double tail_norm(const std::vector<double>& v) {
+  double s = 0.0;
+  for (std::size_t r = 1; r < v.size(); ++r) s += v[r] * v[r];
+  return std::sqrt(s);
+}
+
+// max(0, ‖v̄‖ − v₀): how far v is from Q (0 inside; a block of dim 1 is R₊).
+double cone_violation(const std::vector<double>& v) { return std::max(tail_norm(v) - v[0], 0.0); }
+
 }  // namespace
 
 CertificateScales certificate_scales(const DenseQp& qp, double x_bound) {
@@ -125,8 +153,13 @@ OptimalityCertificate certify_optimality(const DenseQp& qp, const T* x_in, const
     qx += qp.q[j] * x[j];
   }
   const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<bool> in_cone = cone_rows(qp);
   for (int i = 0; i < m; ++i) {
     const double ax = row_dot(qp.A, i, n, x);
+    if (in_cone[i]) {  // measured per block, below; its share of Aᵀy here
+      for (int j = 0; j < n; ++j) stationarity[j] += qp.A[static_cast<size_t>(i) * n + j] * y[i];
+      continue;
+    }
     const double l = finite_bound(qp.l[i]) ? qp.l[i] : -inf;
     const double u = finite_bound(qp.u[i]) ? qp.u[i] : inf;
     const double violation = std::abs(ax - std::min(std::max(ax, l), u));
@@ -149,6 +182,33 @@ OptimalityCertificate certify_optimality(const DenseQp& qp, const T* x_in, const
     if (std::isnan(row) || row > c.complementarity) {
       c.complementarity = row;
       c.worst_row = i;
+    }
+  }
+  // A cone block: s = A_k x − l_k ∈ K (primal), y_k ∈ −K (the multiplier's sign rule) and
+  // s ⟂ y_k (complementarity, −yᵀs ≥ 0 for members, relative to both scales); its support
+  // term is y_kᵀl_k, and ‖y_k‖·dist(s, K) is what the primal residual explains.
+  for (const ConeBlock& cone : qp.cones) {
+    std::vector<double> slack(cone.dim), mult(cone.dim);
+    double y_norm = 0.0;
+    for (int r = 0; r < cone.dim; ++r) {
+      const int i = cone.first_row + r;
+      slack[r] = row_dot(qp.A, i, n, x) - qp.l[i];
+      mult[r] = y[i];
+      y_norm = worst(y_norm, std::abs(y[i]));
+      support += qp.l[i] * y[i];
+    }
+    slack = in_cone_coordinates(cone, slack);
+    std::vector<double> minus_y = in_cone_coordinates(cone, mult);
+    for (double& v : minus_y) v = -v;
+    const double violation = cone_violation(slack);
+    c.primal = worst(c.primal, violation / scales.primal);
+    explained += y_norm * std::sqrt(static_cast<double>(cone.dim)) * violation;
+    double product = 0.0;
+    for (int r = 0; r < cone.dim; ++r) product += slack[r] * minus_y[r];
+    const double row = worst(cone_violation(minus_y) / scales.dual, std::abs(product) / (scales.dual * scales.primal));
+    if (std::isnan(row) || row > c.complementarity) {
+      c.complementarity = row;
+      c.worst_row = cone.first_row;
     }
   }
   c.dual = inf_norm(stationarity) / scales.dual;

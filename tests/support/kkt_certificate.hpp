@@ -73,6 +73,9 @@ struct OptimalityCertificate {
   // y₋ = min(y, 0)), less the Σ|y_i|·(row i's violation) that the primal residual explains;
   // a row whose y pushes on an infinite bound enters at A_i x instead (its multiplier is
   // charged by complementarity).
+  // A cone block (include/bpqp/cones.hpp): primal is the distance of s = A_k x − l_k from K,
+  // complementarity the larger of y_k's distance from −K (/ scales.dual) and |y_kᵀs| /
+  // (scales.dual·scales.primal), and the gap's support term y_kᵀl_k.
   double gap = 0;
   double worst() const;        // the largest of the four (NaN if any is NaN)
 };

@@ -1,0 +1,304 @@
+// Second-order cone blocks in the forward solver (include/bpqp/cones.hpp): planted SOCPs with
+// interior, boundary and apex blocks (rotated ones too, placed between box rows), certified by
+// the KKT certificate with cones; the layout's and the data's errors; infeasibility.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <vector>
+
+#include "bpqp/bpqp.hpp"
+#include "bpqp/io/cbf_reader.hpp"
+#include "bpqp/io/json_batch.hpp"
+#include "bpqp/problem_generators.hpp"
+#include "support/kkt_certificate.hpp"
+#include "support/solver_test_support.hpp"
+
+namespace bpqp {
+namespace {
+
+using generators::make_planted_socp;
+using generators::PlantedConeBlock;
+using generators::PlantedQp;
+using generators::PlantedSocpOptions;
+using generators::RowKind;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+template <class T>
+class Socp : public ::testing::Test {};
+using Precisions = ::testing::Types<float, double>;
+TYPED_TEST_SUITE(Socp, Precisions);
+
+// Box rows with an equality and two active rows, and every kind of block: boundary (standard
+// and rotated), interior, apex (dims 3 and 1), between the box rows.
+PlantedSocpOptions mixed_options(std::uint64_t seed) {
+  PlantedSocpOptions o;
+  o.box.n = 14;
+  o.box.m = 6;
+  o.box.n_equality = 1;
+  o.box.n_active = 2;
+  o.box.seed = seed;
+  o.blocks = {{3, RowKind::cone_boundary, false}, {4, RowKind::cone_interior, false},
+              {3, RowKind::cone_apex, false},     {1, RowKind::cone_apex, false},
+              {4, RowKind::cone_boundary, true},  {3, RowKind::cone_interior, true}};
+  return o;
+}
+
+std::vector<PlantedQp> planted_socps(int count, std::uint64_t first_seed) {
+  std::vector<PlantedQp> out;
+  for (int b = 0; b < count; ++b) out.push_back(make_planted_socp(mixed_options(first_seed + b)));
+  return out;
+}
+
+template <class T>
+SolveResult<T> solve_planted(const std::vector<PlantedQp>& planted, Settings settings = {}) {
+  std::vector<DenseQp> problems;
+  for (const PlantedQp& p : planted) problems.push_back(p.qp);
+  const auto batch = QpBatch<T>::from_problems(problems);
+  Solver<T> solver(testing::test_executor(), settings);
+  return solver.solve(batch.view());
+}
+
+TYPED_TEST(Socp, TheGeneratorPlantsAnExactSolution) {
+  // The planted (x*, y*) must itself pass the certificate at rounding level: the tests below
+  // hold the solver to it.
+  for (const PlantedQp& p : planted_socps(4, 11)) {
+    const auto scales = testing::certificate_scales(p.qp, testing::inf_norm(p.x_star.data(), p.qp.n));
+    const auto c = testing::certify_optimality(p.qp, p.x_star.data(), p.y_star.data(), scales);
+    EXPECT_LE(c.worst(), 1e-13) << p.qp.name << ": " << c;
+  }
+}
+
+TYPED_TEST(Socp, RecoversPlantedSolutionsWithInteriorBoundaryAndApexBlocks) {
+  using T = TypeParam;
+  const auto planted = planted_socps(8, 100);
+  const SolveResult<T> r = solve_planted<T>(planted);
+  // Polished answers are exact to rounding; the issue's bar: 1e-6 in double, 1e-4 in float.
+  const double bar = sizeof(T) == sizeof(double) ? 1e-6 : 1e-4;
+  const double eps = testing::solver_eps<T>();
+  for (int b = 0; b < r.batch; ++b) {
+    const PlantedQp& p = planted[b];
+    ASSERT_EQ(r.status[b], SolveStatus::solved) << p.qp.name;
+    EXPECT_EQ(r.polish[b], PolishStatus::succeeded) << p.qp.name;
+    EXPECT_LE(testing::relative_error(r.x_of(b), p.x_star), bar) << p.qp.name;
+    EXPECT_LE(testing::relative_error(r.y_of(b), p.y_star), sizeof(T) == sizeof(double) ? 1e-6 : 1e-3) << p.qp.name;
+    const auto scales = testing::certificate_scales(p.qp, testing::inf_norm(p.x_star.data(), p.qp.n));
+    const auto c = testing::certify_optimality(p.qp, r.x_of(b), r.y_of(b), scales);
+    EXPECT_LE(c.worst(), 10 * eps) << p.qp.name << ": " << c;
+  }
+}
+
+// minimize qᵀx subject to ‖x‖₂ ≤ c — the BPQP paper's SOCP family — as the block
+// (c, x) ∈ Q: rows [0; I] with offset l = (−c, 0): A x − l = (c, x). Optimum −c‖q‖ at
+// x = −c q/‖q‖, the block on its boundary with λ = ‖q‖/… (y = λ(−1, x/‖x‖)).
+DenseQp norm_ball_lp(const std::vector<double>& q, double c) {
+  DenseQp qp;
+  qp.n = static_cast<int>(q.size());
+  qp.m = qp.n + 1;
+  qp.P.assign(qp.n * qp.n, 0.0);
+  qp.q = q;
+  qp.A.assign(qp.m * qp.n, 0.0);
+  for (int j = 0; j < qp.n; ++j) qp.A[(j + 1) * qp.n + j] = 1.0;
+  qp.l.assign(qp.m, 0.0);
+  qp.l[0] = -c;
+  qp.u.assign(qp.m, kInf);
+  qp.cones = {ConeBlock{0, qp.m, ConeKind::second_order}};
+  return qp;
+}
+
+TYPED_TEST(Socp, MinimizesALinearCostOverANormBall) {
+  using T = TypeParam;
+  const std::vector<double> q = {1.0, -2.0, 0.5, 3.0};
+  const double c = 2.5;
+  const DenseQp qp = norm_ball_lp(q, c);
+  const auto batch = QpBatch<T>::from_problems({qp});
+  Solver<T> solver(testing::test_executor());
+  const auto r = solver.solve(batch.view());
+  ASSERT_EQ(r.status[0], SolveStatus::solved);
+  double q_norm = 0.0;
+  for (double v : q) q_norm += v * v;
+  q_norm = std::sqrt(q_norm);
+  const double tol = sizeof(T) == sizeof(double) ? 1e-9 : 1e-4;
+  EXPECT_NEAR(r.objective[0], -c * q_norm, tol * c * q_norm);
+  for (int j = 0; j < qp.n; ++j) EXPECT_NEAR(r.x_of(0)[j], -c * q[j] / q_norm, tol * c) << "x_" << j;
+  // y = λ(−1, x/‖x‖) with stationarity q + Aᵀy = 0: λ = ‖q‖.
+  EXPECT_NEAR(r.y_of(0)[0], -q_norm, tol * q_norm);
+}
+
+// docs/json_batch_format.md's SOCP example, read and solved: min x₁ − 2x₂ s.t. ‖x‖ ≤ 2 has
+// the optimum −2‖(1, −2)‖ = −2√5 at x = −2(1, −2)/√5.
+TEST(SocpJson, TheDocumentedExampleSolvesToItsOptimum) {
+  std::ifstream in(std::string(BPQP_DOCS_DIR) + "/json_batch_format.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string page = text.str();
+  const std::size_t begin = page.find("```json\n", page.find("## Example")) + 8;
+  const auto problems = io::parse_json_batch(page.substr(begin, page.find("```", begin) - begin), "docs");
+  const DenseQp& qp = problems.at(2);
+  const auto batch = QpBatch<double>::from_problems({qp});
+  const auto r = Solver<double>(testing::test_executor()).solve(batch.view());
+  ASSERT_EQ(r.status[0], SolveStatus::solved);
+  EXPECT_NEAR(r.objective[0], -2 * std::sqrt(5.0), 1e-9);
+  EXPECT_NEAR(r.x_of(0)[0], -2 / std::sqrt(5.0), 1e-9);
+  EXPECT_NEAR(r.x_of(0)[1], 4 / std::sqrt(5.0), 1e-9);
+}
+
+// The public small SOCPs of tests/data/cbf (README there: what, and where from), each with its
+// known optimal objective: solved to 1e-6 relative with a KKT certificate; the infeasible one
+// gets primal_infeasible.
+TEST(SocpCbf, PublicSmallSocpsReachTheirKnownOptima) {
+  const struct {
+    const char* file;
+    double optimum;  // of the minimization bpqp solves (a MAX file's negated)
+  } cases[] = {{"cqo1.cbf", 1 / std::sqrt(2.0)},
+               {"fermat_point.cbf", std::sqrt(3.0)},
+               {"sum_of_inverses.cbf", 8.0},
+               {"max_on_disk.cbf", -std::sqrt(2.0)},
+               {"hypotenuse.cbf", 5.5}};
+  Settings settings;
+  settings.eps_abs = settings.eps_rel = 1e-8;
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.file);
+    const DenseQp qp = io::read_cbf(std::string(BPQP_TEST_DATA_DIR) + "/cbf/" + c.file);
+    const auto batch = QpBatch<double>::from_problems({qp});
+    const auto r = Solver<double>(testing::test_executor(), settings).solve(batch.view());
+    ASSERT_EQ(r.status[0], SolveStatus::solved);
+    const double objective = r.objective[0] + qp.objective_constant;
+    EXPECT_NEAR(objective, c.optimum, 1e-6 * std::max(1.0, std::abs(c.optimum)));
+    const auto scales = testing::certificate_scales(qp, testing::inf_norm(r.x_of(0), qp.n));
+    const auto certificate = testing::certify_optimality(qp, r.x_of(0), r.y_of(0), scales);
+    EXPECT_LE(certificate.worst(), 1e-7) << certificate;
+  }
+  const DenseQp infeasible = io::read_cbf(std::string(BPQP_TEST_DATA_DIR) + "/cbf/infeasible_disk.cbf");
+  const auto batch = QpBatch<double>::from_problems({infeasible});
+  EXPECT_EQ(Solver<double>(testing::test_executor()).solve(batch.view()).status[0], SolveStatus::primal_infeasible);
+}
+
+TEST(SocpLayout, ABadBlockIsInvalidArgumentNamingIt) {
+  QpBatch<double> batch(2, 3, 5);
+  auto expect_rejected = [&](std::vector<ConeBlock> cones, const std::string& fragment) {
+    QpBatchView<double> view = batch.view();
+    view.cones = cones.data();
+    view.cone_count = static_cast<int>(cones.size());
+    try {
+      Solver<double>(Executor::cpu()).solve(view);
+      ADD_FAILURE() << "accepted: " << fragment;
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    }
+  };
+  expect_rejected({{0, 0, ConeKind::second_order}}, "cones[0]");
+  expect_rejected({{0, 2, ConeKind::rotated_second_order}}, "expected dim >= 3");
+  expect_rejected({{3, 3, ConeKind::second_order}}, "are not all in 0 … 4");
+  expect_rejected({{-1, 2, ConeKind::second_order}}, "cones[0]");
+  expect_rejected({{0, 3, ConeKind::second_order}, {2, 2, ConeKind::second_order}}, "cones[1] (first_row = 2");
+  expect_rejected({{0, 2, static_cast<ConeKind>(7)}}, "not a ConeKind");
+  QpBatchView<double> view = batch.view();
+  view.cone_count = 1;
+  EXPECT_THROW(Solver<double>(Executor::cpu()).solve(view), InvalidArgument);  // null cones
+  EXPECT_THROW(batch.set_cones({{4, 2, ConeKind::second_order}}), InvalidArgument);
+}
+
+TYPED_TEST(Socp, BadConeRowsAreTheirProblemsInvalidInputAndSpoilNoNeighbour) {
+  using T = TypeParam;
+  const auto planted = planted_socps(5, 300);
+  std::vector<DenseQp> problems;
+  for (const auto& p : planted) problems.push_back(p.qp);
+  const ConeBlock block = problems[0].cones[0];
+  problems[1].u[block.first_row] = 1.0;                  // a cone row with a finite u
+  problems[2].l[block.first_row + 1] = -kInf;            // a cone row with an infinite offset
+  problems[3].l[block.first_row] = std::nan("");         // NaN data
+  const auto batch = QpBatch<T>::from_problems(problems);
+  Solver<T> solver(testing::test_executor());
+  const auto r = solver.solve(batch.view());
+  EXPECT_EQ(r.status[1], SolveStatus::invalid_input);
+  EXPECT_EQ(r.input_issue[1], InputIssue::cone_row_bounds);
+  EXPECT_EQ(r.status[2], SolveStatus::invalid_input);
+  EXPECT_EQ(r.input_issue[2], InputIssue::cone_row_bounds);
+  EXPECT_EQ(r.status[3], SolveStatus::invalid_input);
+  EXPECT_EQ(r.input_issue[3], InputIssue::non_finite_data);
+  for (int b : {0, 4}) {
+    EXPECT_EQ(r.status[b], SolveStatus::solved) << "problem " << b;
+    EXPECT_LE(testing::relative_error(r.x_of(b), planted[b].x_star), sizeof(T) == sizeof(double) ? 1e-6 : 1e-4);
+  }
+}
+
+// ‖x‖ ≤ 1 and x₁ ≥ 2: primal infeasible. The certificate y must satisfy Aᵀy ≈ 0, lie in the
+// dual cones (box: sign rules; block: −K) and give the support function a negative value.
+TYPED_TEST(Socp, AnInfeasibleSocpGetsAVerifiedCertificate) {
+  using T = TypeParam;
+  DenseQp qp;
+  qp.n = 2;
+  qp.m = 4;
+  qp.P = {1, 0, 0, 1};
+  qp.q = {0.3, -0.2};
+  qp.A = {0, 0, 1, 0, 0, 1, 1, 0};  // rows: (0,0) → t = 1 via offset, (1,0), (0,1) | x₁ ≥ 2
+  qp.l = {-1, 0, 0, 2};
+  qp.u = {kInf, kInf, kInf, kInf};
+  qp.cones = {ConeBlock{0, 3, ConeKind::second_order}};
+  const auto batch = QpBatch<T>::from_problems({qp});
+  Solver<T> solver(testing::test_executor());
+  const auto r = solver.solve(batch.view());
+  ASSERT_EQ(r.status[0], SolveStatus::primal_infeasible);
+  const T* y = r.y_of(0);
+  double aty[2] = {0, 0}, support = 0, y_norm = 0;
+  for (int i = 0; i < qp.m; ++i) {
+    for (int j = 0; j < 2; ++j) aty[j] += qp.A[i * 2 + j] * double(y[i]);
+    y_norm = std::max(y_norm, std::abs(double(y[i])));
+  }
+  EXPECT_LE(double(y[3]), 0.0) << "a lower bound's multiplier is ≤ 0";
+  support += qp.l[3] * double(y[3]);
+  const double t = -double(y[0]), w = std::hypot(double(y[1]), double(y[2]));
+  EXPECT_LE(w, t + 1e-6 * y_norm) << "the block's part lies in −Q";
+  for (int r = 0; r < 3; ++r) support += qp.l[r] * double(y[r]);
+  EXPECT_NEAR(y_norm, 1.0, 1e-12) << "normalized to unit inf-norm";
+  const double eps = testing::solver_eps<T>();
+  EXPECT_LE(std::max(std::abs(aty[0]), std::abs(aty[1])), 10 * eps);
+  EXPECT_LT(support, -10 * eps);
+}
+
+// minimize −x₁ subject to ‖x₂‖ ≤ x₁: unbounded along (1, ±…): dual infeasible, with
+// Pδx = 0, qᵀδx < 0 and Aδx in the cone.
+TYPED_TEST(Socp, AnUnboundedSocpIsDualInfeasible) {
+  using T = TypeParam;
+  DenseQp qp;
+  qp.n = 2;
+  qp.m = 2;
+  qp.P = {0, 0, 0, 0};
+  qp.q = {-1, 0};
+  qp.A = {1, 0, 0, 1};
+  qp.l = {0, 0};
+  qp.u = {kInf, kInf};
+  qp.cones = {ConeBlock{0, 2, ConeKind::second_order}};
+  const auto batch = QpBatch<T>::from_problems({qp});
+  Solver<T> solver(testing::test_executor());
+  const auto r = solver.solve(batch.view());
+  ASSERT_EQ(r.status[0], SolveStatus::dual_infeasible);
+  const T* dx = r.x_of(0);
+  EXPECT_LT(-double(dx[0]), 0.0);
+  EXPECT_LE(std::abs(double(dx[1])), double(dx[0]) * (1 + 1e-4));
+}
+
+TYPED_TEST(Socp, AWarmReSolveStartsFromThePreviousSolution) {
+  using T = TypeParam;
+  const auto planted = planted_socps(4, 500);
+  std::vector<DenseQp> problems;
+  for (const auto& p : planted) problems.push_back(p.qp);
+  const auto batch = QpBatch<T>::from_problems(problems);
+  Settings settings;
+  settings.polish = false;  // so that iterations, not the polish, show the warm start
+  Solver<T> solver(testing::test_executor(), settings);
+  const auto cold = solver.solve(batch.view());
+  const auto warm = solver.solve(batch.view());
+  for (int b = 0; b < warm.batch; ++b) {
+    EXPECT_EQ(warm.status[b], SolveStatus::solved);
+    EXPECT_LE(warm.iterations[b], cold.iterations[b]) << "problem " << b;
+  }
+  EXPECT_EQ(warm.iterations[0], settings.check_every) << "a converged start stops at the first check";
+}
+
+}  // namespace
+}  // namespace bpqp

@@ -321,6 +321,15 @@ void export_case(const std::string& dir, const std::string& name, const std::vec
   npz.add("dq_ref", {B, n}, ref.dq.data());
   npz.add("dlu_ref", {B, m}, ref.dlu.data());
   npz.add_bool("ref_ok", {B}, std::vector<bool>(ref.ok.begin(), ref.ok.begin() + count));
+  // The cone layout (the same for every problem): one (first_row, dim, kind) row per block,
+  // kind 0 second_order, 1 rotated_second_order (include/bpqp/cones.hpp).
+  const std::vector<bpqp::ConeBlock>& cones = problems.front().cones;
+  if (!cones.empty()) {
+    std::vector<double> layout;
+    for (const bpqp::ConeBlock& c : cones)
+      layout.insert(layout.end(), {double(c.first_row), double(c.dim), double(static_cast<int>(c.kind))});
+    npz.add("cones", {static_cast<std::int64_t>(cones.size()), 3}, layout.data());
+  }
   npz.write(dir + "/" + name + ".npz");
 }
 

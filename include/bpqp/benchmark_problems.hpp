@@ -88,9 +88,22 @@ namespace bpqp::generators {
 //                b = (+1 ×n, −1 ×n); A_s rows a/√n ± 1{a≠0}/n with a (density 0.15),
 //                + for the first class, − for the second.
 //                Variables: n + d = 3n. Rows: 2d = 4n (diag(b)A_s x − t <= −1; t >= 0).
-enum class ProblemFamily { random_qp, equality_qp, random_lp, mixed_lp, portfolio, control, lasso, huber, svm };
+//
+// SOCP family (cone blocks: include/bpqp/cones.hpp), at the paper's sizes:
+//
+//   random_socp  the BPQP paper's SOCP, minimize qᵀz s.t. ‖z‖₂ ≤ c, in its generalisation
+//                a_iᵀz + ‖z‖₂ ≤ b_i (i < m), written with one auxiliary t:
+//                minimize qᵀz  s.t.  (t, z) ∈ Q^(n+1),  a_iᵀz + t ≤ b_i
+//                q ~ N(0, I); a_i ~ N(0, I/(4n)) shrunk to ‖a_i‖ ≤ 0.9 (so that z is bounded:
+//                ‖z‖(1 − ‖a_i‖) ≤ b_i), b_i = 1 + U[0, 1) (z = 0 is strictly feasible). P = 0.
+//                At the optimum the block is on its boundary and (generically) one row is
+//                active, which makes t = ‖z‖ = b_i − a_iᵀz unique.
+//                Variables: n + 1. Rows: the block's n + 1 (t, then z; offsets 0), then the m
+//                rows (l = −inf). Needs m >= 1.
+enum class ProblemFamily { random_qp, equality_qp, random_lp, mixed_lp, portfolio, control, lasso, huber, svm, random_socp };
 
-// "random_qp", "equality_qp", "random_lp", "mixed_lp", "portfolio", "control", "lasso", "huber", "svm".
+// "random_qp", "equality_qp", "random_lp", "mixed_lp", "portfolio", "control", "lasso", "huber", "svm",
+// "random_socp".
 const char* family_name(ProblemFamily family);
 
 // The inverse of family_name. Throws bpqp::InvalidArgument naming the valid names.

@@ -34,6 +34,7 @@ constexpr FamilyName kFamilies[] = {
     {ProblemFamily::portfolio, "portfolio"},
     {ProblemFamily::control, "control"},     {ProblemFamily::lasso, "lasso"},
     {ProblemFamily::huber, "huber"},         {ProblemFamily::svm, "svm"},
+    {ProblemFamily::random_socp, "random_socp"},
 };
 
 std::string valid_names() {
@@ -432,6 +433,34 @@ DenseQp svm(int n, std::uint64_t seed) {
   return b.take();
 }
 
+// ---------------------------------------------------------------------------
+// SOCP family.
+
+DenseQp random_socp(int n, int m, std::uint64_t seed) {
+  Draws draws(seed);
+  QpBuilder b(instance_name(ProblemFamily::random_socp, n, m, seed), n + 1, n + 1 + m);
+  for (int j = 0; j < n; ++j) b.q(j) = draws.normal();
+  // The block (t, z) ∈ Q: row 0 is t (variable n), rows 1 … n are z; offsets 0.
+  b.A(0, n) = 1.0;
+  b.bounds(0, 0.0, kInf);
+  for (int j = 0; j < n; ++j) {
+    b.A(1 + j, j) = 1.0;
+    b.bounds(1 + j, 0.0, kInf);
+  }
+  // a_iᵀz + t ≤ b_i with ‖a_i‖ ≤ 0.9 < 1, so that ‖z‖(1 − ‖a_i‖) ≤ b_i bounds z.
+  for (int i = 0; i < m; ++i) {
+    std::vector<double> a = gaussian_matrix(draws, 1, n, 0.5 / std::sqrt(static_cast<double>(n)));
+    const double norm = std::sqrt(dot(a.data(), a.data(), n));
+    const double shrink = norm > 0.9 ? 0.9 / norm : 1.0;
+    for (int j = 0; j < n; ++j) b.A(n + 1 + i, j) = shrink * a[j];
+    b.A(n + 1 + i, n) = 1.0;
+    b.bounds(n + 1 + i, -kInf, 1.0 + draws.uniform());
+  }
+  DenseQp qp = b.take();
+  qp.cones = {ConeBlock{0, n + 1, ConeKind::second_order}};
+  return qp;
+}
+
 void require(bool ok, ProblemFamily family, const std::string& message) {
   if (!ok) throw InvalidArgument(std::string("make_benchmark_problem(") + family_name(family) + "): " + message);
 }
@@ -487,6 +516,9 @@ DenseQp make_benchmark_problem(ProblemFamily family, int n, int m, std::uint64_t
       return huber(n, seed);
     case ProblemFamily::svm:
       return svm(n, seed);
+    case ProblemFamily::random_socp:
+      require(m >= 1, family, "m must be >= 1 (without a row a linear cost over the cone is unbounded), got 0");
+      return random_socp(n, m, seed);
   }
   throw InvalidArgument("make_benchmark_problem: family is not a ProblemFamily value (" +
                         std::to_string(static_cast<int>(family)) + ")");

@@ -55,6 +55,7 @@ std::vector<Case> cases() {
       {ProblemFamily::lasso, 3, 0},        {ProblemFamily::lasso, 10, 0},
       {ProblemFamily::huber, 3, 0},        {ProblemFamily::huber, 8, 0},
       {ProblemFamily::svm, 3, 0},          {ProblemFamily::svm, 10, 0},
+      {ProblemFamily::random_socp, 10, 5}, {ProblemFamily::random_socp, 30, 10},
   };
 }
 
@@ -82,6 +83,8 @@ std::pair<int, int> documented_size(const Case& c) {
       return {7 * n, 6 * n};
     case ProblemFamily::svm:
       return {3 * n, 4 * n};
+    case ProblemFamily::random_socp:
+      return {n + 1, n + 1 + m};
   }
   return {-1, -1};
 }
@@ -154,6 +157,14 @@ TEST_P(BenchmarkFamily, SolverCertifiesTheOptimumAndMatchesTheReference) {
   const auto r = solver.solve(batch.view());
   for (int b = 0; b < r.batch; ++b) {
     SCOPED_TRACE(problems[b].name);
+    if (!problems[b].cones.empty()) {  // the reference interior point knows no cones: the certificate with them
+      ASSERT_EQ(r.status[b], bpqp::SolveStatus::solved);
+      EXPECT_EQ(r.polish[b], bpqp::PolishStatus::succeeded);
+      const auto scales = bpqp::testing::certificate_scales(problems[b], bpqp::testing::inf_norm(r.x_of(b), r.n));
+      const auto c = bpqp::testing::certify_optimality(problems[b], r.x_of(b), r.y_of(b), scales);
+      EXPECT_LE(c.worst(), 1e-12) << c;
+      continue;
+    }
     const auto ref = bpqp::testing::reference_solve(problems[b]);
     ASSERT_TRUE(ref.converged && ref.polished);
     bpqp::testing::expect_answer_as_promised(problems[b], r, b, ref.x, ref.y);
@@ -242,18 +253,39 @@ TEST(BenchmarkProblems, RejectsInvalidSizesNamingTheArgument) {
   EXPECT_NE(message_of(ProblemFamily::equality_qp, 5, 5).find("m must be < n"), std::string::npos);
   EXPECT_NE(message_of(ProblemFamily::random_lp, 5, 6).find("m must be < n"), std::string::npos);
   EXPECT_NE(message_of(ProblemFamily::mixed_lp, 5, 5).find("m must be < n"), std::string::npos);
+  EXPECT_NE(message_of(ProblemFamily::random_socp, 5, 0).find("m must be >= 1"), std::string::npos);
+}
+
+TEST(BenchmarkProblems, RandomSocpIsTheNormBallWithLinearRowsOnItsAuxiliary) {
+  const int n = 6, m = 3;
+  const DenseQp qp = make_benchmark_problem(ProblemFamily::random_socp, n, m, 4);
+  ASSERT_EQ(qp.cones.size(), 1u);
+  EXPECT_EQ(qp.cones[0].first_row, 0);
+  EXPECT_EQ(qp.cones[0].dim, n + 1);
+  for (double v : qp.P) EXPECT_EQ(v, 0.0);
+  EXPECT_EQ(qp.q[n], 0.0) << "no cost on t";
+  EXPECT_EQ(qp.A[n], 1.0) << "the block's first row is t";
+  for (int i = 0; i < m; ++i) {
+    const int row = n + 1 + i;
+    double norm = 0;
+    for (int j = 0; j < n; ++j) norm += qp.A[static_cast<size_t>(row) * (n + 1) + j] * qp.A[static_cast<size_t>(row) * (n + 1) + j];
+    EXPECT_LE(std::sqrt(norm), 0.9 + 1e-12) << "a_" << i << " keeps z bounded";
+    EXPECT_EQ(qp.A[static_cast<size_t>(row) * (n + 1) + n], 1.0);
+    EXPECT_GE(qp.u[row], 1.0);
+    EXPECT_EQ(qp.l[row], -kInf);
+  }
 }
 
 TEST(BenchmarkProblems, ParseFamilyRoundTripsEveryNameAndRejectsUnknownOnes) {
   const std::vector<ProblemFamily> families = all_families();
-  ASSERT_EQ(families.size(), 9u);
+  ASSERT_EQ(families.size(), 10u);
   std::vector<std::string> names;
   for (ProblemFamily f : families) {
     names.push_back(family_name(f));
     EXPECT_EQ(parse_family(family_name(f)), f);
   }
   EXPECT_EQ(names, (std::vector<std::string>{"random_qp", "equality_qp", "random_lp", "mixed_lp", "portfolio",
-                                             "control", "lasso", "huber", "svm"}));
+                                             "control", "lasso", "huber", "svm", "random_socp"}));
   try {
     parse_family("Lasso");
     FAIL() << "parse_family accepted an unknown name";

@@ -90,6 +90,9 @@ if [ -n "$lp_files" ]; then
     || echo "Clarabel timing skipped (clarabel missing?)"
 fi
 peers osqp_suite 1,64 4 60 "portfolio_*.npz control_*.npz lasso_*.npz huber_*.npz svm_*.npz"
+# SOCPs: bpqp against cvxpylayers (forward + backward), Clarabel and SCS (forward) on the paper's
+# SOCP family (random_socp), its records beside the others' and its own table (socp_table.md).
+if [ "${BPQP_BENCH_QUICK:-0}" != 1 ]; then bash benchmarks/socp_table.sh "$results"; fi
 
 # 5. Tables and plots.
 $python benchmarks/report.py --results $results/*.json --out-md $report --plots-dir $plots

@@ -321,11 +321,11 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
   int next_polish = first_polish_iteration(n, m, prm);
   int k = start.iterations;
   bool iterated = start.previous;  // the infeasibility tests compare two iterates
-  const bool lp = is_lp(g, n, w.P);  // the scaled P̄ is zero exactly when P is
+  // (the scaled P̄ is zero exactly when P is). A problem with cone blocks is not an LP here:
+  // the LP rule starts in the interior point for an LP's vertex, which a cone has not.
+  const bool lp = is_lp(g, n, w.P) && !w.cones.any();
   const int handover_after = interior_point_handover(prm, lp);
-  // The interior point knows box rows only: a problem with cone blocks is finished by ADMM
-  // and the cone polish (kernels/cone_polish.hpp).
-  const bool interior_point_on = prm.interior_point_max_iter > 0 && !w.cones.any();
+  const bool interior_point_on = prm.interior_point_max_iter > 0;
   bool interior_point_tried = false;
   // The interior-point fallback: true when it verified a solution (status, polish and res set).
   auto run_interior_point = [&]() {
@@ -354,9 +354,7 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
   // after a failed one, the caller rebuilds the ADMM matrix.
   auto try_polish = [&]() {
     Residuals<T> polished;
-    const bool accepted =
-        w.cones.any() ? polish_with_cones(g, n, m, prm, w, &polished) : polish_solution(g, n, m, prm, w, &polished);
-    if (accepted) {
+    if (polish_point(g, n, m, prm, w, &polished)) {
       res = polished;
       report.polish = PolishStatus::succeeded;
       return true;

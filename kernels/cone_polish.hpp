@@ -322,4 +322,11 @@ BPQP_HD bool polish_with_cones(const Group& g, int n, int m, const AdmmParams<T>
   return accept_if_converged(g, n, m, prm, w, x, z, y, out);
 }
 
+// The polish a point takes: the cone polish for a problem with cone blocks, OSQP's otherwise.
+template <class Group, class T>
+BPQP_HD bool polish_point(const Group& g, int n, int m, const AdmmParams<T>& prm, AdmmWorkspace<T>& w,
+                          Residuals<T>* out) {
+  return w.cones.any() ? polish_with_cones(g, n, m, prm, w, out) : polish_solution(g, n, m, prm, w, out);
+}
+
 }  // namespace bpqp::kernels

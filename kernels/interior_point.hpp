@@ -12,15 +12,27 @@
 // Rows i with finite l_i carry sˡ_i = Āᵢx − l̄_i ≥ 0 with λˡ_i ≥ 0, finite u_i
 // carry sᵘ_i = ū_i − Āᵢx ≥ 0 with λᵘ_i ≥ 0, and y_i = λᵘ_i − λˡ_i; equality
 // rows (l̄_i = ū_i) carry a free y_i. Everything runs on the scaled problem.
+//
+// A cone block k (kernels/cone_layout.hpp) carries s_k = Ā_k x − l̄_k ∈ Q with μ_k ∈ Q and
+// y_k = −μ_k, scaled by Nesterov–Todd (kernels/second_order_cone.hpp): W z = W⁻¹ s = λ, and
+// its rows enter the Newton matrix as Ā_kᵀ W⁻² Ā_k, W⁻² = η⁻²(2ŵŵᵀ − J) with ŵ = J w̄ — the
+// fold of ρ-weighted rows (−η⁻² on its first row, η⁻² on the others) plus the rank-one term
+// 2η⁻²(Ā_kᵀŵ)(Ā_kᵀŵ)ᵀ. With the complementarity target c (−λ∘λ for the predictor,
+// σμe − λ∘λ − (W⁻¹ds)∘(W dμ) for the corrector) and v = λ ⊘ c (Jordan division), a step solves
+// for dx and then ds = Ā dx + r, dμ = W⁻¹v − W⁻² ds (the box sides' z/s, in the cone's algebra).
 #pragma once
 
 #include "kernels/admm_residuals.hpp"
+#include "kernels/cone_polish.hpp"
 #include "kernels/dense_ldlt.hpp"
 #include "kernels/polish.hpp"
+#include "kernels/second_order_cone.hpp"
 
 namespace bpqp::kernels {
 
-// The interior point's own arrays, carved from AdmmWorkspace::interior.
+// The interior point's own arrays, carved from AdmmWorkspace::interior. A cone block's rows use
+// the lower side's arrays for s, μ, ds, dμ and the residual (sl, zl, dsl, dzl, rl), the upper
+// side's for the scaling: su = w̄, zu = λ, ru[first row] = η, dsu and dzu as scratch.
 template <class T>
 struct InteriorPointArrays {
   T *sl, *su, *zl, *zu;          // slacks and multipliers of the lower and upper sides
@@ -62,7 +74,14 @@ template <class Group, class T>
 BPQP_HD T complementarity(const Group& g, int m, const AdmmWorkspace<T>& w, const InteriorPointArrays<T>& a,
                           T step, bool along_direction) {
   T sum = T(0), count = T(0);
-  for (int i = g.rank(); i < m; i += g.size()) {
+  const ConeLayout& cones = w.cones;
+  for (int k = g.rank(); k < cones.count; k += g.size()) {  // a block counts once (its degree is 1)
+    for (int r = cones.begin(k); r < cones.begin(k + 1); ++r)
+      sum += (a.sl[r] + (along_direction ? step * a.dsl[r] : T(0))) *
+             (a.zl[r] + (along_direction ? step * a.dzl[r] : T(0)));
+    count += T(1);
+  }
+  for (int i = g.rank(); i < cones.box_rows(m); i += g.size()) {
     if (is_equality_row(w, i)) continue;
     if (is_finite(w.l[i])) {
       const T s = a.sl[i] + (along_direction ? step * a.dsl[i] : T(0));
@@ -87,7 +106,13 @@ template <class Group, class T>
 BPQP_HD void interior_residuals(const Group& g, int n, int m, AdmmWorkspace<T>& w, const InteriorPointArrays<T>& a,
                                 const T* x) {
   gemv(g, w.A, m, n, x, a.adx);
+  const int box_rows = w.cones.box_rows(m);
   for (int i = g.rank(); i < m; i += g.size()) {
+    if (i >= box_rows) {  // a cone row: s = Āx − l̄ − r, y = −μ
+      a.rl[i] = a.adx[i] - a.sl[i] - w.l[i];
+      a.y[i] = -a.zl[i];
+      continue;
+    }
     a.rl[i] = is_finite(w.l[i]) ? a.adx[i] - a.sl[i] - w.l[i] : T(0);
     a.ru[i] = is_finite(w.u[i]) ? a.adx[i] + a.su[i] - w.u[i] : T(0);
     if (!is_equality_row(w, i)) a.y[i] = (is_finite(w.u[i]) ? a.zu[i] : T(0)) - (is_finite(w.l[i]) ? a.zl[i] : T(0));
@@ -99,12 +124,46 @@ BPQP_HD void interior_residuals(const Group& g, int n, int m, AdmmWorkspace<T>& 
   g.sync();
 }
 
-// Forms and factors the Newton matrix for the current D (stored in w.rho).
+// The Nesterov–Todd scaling of every cone block from its s (sl) and μ (zl): w̄ into su, η into
+// ru at the block's first row, λ = W μ into zu (kernels/second_order_cone.hpp).
 template <class Group, class T>
-BPQP_HD bool factor_newton_matrix(const Group& g, int n, int m, int n_eq, T regularization, AdmmWorkspace<T>& w) {
+BPQP_HD void cone_scalings(const Group& g, const AdmmWorkspace<T>& w, const InteriorPointArrays<T>& a) {
+  const ConeLayout& cones = w.cones;
+  for (int k = g.rank(); k < cones.count; k += g.size()) {
+    const int first = cones.begin(k), d = cones.dim(k);
+    a.ru[first] = nesterov_todd_point(a.sl + first, a.zl + first, d, a.su + first);
+    for (int r = first; r < first + d; ++r) a.zu[r] = a.zl[r];
+    apply_nesterov_todd(a.su + first, a.ru[first], d, false, a.zu + first);
+  }
+  g.sync();
+}
+
+// Forms and factors the Newton matrix for the current D (stored in w.rho; a cone block's rows
+// hold its fold weights ∓η⁻², and its rank-one term is added here, into the P block).
+template <class Group, class T>
+BPQP_HD bool factor_newton_matrix(const Group& g, int n, int m, int n_eq, T regularization, AdmmWorkspace<T>& w,
+                                  const InteriorPointArrays<T>& a) {
   assemble_reduced_kkt(g, scaled_kkt(n, m, n_eq, w), static_cast<const T*>(w.rho), regularization, regularization,
                        w.factor);
   const int N = n + n_eq;
+  const ConeLayout& cones = w.cones;
+  for (int k = 0; k < cones.count; ++k) {  // every thread, block by block: 2η⁻² v vᵀ, v = Ā_kᵀ J w̄
+    const int first = cones.begin(k), d = cones.dim(k);
+    T* v = w.work_n;
+    for (int j = g.rank(); j < n; j += g.size()) {
+      T sum = a.su[first] * w.A[static_cast<std::ptrdiff_t>(first) * n + j];
+      for (int r = 1; r < d; ++r) sum -= a.su[first + r] * w.A[static_cast<std::ptrdiff_t>(first + r) * n + j];
+      v[j] = sum;
+    }
+    g.sync();
+    const T coef = T(2) / (a.ru[first] * a.ru[first]);
+    for (int i = g.rank(); i < n; i += g.size()) {
+      T* row = w.factor + static_cast<std::ptrdiff_t>(i) * N;
+      const T vi = coef * v[i];
+      for (int j = 0; j <= i; ++j) row[j] += vi * v[j];
+    }
+    g.sync();
+  }
   return ldlt_factor(g, w.factor, N, N, n, w.factor_scratch);
 }
 
@@ -115,7 +174,20 @@ template <class Group, class T>
 BPQP_HD void newton_direction(const Group& g, int n, int m, int n_eq, AdmmWorkspace<T>& w,
                               const InteriorPointArrays<T>& a) {
   const int N = n + n_eq;
-  for (int i = g.rank(); i < m; i += g.size()) {
+  const ConeLayout& cones = w.cones;
+  const int box_rows = cones.box_rows(m);
+  // A block: dzu = W⁻¹v with v = λ ⊘ c (c in dsl), dsu = W⁻² r, e = W⁻² r − W⁻¹v.
+  for (int k = g.rank(); k < cones.count; k += g.size()) {
+    const int first = cones.begin(k), d = cones.dim(k);
+    const T eta = a.ru[first];
+    jordan_divide(a.zu + first, a.dsl + first, d, a.dzu + first);
+    apply_nesterov_todd(a.su + first, eta, d, true, a.dzu + first);
+    for (int r = first; r < first + d; ++r) a.dsu[r] = a.rl[r];
+    apply_nesterov_todd(a.su + first, eta, d, true, a.dsu + first);
+    apply_nesterov_todd(a.su + first, eta, d, true, a.dsu + first);
+    for (int r = first; r < first + d; ++r) a.e[r] = a.dsu[r] - a.dzu[r];
+  }
+  for (int i = g.rank(); i < box_rows; i += g.size()) {
     T e = T(0);
     if (!is_equality_row(w, i)) {
       if (is_finite(w.u[i])) e += a.dsu[i] / a.su[i] + a.zu[i] / a.su[i] * a.ru[i];
@@ -133,7 +205,15 @@ BPQP_HD void newton_direction(const Group& g, int n, int m, int n_eq, AdmmWorksp
   g.sync();
   ldlt_solve(g, w.factor, N, N, a.sol);
   gemv(g, w.A, m, n, a.sol, a.e);  // Ā dx, in e (spent); dx itself stays in sol[0:n]
-  for (int i = g.rank(); i < m; i += g.size()) {
+  // A block: ds = Ā dx + r, dμ = W⁻¹v − W⁻² ds (W⁻¹v kept in dzu).
+  for (int k = g.rank(); k < cones.count; k += g.size()) {
+    const int first = cones.begin(k), d = cones.dim(k);
+    for (int r = first; r < first + d; ++r) a.dsl[r] = a.dsu[r] = a.e[r] + a.rl[r];
+    apply_nesterov_todd(a.su + first, a.ru[first], d, true, a.dsu + first);
+    apply_nesterov_todd(a.su + first, a.ru[first], d, true, a.dsu + first);
+    for (int r = first; r < first + d; ++r) a.dzl[r] = a.dzu[r] - a.dsu[r];
+  }
+  for (int i = g.rank(); i < box_rows; i += g.size()) {
     if (is_equality_row(w, i)) continue;
     const T adx = a.e[i];
     if (is_finite(w.l[i])) {
@@ -154,7 +234,13 @@ BPQP_HD void newton_direction(const Group& g, int n, int m, int n_eq, AdmmWorksp
 template <class Group, class T>
 BPQP_HD T step_to_boundary(const Group& g, int m, const AdmmWorkspace<T>& w, const InteriorPointArrays<T>& a) {
   T step = T(1);
-  for (int i = g.rank(); i < m; i += g.size()) {
+  const ConeLayout& cones = w.cones;
+  for (int k = g.rank(); k < cones.count; k += g.size()) {
+    const int first = cones.begin(k), d = cones.dim(k);
+    step = step_to_cone_boundary(a.sl + first, a.dsl + first, d, step);
+    step = step_to_cone_boundary(a.zl + first, a.dzl + first, d, step);
+  }
+  for (int i = g.rank(); i < cones.box_rows(m); i += g.size()) {
     if (is_equality_row(w, i)) continue;
     if (is_finite(w.l[i])) {
       if (a.dsl[i] < T(0)) step = min_of(step, -a.sl[i] / a.dsl[i]);
@@ -201,7 +287,7 @@ BPQP_HD BPQP_INLINE int active_side(ActiveGuess guess, const AdmmWorkspace<T>& w
 template <class Group, class T>
 BPQP_HD int guesses_differ(const Group& g, int m, const AdmmWorkspace<T>& w, const InteriorPointArrays<T>& a) {
   T differ = T(0);
-  for (int i = g.rank(); i < m; i += g.size())
+  for (int i = g.rank(); i < w.cones.box_rows(m); i += g.size())
     if (!is_equality_row(w, i) &&
         active_side(ActiveGuess::by_size, w, a, i) != active_side(ActiveGuess::by_trend, w, a, i))
       differ += T(1);
@@ -220,7 +306,23 @@ BPQP_HD bool certify_interior_point(const Group& g, int n, int m, const AdmmPara
                                     Residuals<T>* out) {
   T* z = w.z_tilde;
   T* y = w.kkt_res;
-  for (int i = g.rank(); i < m; i += g.size()) {
+  // A block: z = l̄ + Π_Q(Āx − l̄) and y = −Π_Q(μ), a point of the constraint set and a
+  // multiplier of its normal cone's kind; the termination test then measures the rest.
+  const ConeLayout& cones = w.cones;
+  for (int k = g.rank(); k < cones.count; k += g.size()) {
+    const int first = cones.begin(k), d = cones.dim(k);
+    for (int r = first; r < first + d; ++r) {
+      z[r] = a.adx[r] - w.l[r];
+      y[r] = a.zl[r];
+    }
+    project_onto_cone(z + first, d);
+    project_onto_cone(y + first, d);
+    for (int r = first; r < first + d; ++r) {
+      z[r] += w.l[r];
+      y[r] = -y[r];
+    }
+  }
+  for (int i = g.rank(); i < cones.box_rows(m); i += g.size()) {
     const T ax = a.adx[i];
     if (is_equality_row(w, i)) {
       z[i] = w.u[i];
@@ -256,6 +358,7 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
   copy(g, x, w.x, n);
   const T regularization = T(sizeof(T) < sizeof(double) ? 1e-6 : 1e-9);
   gemv(g, w.A, m, n, x, a.adx);
+  const ConeLayout& cones = w.cones;
   for (int i = g.rank(); i < m; i += g.size()) {
     // Unused sides (infinite bounds) are kept at 1 so that they stay finite.
     a.sl[i] = is_finite(w.l[i]) ? max_of(a.adx[i] - w.l[i], T(1)) : T(1);
@@ -263,6 +366,17 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
     a.zl[i] = T(1);
     a.zu[i] = T(1);
     a.y[i] = T(0);
+  }
+  g.sync();
+  // A block starts at s = Π_Q(Āx − l̄) + e and μ = e, e = (1, 0, …, 0): inside Q.
+  for (int k = g.rank(); k < cones.count; k += g.size()) {
+    const int first = cones.begin(k), d = cones.dim(k);
+    for (int r = first; r < first + d; ++r) {
+      a.sl[r] = a.adx[r] - w.l[r];
+      a.zl[r] = r == first ? T(1) : T(0);
+    }
+    project_onto_cone(a.sl + first, d);
+    a.sl[first] += T(1);
   }
   g.sync();
   *iterations = 0;
@@ -284,7 +398,7 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
       certified = certified_here = true;
       if (!prm.polish) return true;
       Residuals<T> better;
-      if (polish_solution(g, n, m, prm, w, &better)) {  // more accurate, when it verifies
+      if (polish_point(g, n, m, prm, w, &better)) {  // more accurate, when it verifies
         *out = better;
         *polished = true;
         return true;
@@ -295,9 +409,17 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
     // Listed after the polish above, which overwrites w.active and w.active_rows with its
     // own active set: the Newton matrix's equality block must be the equality rows.
     const int n_eq = list_equality_rows(g, m, w);
-    for (int i = g.rank(); i < m; i += g.size()) {
+    const int box_rows = cones.box_rows(m);
+    for (int i = g.rank(); i < box_rows; i += g.size()) {
       const bool eq = is_equality_row(w, i);
       w.rho[i] = eq ? T(0) : (is_finite(w.l[i]) ? a.zl[i] / a.sl[i] : T(0)) + (is_finite(w.u[i]) ? a.zu[i] / a.su[i] : T(0));
+    }
+    g.sync();
+    cone_scalings(g, w, a);
+    for (int k = g.rank(); k < cones.count; k += g.size()) {  // the fold part of Ā_kᵀW⁻²Ā_k: ∓η⁻²
+      const int first = cones.begin(k);
+      const T weight = T(1) / (a.ru[first] * a.ru[first]);
+      for (int r = first; r < cones.begin(k + 1); ++r) w.rho[r] = r == first ? -weight : weight;
     }
     g.sync();
     // Near the solution D spans many orders of magnitude and dependent equality
@@ -306,12 +428,19 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
     // then inexact, which the Mehrotra steps tolerate).
     bool factored = false;
     for (T reg = regularization; !factored && reg <= T(1e-2); reg *= T(100))
-      factored = factor_newton_matrix(g, n, m, n_eq, reg, w);
+      factored = factor_newton_matrix(g, n, m, n_eq, reg, w, a);
     if (!factored) return certified;
-    // Predictor (affine scaling): complementarity targets −s∘λ.
-    for (int i = g.rank(); i < m; i += g.size()) {
+    // Predictor (affine scaling): complementarity targets −s∘λ (a block's: −λ∘λ).
+    for (int i = g.rank(); i < box_rows; i += g.size()) {
       a.dsl[i] = -a.sl[i] * a.zl[i];
       a.dsu[i] = -a.su[i] * a.zu[i];
+    }
+    for (int k = g.rank(); k < cones.count; k += g.size()) {
+      const int first = cones.begin(k), d = cones.dim(k);
+      T square = T(0);
+      for (int r = first; r < first + d; ++r) square += a.zu[r] * a.zu[r];
+      a.dsl[first] = -square;
+      for (int r = first + 1; r < first + d; ++r) a.dsl[r] = -T(2) * a.zu[first] * a.zu[r];
     }
     g.sync();
     newton_direction(g, n, m, n_eq, w, a);
@@ -319,12 +448,31 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
     const T mu_affine = complementarity(g, m, w, a, step_affine, true);
     const T ratio = mu > T(0) ? mu_affine / mu : T(0);
     const T centering = ratio * ratio * ratio;
-    // Corrector: centre towards σμ and cancel the predictor's second-order term.
-    for (int i = g.rank(); i < m; i += g.size()) {
+    // Corrector: centre towards σμ and cancel the predictor's second-order term (a block's:
+    // σμe − λ∘λ − (W⁻¹ds)∘(W dμ), the affine step's ds, dμ scaled into dsu, dzu first).
+    for (int i = g.rank(); i < box_rows; i += g.size()) {
       const T cl = centering * mu - a.sl[i] * a.zl[i] - a.dsl[i] * a.dzl[i];
       const T cu = centering * mu - a.su[i] * a.zu[i] - a.dsu[i] * a.dzu[i];
       a.dsl[i] = cl;
       a.dsu[i] = cu;
+    }
+    for (int k = g.rank(); k < cones.count; k += g.size()) {
+      const int first = cones.begin(k), d = cones.dim(k);
+      const T eta = a.ru[first];
+      for (int r = first; r < first + d; ++r) {
+        a.dsu[r] = a.dsl[r];
+        a.dzu[r] = a.dzl[r];
+      }
+      apply_nesterov_todd(a.su + first, eta, d, true, a.dsu + first);
+      apply_nesterov_todd(a.su + first, eta, d, false, a.dzu + first);
+      T square = T(0), product = T(0);
+      for (int r = first; r < first + d; ++r) {
+        square += a.zu[r] * a.zu[r];
+        product += a.dsu[r] * a.dzu[r];
+      }
+      a.dsl[first] = centering * mu - square - product;
+      for (int r = first + 1; r < first + d; ++r)
+        a.dsl[r] = -T(2) * a.zu[first] * a.zu[r] - (a.dsu[first] * a.dzu[r] + a.dzu[first] * a.dsu[r]);
     }
     g.sync();
     newton_direction(g, n, m, n_eq, w, a);
@@ -332,8 +480,9 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
     for (int j = g.rank(); j < n; j += g.size()) x[j] += step * a.sol[j];
     for (int i = g.rank(); i < m; i += g.size()) {
       a.sl[i] += step * a.dsl[i];
-      a.su[i] += step * a.dsu[i];
       a.zl[i] += step * a.dzl[i];
+      if (i >= box_rows) continue;  // a block's su, zu hold its scaling, recomputed next step
+      a.su[i] += step * a.dsu[i];
       a.zu[i] += step * a.dzu[i];
     }
     for (int k = g.rank(); k < n_eq; k += g.size()) a.y[w.active_rows[k]] += step * a.sol[n + k];

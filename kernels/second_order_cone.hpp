@@ -118,4 +118,78 @@ BPQP_HD BPQP_INLINE void apply_cone_curvature(const T* gradient, T norm, int d, 
   for (int r = 1; r < d; ++r) v[r] = (v[r] - gradient[r] * along) * inv;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The interior point's algebra of Q (Nesterov–Todd scaling; Vandenberghe's coneqp notes, ECOS).
+
+// The Jordan product's arrow inverse: v with λ ∘ v = c, for λ ∈ int Q (λ ∘ v = (λᵀv, λ₀v̄ + v₀λ̄)).
+template <class T>
+BPQP_HD BPQP_INLINE void jordan_divide(const T* lambda, const T* c, int d, T* v) {
+  T tail_dot = T(0), tail_sq = T(0);
+  for (int r = 1; r < d; ++r) {
+    tail_dot += lambda[r] * c[r];
+    tail_sq += lambda[r] * lambda[r];
+  }
+  const T det = (lambda[0] - square_root(tail_sq)) * (lambda[0] + square_root(tail_sq));
+  v[0] = (lambda[0] * c[0] - tail_dot) / det;
+  for (int r = 1; r < d; ++r) v[r] = (c[r] - v[0] * lambda[r]) / lambda[0];
+}
+
+// √(v₀² − ‖v̄‖²) for v ∈ int Q, as (v₀ − ‖v̄‖)(v₀ + ‖v̄‖) (no cancellation of the squares).
+template <class T>
+BPQP_HD BPQP_INLINE T cone_determinant_root(const T* v, int d) {
+  const T norm = d > 1 ? cone_tail_norm(v, d) : T(0);
+  return square_root((v[0] - norm) * (v[0] + norm));
+}
+
+// The Nesterov–Todd scaling of a pair s, z ∈ int Q: the point w̄ (d entries, w̄ᵀJw̄ = 1) and η
+// of W = η·[a, bᵀ; b, I + bbᵀ/(1 + a)] (a = w̄₀, b = w̄'s tail), the symmetric matrix with
+// W z = W⁻¹ s (= λ, the scaled point) and W² = η²(2w̄w̄ᵀ − J), J = diag(1, −I).
+template <class T>
+BPQP_HD BPQP_INLINE T nesterov_todd_point(const T* s, const T* z, int d, T* w_bar) {
+  const T s_root = cone_determinant_root(s, d), z_root = cone_determinant_root(z, d);
+  T dot = T(0);
+  for (int r = 0; r < d; ++r) dot += (s[r] / s_root) * (z[r] / z_root);
+  const T gamma = square_root(T(0.5) * (T(1) + dot));
+  const T inv = T(1) / (T(2) * gamma);
+  w_bar[0] = (s[0] / s_root + z[0] / z_root) * inv;
+  for (int r = 1; r < d; ++r) w_bar[r] = (s[r] / s_root - z[r] / z_root) * inv;
+  return square_root(s_root / z_root);
+}
+
+// v ← W v (inverse = false) or W⁻¹ v (inverse = true) for the scaling (w̄, η) above.
+template <class T>
+BPQP_HD BPQP_INLINE void apply_nesterov_todd(const T* w_bar, T eta, int d, bool inverse, T* v) {
+  const T a = w_bar[0];
+  T b_dot = T(0);
+  for (int r = 1; r < d; ++r) b_dot += w_bar[r] * v[r];
+  const T sign = inverse ? T(-1) : T(1);  // W⁻¹ = η⁻¹[a, −bᵀ; −b, I + bbᵀ/(1 + a)]
+  const T scale = inverse ? T(1) / eta : eta;
+  const T v0 = v[0];
+  v[0] = scale * (a * v0 + sign * b_dot);
+  const T along = b_dot / (T(1) + a);
+  for (int r = 1; r < d; ++r) v[r] = scale * (v[r] + w_bar[r] * (sign * v0 + along));
+}
+
+// The largest α (≤ limit) with v + α·dv ∈ Q, for v ∈ int Q: the first root of
+// det(v + α dv) = aα² + 2bα + c, found without cancellation (c > 0 inside).
+template <class T>
+BPQP_HD BPQP_INLINE T step_to_cone_boundary(const T* v, const T* dv, int d, T limit) {
+  if (d == 1) return dv[0] < T(0) ? min_of(limit, -v[0] / dv[0]) : limit;
+  T a = dv[0] * dv[0], b = v[0] * dv[0], c = v[0] * v[0];
+  for (int r = 1; r < d; ++r) {
+    a -= dv[r] * dv[r];
+    b -= v[r] * dv[r];
+    c -= v[r] * v[r];
+  }
+  c = max_of(c, T(0));
+  const T disc = b * b - a * c;
+  if (a < T(0) || (b < T(0) && disc >= T(0))) {
+    const T root = c / (-b + square_root(max_of(disc, T(0))));
+    return min_of(limit, root);
+  }
+  // No root ahead: det stays positive, unless the direction leaves through the cone's point
+  // (v₀ + α dv₀ < 0 cannot happen while det > 0 on a path from the interior).
+  return limit;
+}
+
 }  // namespace bpqp::kernels

@@ -1,4 +1,4 @@
-// libFuzzer target: bytes → a small batch of QPs (n ≤ 6, m ≤ 6, batch ≤ 3, float or double,
+// libFuzzer target: bytes → a small batch of QPs or SOCPs (n ≤ 6, m ≤ 6, batch ≤ 3, float or double,
 // any values: NaN, ±inf, huge, tiny, subnormal, negative diagonals) and a valid Settings →
 // bpqp::Solver<T>(Executor::cpu(1), settings).solve(view). Checked on every result:
 //   - API misuse built on purpose (n < 1, m < 0, batch < 0, a null array, a negative or an
@@ -24,6 +24,8 @@
 //       (l, u) pair so the bounds do not cross
 //   [9] misuse kind   [10..14] stride kind of P, q, A, l, u (see stride_of)
 //   [15...] values, one per entry, see Bytes::value.
+//   [after the values] cone layout (0, or a missing byte: none; see cone_layout), so that inputs
+//       written before cones existed decode as they did.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -179,7 +181,7 @@ void check_result(const bpqp::SolveResult<T>& r, int batch, int n, int m, const 
     const int issue = static_cast<int>(r.input_issue[b]);
     const int polish = static_cast<int>(r.polish[b]);
     BPQP_FUZZ_CHECK(status >= 0 && status <= 6, which << ": problem " << b << " status " << status);
-    BPQP_FUZZ_CHECK(issue >= 0 && issue <= 4, which << ": problem " << b << " input_issue " << issue);
+    BPQP_FUZZ_CHECK(issue >= 0 && issue <= 5, which << ": problem " << b << " input_issue " << issue);
     BPQP_FUZZ_CHECK(polish >= 0 && polish <= 2, which << ": problem " << b << " polish " << polish);
     const SolveStatus st = r.status[b];
     const char* name = bpqp::to_string(st);
@@ -238,7 +240,24 @@ bpqp::DenseQp problem_of(const bpqp::QpBatchView<T>& v, int b) {
   qp.A.assign(v.A_of(b), v.A_of(b) + static_cast<std::ptrdiff_t>(v.m) * v.n);
   qp.l.assign(v.l_of(b), v.l_of(b) + v.m);
   qp.u.assign(v.u_of(b), v.u_of(b) + v.m);
+  qp.cones.assign(v.cones, v.cones + v.cone_count);
   return qp;
+}
+
+// Up to two cone blocks among the m rows from one byte c (0: none): the first at row c % m,
+// of dimension 1 + (c >> 3) % (rows left), rotated when bit 2 asks and its dimension allows;
+// a second right after it when bit 1 asks and rows are left.
+std::vector<bpqp::ConeBlock> cone_layout(std::uint8_t c, int m) {
+  std::vector<bpqp::ConeBlock> blocks;
+  if (c == 0 || m == 0) return blocks;
+  int first = c % m;
+  for (int k = 0; k < 1 + ((c >> 1) & 1) && first < m; ++k) {
+    const int dim = 1 + (c >> 3) % (m - first);
+    const bool rotated = (c & 4) && dim >= 3;
+    blocks.push_back({first, dim, rotated ? bpqp::ConeKind::rotated_second_order : bpqp::ConeKind::second_order});
+    first += dim;
+  }
+  return blocks;
 }
 
 // Where `solved` must come with an optimality certificate: a convex P (built as MᵀM, or
@@ -297,6 +316,9 @@ void print_problem(const bpqp::QpBatchView<T>& v, const bpqp::Settings& s, bool 
   std::fprintf(stderr, "%s batch=%d n=%d m=%d strides P %td q %td A %td l %td u %td%s\n",
                sizeof(T) == 8 ? "double" : "float", v.batch, v.n, v.m, v.P_stride, v.q_stride, v.A_stride,
                v.l_stride, v.u_stride, expect_invalid ? " (misuse: expect InvalidArgument)" : "");
+  for (int k = 0; k < v.cone_count; ++k)
+    std::fprintf(stderr, "cone block %d: rows %d … %d, %s\n", k, v.cones[k].first_row,
+                 v.cones[k].first_row + v.cones[k].dim - 1, bpqp::to_string(v.cones[k].kind));
   std::fprintf(stderr,
                "settings: polish %d adaptive_rho %d check_convexity %d scaling_iterations %d max_iter %d "
                "check_every %d polish_first_attempt %d rho %g alpha %g eps_abs %g eps_rel %g "
@@ -407,8 +429,25 @@ void run(Bytes& in, std::uint8_t head) {
       }
   }
 
+  // Cone blocks, when the byte after the values asks; with the bound-order bit (structure bit
+  // 2) their rows get what a block needs — u = +inf, a finite offset l — else they keep the
+  // drawn bounds, which make the problem invalid_input (cone_row_bounds) most of the time.
+  const std::vector<bpqp::ConeBlock> cones = cone_layout(in.byte(), m);
+  if (structure & 4) {
+    const int bound_blocks = std::max(l.stride > 0 ? batch : 1, u.stride > 0 ? batch : 1);
+    for (int b = 0; b < bound_blocks; ++b)
+      for (const bpqp::ConeBlock& c : cones)
+        for (int r = c.first_row; r < c.first_row + c.dim; ++r) {
+          T& lo = l.storage[(l.stride > 0 ? b * l.stride : 0) + r];
+          if (!(std::fabs(lo) < T(1e20))) lo = T(0);
+          u.storage[(u.stride > 0 ? b * u.stride : 0) + r] = std::numeric_limits<T>::infinity();
+        }
+  }
+
   bpqp::QpBatchView<T> view;
   view.batch = view_batch;
+  view.cones = cones.data();
+  view.cone_count = static_cast<int>(cones.size());
   view.n = view_n;
   view.m = view_m;
   view.P = P.data();

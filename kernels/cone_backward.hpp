@@ -35,6 +35,7 @@ struct BackwardSystem {
   ReducedKkt<T> kkt;
   const T* g = nullptr;
   const T* h = nullptr;
+  bool with_cones = false;  // built by cone_backward_system (see solve_backward_direct's δ)
 };
 
 // Copies each block's rows, slack, dual and ∂L/∂y into the workspace in its cone's
@@ -181,6 +182,7 @@ BPQP_HD BackwardSystem<T> cone_backward_system(const Group& g, const ProblemView
   sys.kkt.row_index = w.row_index;
   sys.g = w.g_eff;
   sys.h = w.h_rows;
+  sys.with_cones = true;
   return sys;
 }
 

@@ -318,6 +318,30 @@ TEST(BackwardSocp, EveryGradientMatchesCentralDifferences) { check_socp_against_
 
 TEST(BackwardSocp, LossOnTheDualsMatchesCentralDifferences) { check_socp_against_differences(true); }
 
+// Float against double on the paper's SOCP family: the cone polish and the backward take their
+// regularization above float's rounding (kernels/cone_polish.hpp, solve_backward_direct), so
+// float gradients point where double's do.
+TEST(BackwardSocp, FloatGradientsAgreeWithDoubleOnes) {
+  std::vector<DenseQp> problems;
+  for (std::uint64_t seed = 1; seed <= 32; ++seed)
+    problems.push_back(generators::make_benchmark_problem(generators::ProblemFamily::random_socp, 20, 6, seed));
+  const int n = problems[0].n, m = problems[0].m, B = static_cast<int>(problems.size());
+  const Vec g = random_vector(B * n, 9);
+  const auto fd = solve<double>(problems);
+  const auto ff = solve<float>(problems);
+  const auto gd = backward_of<double>(problems, fd, g);
+  const auto gf = backward_of<float>(problems, ff, g);
+  for (int b = 0; b < B; ++b) {
+    ASSERT_EQ(ff.status[b], SolveStatus::solved);
+    EXPECT_EQ(ff.polish[b], PolishStatus::succeeded) << "problem " << b;
+    double ab = 0, aa = 0, bb = 0;
+    auto add = [&](double x, double y) { ab += x * y; aa += x * x; bb += y * y; };
+    for (int j = 0; j < n; ++j) add(gd.dq_of(b)[j], gf.dq_of(b)[j]);
+    for (int i = 0; i < m; ++i) add(gd.dl_of(b)[i], gf.dl_of(b)[i]);
+    EXPECT_GT(ab / std::sqrt(aa * bb), 0.9999) << "problem " << b;
+  }
+}
+
 // Direct mode against the independent full conic KKT differentiation (every block whole, with
 // Jordan-product complementarity: support/full_kkt_gradient.hpp), at the planted solution and
 // at bpqp's own forward solution, with and without a loss on the duals. The planted problems

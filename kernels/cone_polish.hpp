@@ -276,8 +276,11 @@ BPQP_HD bool polish_with_cones(const Group& g, int n, int m, const AdmmParams<T>
     for (int b = g.rank(); b < cones.count; b += g.size())
       if (w.cone_position[b] == static_cast<int>(ConePosition::boundary)) boundary = T(1);
     const bool linear = g.max(boundary) == T(0);
+    // Newton's error squares each step: after a step of √ε (relative), what is left is at
+    // rounding level, and the step that would confirm it (random SOCPs 100×20: 1.7e-11 then
+    // 7e-17) is not taken.
     const T size = T(1) + inf_norm(g, x, n);
-    if (linear || !(dx > T(10) * eps * size) || !(dx <= T(0.5) * previous)) break;
+    if (linear || !(dx > square_root(eps) * size) || !(dx <= T(0.5) * previous)) break;
     previous = dx;
   }
 

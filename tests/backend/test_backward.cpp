@@ -318,6 +318,34 @@ TEST(BackwardSocp, EveryGradientMatchesCentralDifferences) { check_socp_against_
 
 TEST(BackwardSocp, LossOnTheDualsMatchesCentralDifferences) { check_socp_against_differences(true); }
 
+// A block at its apex whose dual sits on the boundary of −Q (no strict complementarity):
+// minimize ½‖x‖² + x₀ + x₁ s.t. |x₁| ≤ x₀ has x* = 0 with y = −(1, 1), −y on Q's boundary.
+// The derivative exists only directionally: the block's rows are pinned, the status says so,
+// and the gradients are finite.
+TEST(BackwardSocp, AnApexBlockWithABoundaryDualIsReportedDegenerate) {
+  DenseQp qp;
+  qp.n = 2;
+  qp.m = 2;
+  qp.P = {1, 0, 0, 1};
+  qp.q = {1, 1};
+  qp.A = {1, 0, 0, 1};
+  qp.l = {0, 0};
+  qp.u = {kInf, kInf};
+  qp.cones = {ConeBlock{0, 2, ConeKind::second_order}};
+  for (bool exact : {true, false}) {
+    SCOPED_TRACE(exact ? "the exact solution" : "the forward's");
+    const auto fwd = exact ? as_forward<double>({{0.0, 0.0}}, {{-1.0, -1.0}}) : solve<double>({qp});
+    ASSERT_EQ(fwd.status[0], SolveStatus::solved);
+    const auto grad = backward_of<double>({qp}, fwd, {0.3, -0.7});
+    EXPECT_EQ(grad.status[0], BackwardStatus::degenerate_cone);
+    EXPECT_TRUE(all_finite(grad));
+    EXPECT_EQ(grad.active_rows[0], 2) << "both rows pinned";
+    // Pinned, x* = 0 stays put under a change of q: ∂L/∂q = 0.
+    EXPECT_NEAR(grad.dq[0], 0.0, 1e-9);
+    EXPECT_NEAR(grad.dq[1], 0.0, 1e-9);
+  }
+}
+
 // Float against double on the paper's SOCP family: the cone polish and the backward take their
 // regularization above float's rounding (kernels/cone_polish.hpp, solve_backward_direct), so
 // float gradients point where double's do.

@@ -14,7 +14,7 @@
 
 #include "bpqp/backward.hpp"
 #include "bpqp/bpqp.hpp"
-#include "bpqp/problem_generators.hpp"
+#include "problems/problem_generators.hpp"
 #include "support/full_kkt_gradient.hpp"
 
 namespace {

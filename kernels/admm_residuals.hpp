@@ -5,6 +5,7 @@
 
 #include "kernels/admm_workspace.hpp"
 #include "kernels/problem_view.hpp"
+#include "kernels/admm_params.hpp"
 #include "kernels/second_order_cone.hpp"
 #include "kernels/vector_ops.hpp"
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "kernels/admm_residuals.hpp"
+#include "kernels/bounds.hpp"
 #include "kernels/cone_polish.hpp"
 #include "kernels/dense_ldlt.hpp"
 #include "kernels/interior_point.hpp"

@@ -24,6 +24,7 @@
 #include "kernels/problem_view.hpp"
 #include "kernels/admm_solve.hpp"
 #include "kernels/backward_workspace.hpp"
+#include "kernels/bounds.hpp"
 #include "kernels/cone_backward.hpp"
 #include "kernels/dense_ldlt.hpp"
 #include "kernels/reduced_kkt.hpp"

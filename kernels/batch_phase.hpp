@@ -3,18 +3,18 @@
 // with cuBLAS products and a CUDA-graph loop whose control kernels call these same
 // functions. A backend computes the matrix products (Āᵀ(ρ∘z − y), K⁻¹·rhs, Āx̃ per
 // iteration; Āx, P̄x, Āᵀy per check) for all columns at once; the rest is here:
-//   - representative_q / scale_shared_data: the batch's one scaling, from P, A and q_rep;
+//   - representative_q / scale_shared_matrices: the batch's one scaling, from P, A and q_rep;
 //   - load_batch_column: a problem's vectors in the batch's shared scaling, its start;
 //   - batch_row_class / batch_row_rho: the one ρ vector the shared factorization uses;
 //   - invert_reduced_matrix: K⁻¹ = (P̄ + σI + Āᵀdiag(ρ)Ā)⁻¹, formed in double;
 //   - relaxed_update (admm_solve.hpp), check_column and column_infeasible: one column's
 //     step and tests;
 //   - BatchPhaseState and after_check: when the phase stops, and the batch's ρ.
-// Each problem is then finished by finish_after_batch_phase (shared_data_phase.hpp).
+// Each problem is then finished by finish_after_batch_phase (batch_phase_finish.hpp).
 #pragma once
 
 #include "kernels/serial_group.hpp"
-#include "kernels/shared_data_phase.hpp"
+#include "kernels/batch_phase_finish.hpp"
 
 namespace bpqp::kernels {
 
@@ -47,7 +47,7 @@ BPQP_HD void representative_q(int n, const T* q, std::ptrdiff_t stride, int coun
 // the shared data has no bounds of its own). False (uniform) when the shared data is
 // invalid: the per-problem path then solves, and reports, every problem.
 template <class Group, class T>
-BPQP_HD bool scale_shared_data(const Group& g, int n, int m, const T* P, const T* q_rep, const T* A, T* free_l,
+BPQP_HD bool scale_shared_matrices(const Group& g, int n, int m, const T* P, const T* q_rep, const T* A, T* free_l,
                                T* free_u, const AdmmParams<T>& prm, AdmmWorkspace<T>& w) {
   fill(g, free_l, m, -infinity<T>());
   fill(g, free_u, m, infinity<T>());
@@ -61,7 +61,7 @@ BPQP_HD bool scale_shared_data(const Group& g, int n, int m, const T* P, const T
 // ū = E u — and its starting point: the warm start (x0, y0; null: none) mapped into the
 // scaled space when usable, zero otherwise, with z = clamp(Āx, l̄, ū).
 template <class Group, class T>
-BPQP_HD void load_batch_column(const Group& g, int n, int m, const SharedScaledData<T>& s, const T* q, const T* l,
+BPQP_HD void load_batch_column(const Group& g, int n, int m, const BatchPhaseData<T>& s, const T* q, const T* l,
                                const T* u, const T* x0, const T* y0, T* q_bar, T* l_bar, T* u_bar,
                                const AdmmIterate<T>& it) {
   const bool warm = warm_start_usable(g, n, m, x0, y0);
@@ -181,7 +181,7 @@ BPQP_HD ColumnCheck<T> check_column(const Group& g, int n, int m, const ScalingV
 // iteration, and in float y − y_prev soon loses δy to cancellation, so the finish could
 // no longer certify it. Scratch: two n, one m. Uniform.
 template <class Group, class T>
-BPQP_HD bool column_infeasible(const Group& g, int n, int m, const SharedScaledData<T>& s, const AdmmParams<T>& prm,
+BPQP_HD bool column_infeasible(const Group& g, int n, int m, const BatchPhaseData<T>& s, const AdmmParams<T>& prm,
                                const T* q_bar, const T* l_bar, const T* u_bar, const T* x, const T* x_prev,
                                const T* y, const T* y_prev, T* scratch_n, T* scratch_n2, T* scratch_m) {
   const InfeasibilityData<T> d{s.P, s.A, q_bar, l_bar, u_bar, s.D, s.E, s.D_inv, s.E_inv, s.c, ConeLayout()};

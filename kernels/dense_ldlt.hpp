@@ -12,7 +12,7 @@
 // rows cost a reduction each, on a CPU and across a GPU group alike).
 #pragma once
 
-#include "kernels/config.hpp"
+#include "kernels/scalar_math.hpp"
 
 namespace bpqp::kernels {
 

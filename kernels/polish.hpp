@@ -8,6 +8,7 @@
 #include "kernels/admm_residuals.hpp"
 #include "kernels/dense_ldlt.hpp"
 #include "kernels/problem_view.hpp"
+#include "kernels/admm_params.hpp"
 #include "kernels/reduced_kkt.hpp"
 
 namespace bpqp::kernels {

@@ -15,7 +15,8 @@
 //   backward      c = 1/max|P|, σ = γ/c, S = 1/‖a_r‖∞, row shift c·γ; refined against K
 #pragma once
 
-#include "kernels/config.hpp"
+#include "kernels/bounds.hpp"
+#include "kernels/strided_reductions.hpp"
 #include "kernels/dense_ldlt.hpp"
 #include "kernels/vector_ops.hpp"
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "kernels/admm_workspace.hpp"
+#include "kernels/bounds.hpp"
 #include "kernels/problem_view.hpp"
 #include "kernels/second_order_cone.hpp"
 #include "kernels/vector_ops.hpp"

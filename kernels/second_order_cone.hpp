@@ -5,7 +5,7 @@
 // a group hands whole blocks to its threads.
 #pragma once
 
-#include "kernels/config.hpp"
+#include "kernels/scalar_math.hpp"
 
 namespace bpqp::kernels {
 

@@ -4,7 +4,9 @@
 #pragma once
 
 #include "kernels/dense_ldlt.hpp"
+#include "kernels/bounds.hpp"
 #include "kernels/problem_view.hpp"
+#include "kernels/admm_params.hpp"
 #include "kernels/vector_ops.hpp"
 
 namespace bpqp::kernels {

@@ -3,7 +3,7 @@
 // g.sync(), and every reduction returns the same value to every thread.
 #pragma once
 
-#include "kernels/config.hpp"
+#include "kernels/strided_reductions.hpp"
 
 namespace bpqp::kernels {
 

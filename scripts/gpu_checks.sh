@@ -66,12 +66,12 @@ sanitizer_filter() {  # one small test per tool
   case $1 in
     memcheck) echo 'CudaForward/1.MatchesTheCpuBackendOnRandomBatches:CudaBackward/1.*' ;;
     racecheck) echo 'CudaForward/1.WarpTilesAgree*:CudaForward/1.SharedAndGlobalMemoryWorkspacesGiveTheSameAnswerToRounding' ;;
-    synccheck) echo 'CudaSharedData/1.EveryProblemGetsThePerProblemStatusAndACertifiedAnswer' ;;
+    synccheck) echo 'CudaBatchPhase/1.EveryProblemGetsThePerProblemStatusAndACertifiedAnswer' ;;
   esac
 }
 
 run_steps() {
-  step batch_phase 60 "$tests" --gtest_filter='CudaSharedData/*'
+  step batch_phase 60 "$tests" --gtest_filter='CudaBatchPhase/*'
   step forward 90 "$tests" --gtest_filter='CudaForward/*'
   step backward_device_reliability 60 "$tests" --gtest_filter='CudaBackward*:CudaDeviceApi*:CudaReliability*'
   step backend_suite_on_cuda 75 env BPQP_TEST_EXECUTOR=cuda "$backend" --gtest_filter='-*MarosMeszaros*'

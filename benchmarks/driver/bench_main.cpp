@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include <bpqp/benchmark_problems.hpp>
+#include "problems/benchmark_problems.hpp"
 #include <bpqp/bpqp.hpp>
 
 #include "bench_record.hpp"
@@ -212,7 +212,7 @@ double median(std::vector<double> v) {
 }
 
 // shared_PA and shared_PA_no_batch_phase: the same batch, P and A shared; the second
-// turns Settings::shared_data_batch_phase off, for the ratio of the two paths.
+// turns Settings::batch_phase off, for the ratio of the two paths.
 bool shares_PA(const std::string& sharing) { return sharing.rfind("shared_PA", 0) == 0; }
 
 struct Variant {
@@ -231,7 +231,7 @@ BenchRecord run_cell(const std::vector<DenseQp>& problems, const std::vector<dou
   const auto batch = make_batch<T>(problems, batch_size, shares_PA(v.sharing));
   const std::vector<T> dl_dx(dl_dx_all.begin(), dl_dx_all.begin() + static_cast<std::size_t>(batch_size) * batch.n());
   bpqp::Settings settings;
-  settings.shared_data_batch_phase = v.sharing != "shared_PA_no_batch_phase";
+  settings.batch_phase = v.sharing != "shared_PA_no_batch_phase";
   settings.warm_start = false;  // every repeat solves cold, as the peers do
   bpqp::Solver<T> solver(executor, settings);
 

@@ -124,7 +124,8 @@ struct Gradients {
 // dl_dx: batch × n, required; dl_dy: batch × m, or null when L does not depend on y*.
 // API misuse (sizes that disagree, null dl_dx, options out of range) throws
 // InvalidArgument naming the argument; numerical outcomes are per-problem statuses.
-// Executor::cuda() runs the same per-problem code on the GPU, one block per problem (host
+// Executor::cuda() runs the same per-problem code on the GPU through the forward's launcher — a
+// block or a warp tile per problem, the workspace in shared memory when it fits (host
 // arrays in and out, like the forward); a solve on either executor can be differentiated
 // on either. Without a usable device it throws CudaUnavailable.
 namespace detail {

@@ -55,6 +55,10 @@ struct Settings {
   // is finished on its own (its data checked, polish, interior-point rescue), so
   // statuses and accuracy are those of the per-problem path, not its bits.
   // false: every problem runs the per-problem path.
+  bool batch_phase = true;
+  // Deprecated: the batch phase's former name, kept so that code written for it still builds
+  // and works — false turns the phase off as batch_phase = false does (it runs when both are
+  // true). (Not [[deprecated]]: compilers then warn wherever a Settings is copied.)
   bool shared_data_batch_phase = true;
   bool check_convexity = true;   // reject P that is not PSD (costs one n×n factorization)
   // P must satisfy |P_ij − P_ji| ≤ symmetry_tolerance·max|P| and P + psd_tolerance·max|P|·I ≻ 0.

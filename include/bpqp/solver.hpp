@@ -38,7 +38,7 @@ class Solver {
   // Host or unregistered pointers, a CPU executor, or a null required output throw
   // InvalidArgument naming the argument; an error inside a kernel surfaces at the
   // caller's next synchronization, as CUDA errors do. A batch sharing P and A runs the
-  // batch phase (Settings::shared_data_batch_phase), which launches a CUDA graph with a
+  // batch phase (Settings::batch_phase), which launches a CUDA graph with a
   // conditional node: such a call cannot itself be captured into the caller's graph
   // (turn the batch phase off for that). The cone layout (QpBatchView::cones) stays in host
   // memory; the solver copies it to the device when it differs from the previous call's,

@@ -16,7 +16,7 @@
 #include "bpqp/io/cbf_reader.hpp"
 #include "bpqp/io/json_batch.hpp"
 #include "bpqp/io/qps_reader.hpp"
-#include "bpqp/problem_generators.hpp"
+#include "problems/problem_generators.hpp"
 #include "cli/json_output.hpp"
 
 namespace {

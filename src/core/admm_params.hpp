@@ -8,7 +8,7 @@
 #include <limits>
 
 #include "bpqp/settings.hpp"
-#include "kernels/problem_view.hpp"
+#include "kernels/admm_params.hpp"
 
 namespace bpqp::detail {
 

@@ -9,6 +9,7 @@
 #include "bpqp/qp_batch_view.hpp"
 #include "bpqp/solve_result.hpp"
 #include "kernels/problem_view.hpp"
+#include "kernels/admm_params.hpp"
 
 namespace bpqp::detail {
 
@@ -37,12 +38,12 @@ void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& pa
                    detail::WarmStart<T> warm, WorkspacePool& pool, SolveResult<T>& result);
 
 // A batch whose P and A are shared: the ADMM iterations of all problems as matrix
-// products, then each problem finished on its own (src/cpu/shared_data_forward.cpp).
+// products, then each problem finished on its own (src/cpu/batch_phase_forward.cpp).
 // Returns false, having written nothing, when the shared P or A is invalid: the per-problem
 // path then solves (and reports) every problem. (A failed shared factorization skips the
 // batch phase: every problem is finished from its start.)
 template <class T>
-bool solve_forward_shared_data(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& params, int threads,
+bool solve_forward_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& params, int threads,
                                detail::WarmStart<T> warm, WorkspacePool& pool, SolveResult<T>& result);
 
 }  // namespace bpqp::cpu
@@ -57,8 +58,8 @@ struct DeviceStateDeleter {
 };
 using DeviceStatePtr = std::unique_ptr<DeviceState, DeviceStateDeleter>;
 
-// batch_phase: Settings::shared_data_batch_phase — a batch whose P and A are shared goes
-// through the batch phase (src/cuda/shared_data_forward.cu) before each problem's finish.
+// batch_phase: Settings::batch_phase — a batch whose P and A are shared goes
+// through the batch phase (src/cuda/batch_phase_forward.cu) before each problem's finish.
 template <class T>
 void solve_forward(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& params, bool batch_phase,
                    const Executor& executor, detail::WarmStart<T> warm, DeviceStatePtr& state, SolveResult<T>& result);

@@ -129,9 +129,12 @@ kernels::BackwardParams<T> to_backward_params(const BackwardOptions& o) {
 
 }  // namespace
 
+namespace detail {
+
 template <class T>
-Gradients<T> backward(const Executor& executor, const QpBatchView<T>& batch, const SolveResult<T>& forward,
-                      const T* dl_dx, const typename detail::NonDeduced<T>::type* dl_dy, const BackwardOptions& options) {
+Gradients<T> backward_with_state(const Executor& executor, const QpBatchView<T>& batch, const SolveResult<T>& forward,
+                                 const T* dl_dx, const T* dl_dy, const BackwardOptions& options,
+                                 cuda::DeviceStatePtr* state) {
   validate_call(batch, forward, dl_dx, options);
   if (options.error_if_unsolved)
     for (int b = 0; b < batch.batch; ++b) {
@@ -164,12 +167,29 @@ Gradients<T> backward(const Executor& executor, const QpBatchView<T>& batch, con
     case Executor::Kind::cpu:
       cpu::backward(batch, forward, dl_dx, dl_dy, params, executor.threads(), g);
       break;
-    case Executor::Kind::cuda:
-      cuda::backward(batch, forward, dl_dx, dl_dy, params, executor, g);
+    case Executor::Kind::cuda: {
+      cuda::DeviceStatePtr own;
+      cuda::backward(batch, forward, dl_dx, dl_dy, params, executor, state ? *state : own, g);
       break;
+    }
   }
   g.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return g;
+}
+
+template Gradients<float> backward_with_state(const Executor&, const QpBatchView<float>&, const SolveResult<float>&,
+                                              const float*, const float*, const BackwardOptions&,
+                                              cuda::DeviceStatePtr*);
+template Gradients<double> backward_with_state(const Executor&, const QpBatchView<double>&,
+                                               const SolveResult<double>&, const double*, const double*,
+                                               const BackwardOptions&, cuda::DeviceStatePtr*);
+
+}  // namespace detail
+
+template <class T>
+Gradients<T> backward(const Executor& executor, const QpBatchView<T>& batch, const SolveResult<T>& forward,
+                      const T* dl_dx, const typename detail::NonDeduced<T>::type* dl_dy, const BackwardOptions& options) {
+  return detail::backward_with_state(executor, batch, forward, dl_dx, dl_dy, options, nullptr);
 }
 
 template <class T>

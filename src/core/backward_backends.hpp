@@ -2,6 +2,7 @@
 #pragma once
 
 #include "bpqp/backward.hpp"
+#include "core/backends.hpp"
 #include "kernels/backward.hpp"
 
 namespace bpqp::cpu {
@@ -18,11 +19,14 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
 
 namespace bpqp::cuda {
 
-// The same contract on a GPU (one block per problem; shared-input gradients summed
-// over the batch in problem order). Throws CudaUnavailable without a usable device.
+// The same contract on a GPU (the forward's per-problem launcher; shared-input gradients
+// summed over the batch in problem order), with the device buffers of `state` (a Solver's, or
+// a fresh one for the free function), grown as needed and kept for the next call. Throws
+// CudaUnavailable without a usable device.
 template <class T>
 void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const T* dl_dx, const T* dl_dy,
-              const kernels::BackwardParams<T>& params, const Executor& executor, Gradients<T>& result);
+              const kernels::BackwardParams<T>& params, const Executor& executor, DeviceStatePtr& state,
+              Gradients<T>& result);
 
 // The device-pointer entry (bpqp::backward_on_device, whose host-side checks are done):
 // checks that every array is device memory, then enqueues the backward on the executor's
@@ -33,3 +37,14 @@ void backward_on_device(const QpBatchView<T>& batch, const DeviceSolution<T>& fo
                         const DeviceGradients<T>& out);
 
 }  // namespace bpqp::cuda
+
+namespace bpqp::detail {
+
+// bpqp::backward with the CUDA executor's device buffers taken from (and left in) *state —
+// Solver::backward passes its own, so that repeated calls allocate nothing; null: the call's own.
+template <class T>
+Gradients<T> backward_with_state(const Executor& executor, const QpBatchView<T>& batch, const SolveResult<T>& forward,
+                                 const T* dl_dx, const T* dl_dy, const BackwardOptions& options,
+                                 cuda::DeviceStatePtr* state);
+
+}  // namespace bpqp::detail

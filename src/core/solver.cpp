@@ -7,6 +7,7 @@
 #include "bpqp/errors.hpp"
 #include "core/admm_params.hpp"
 #include "core/backends.hpp"
+#include "core/backward_backends.hpp"
 #include "kernels/batch_phase.hpp"
 
 namespace bpqp {
@@ -49,7 +50,8 @@ namespace {
 // check_every iterations that fits under the phase's cap (else the phase would run none).
 template <class T>
 bool takes_batch_phase(const Settings& settings, const kernels::AdmmParams<T>& params) {
-  return settings.shared_data_batch_phase && kernels::batch_phase_round_fits(params);
+  // (shared_data_batch_phase: the setting's deprecated former name, honoured too.)
+  return settings.batch_phase && settings.shared_data_batch_phase && kernels::batch_phase_round_fits(params);
 }
 
 }  // namespace
@@ -119,7 +121,7 @@ SolveResult<T> Solver<T>::solve(const QpBatchView<T>& batch) {
       // per-problem path.)
       const bool shares_P_and_A = batch.P_stride == 0 && batch.A_stride == 0 && batch.batch > 1 && batch.cone_count == 0;
       if (!(batch_phase && shares_P_and_A &&
-            cpu::solve_forward_shared_data(batch, params, s.executor.threads(), warm, s.cpu_pool, result)))
+            cpu::solve_forward_batch_phase(batch, params, s.executor.threads(), warm, s.cpu_pool, result)))
         cpu::solve_forward(batch, params, s.executor.threads(), warm, s.cpu_pool, result);
       break;
     }
@@ -154,7 +156,9 @@ Gradients<T> Solver<T>::backward(const T* dl_dx, const T* dl_dy, const BackwardO
   if (!s.last_batch) throw InvalidArgument("Solver::backward: no solve() to differentiate yet (call solve first)");
   BackwardOptions o = options;
   if (!o.active_tolerance) o.active_tolerance = effective_eps_abs<T>(s.settings);
-  return bpqp::backward(s.executor, *s.last_batch, s.last_result, dl_dx, dl_dy, o);
+  // The solver's device buffers: a training loop's backward allocates nothing after its first.
+  return detail::backward_with_state(s.executor, *s.last_batch, s.last_result, dl_dx, dl_dy, o,
+                                     &impl_->device_state);
 }
 
 template <class T>

@@ -8,7 +8,7 @@
 
 #include "bpqp/cpu_isa.hpp"
 #include "kernels/backward.hpp"
-#include "kernels/shared_data_phase.hpp"
+#include "kernels/batch_phase_finish.hpp"
 
 namespace bpqp::cpu {
 
@@ -17,7 +17,7 @@ struct ProblemKernels {
   void (*solve)(const kernels::ProblemView<T>& problem, const kernels::AdmmParams<T>& params,
                 kernels::AdmmWorkspace<T>& ws, const kernels::ProblemOutput<T>& out);
   void (*finish_after_batch_phase)(const kernels::ProblemView<T>& problem, const kernels::AdmmParams<T>& params,
-                                   const kernels::SharedScaledData<T>& shared, const kernels::PhaseResult<T>& start,
+                                   const kernels::BatchPhaseData<T>& shared, const kernels::PhaseResult<T>& start,
                                    kernels::AdmmWorkspace<T>& ws, const kernels::ProblemOutput<T>& out);
   void (*backward)(const kernels::BackwardInput<T>& in, const kernels::BackwardParams<T>& params,
                    kernels::BackwardWorkspace<T>& ws, const kernels::GradientOutput<T>& out,

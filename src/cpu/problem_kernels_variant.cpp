@@ -33,7 +33,7 @@ void solve(const kernels::ProblemView<T>& problem, const kernels::AdmmParams<T>&
 
 template <class T>
 void finish_after_batch_phase(const kernels::ProblemView<T>& problem, const kernels::AdmmParams<T>& params,
-                              const kernels::SharedScaledData<T>& shared, const kernels::PhaseResult<T>& start,
+                              const kernels::BatchPhaseData<T>& shared, const kernels::PhaseResult<T>& start,
                               kernels::AdmmWorkspace<T>& ws, const kernels::ProblemOutput<T>& out) {
   kernels::finish_after_batch_phase(Group{}, problem, params, shared, start, ws, out);
 }

@@ -1,25 +1,28 @@
-// CUDA backward: one thread block per problem runs kernels/backward.hpp (the
-// same code as the CPU backend), over chunks of the batch. Gradients of shared
-// inputs are written per problem and then summed over the batch by a second kernel
-// in problem order, so a run gives the same bits every time, chunked or not.
-// Two entries share the kernels and launch_chunk: host arrays in and host gradients
-// out (backward: uploads, copies back, synchronizes), and device arrays in and out
-// (backward_on_device: enqueued on the caller's stream, no copies, no synchronization).
+// CUDA backward: each problem runs kernels/backward.hpp (the same code as the CPU backend)
+// as a per-problem Job through the forward's launcher (src/cuda/problem_kernels.cuh): a thread
+// block or a warp tile per problem, its workspace in shared memory when it fits, over chunks
+// of the batch. Gradients of shared inputs are written per problem and then summed over the
+// batch by a second kernel in problem order, so a run gives the same bits every time, chunked
+// or not. Two entries share the Job and launch_chunk: host arrays in and host gradients out
+// (backward: uploads, copies back, synchronizes; its device buffers are the Solver's when a
+// Solver calls it), and device arrays in and out (backward_on_device: enqueued on the caller's
+// stream, no copies, no synchronization).
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "core/backward_backends.hpp"
-#include "cuda/block_group.cuh"
 #include "cuda/cuda_check.cuh"
 #include "cuda/device_batch.cuh"
 #include "cuda/device_buffer.cuh"
+#include "cuda/device_guard.cuh"
+#include "cuda/device_memory.cuh"
+#include "cuda/device_pointers.cuh"
+#include "cuda/device_state.cuh"
+#include "cuda/problem_kernels.cuh"
 
 namespace bpqp::cuda {
 namespace {
-
-constexpr int default_block_size = 128;
-constexpr int max_block_size = 256;
 
 // Elements of one problem's block of gradient k (dP, dq, dA, dl, du: the input's size).
 __host__ __device__ inline std::ptrdiff_t gradient_block_size(int k, int n, int m) {
@@ -49,40 +52,43 @@ __device__ inline bool forward_solved(SolveStatus s) {
   return s == SolveStatus::solved || s == SolveStatus::solved_inaccurate;
 }
 
-// Writes every element of every wanted gradient block (zeros for an unsolved problem),
-// so that neither entry clears the outputs first.
+// One problem's backward (the per-problem launcher's Job). Writes every element of every
+// wanted gradient block (zeros for an unsolved problem), so that neither entry clears the
+// outputs first.
 template <class T>
-__global__ void __launch_bounds__(max_block_size)
-    backward_kernel(BackwardChunk<T> chunk, kernels::BackwardParams<T> params, std::size_t workspace_bytes) {
-  __shared__ double scratch[32];
-  const int b = blockIdx.x;
-  const DeviceBatch<T>& batch = chunk.batch;
-  const int n = batch.n, m = batch.m;
-  BlockGroup group{scratch};
-  kernels::GradientOutput<T> out;
-  T** slots[5] = {&out.dP, &out.dq, &out.dA, &out.dl, &out.du};
-  for (int k = 0; k < 5; ++k)
-    if (chunk.gradients[k]) *slots[k] = chunk.gradients[k] + b * gradient_block_size(k, n, m);
-  if (forward_solved(chunk.forward_status[b])) {
-    kernels::BackwardWorkspace<T> ws = kernels::BackwardWorkspace<T>::carve(
-        chunk.workspace + b * workspace_bytes, n, m, params.use_admm, nullptr, batch.cones.any());
-    kernels::BackwardInput<T> in;
-    in.problem = problem_of(batch, b);
-    in.x = chunk.x + static_cast<std::ptrdiff_t>(b) * n;
-    in.y = chunk.y + static_cast<std::ptrdiff_t>(b) * m;
-    in.dl_dx = chunk.dl_dx + static_cast<std::ptrdiff_t>(b) * n;
-    in.dl_dy = chunk.dl_dy ? chunk.dl_dy + static_cast<std::ptrdiff_t>(b) * m : nullptr;
-    kernels::backward_problem(group, in, params, ws, out, chunk.reports + b);
-  } else {  // zero gradients, and the reason
-    kernels::zero_gradients(group, n, m, out);
-    kernels::BackwardReport<T> report;
-    report.status = BackwardStatus::forward_not_solved;
-    kernels::finish_backward(group, report, chunk.reports + b);
+struct BackwardJob {
+  BackwardChunk<T> chunk;
+  kernels::BackwardParams<T> params;
+
+  template <class Group>
+  __device__ void operator()(const Group& group, int b, unsigned char* workspace) const {
+    const DeviceBatch<T>& batch = chunk.batch;
+    const int n = batch.n, m = batch.m;
+    kernels::GradientOutput<T> out;
+    T** slots[5] = {&out.dP, &out.dq, &out.dA, &out.dl, &out.du};
+    for (int k = 0; k < 5; ++k)
+      if (chunk.gradients[k]) *slots[k] = chunk.gradients[k] + b * gradient_block_size(k, n, m);
+    if (forward_solved(chunk.forward_status[b])) {
+      kernels::BackwardWorkspace<T> ws =
+          kernels::BackwardWorkspace<T>::carve(workspace, n, m, params.use_admm, nullptr, batch.cones.any());
+      kernels::BackwardInput<T> in;
+      in.problem = problem_of(batch, b);
+      in.x = chunk.x + static_cast<std::ptrdiff_t>(b) * n;
+      in.y = chunk.y + static_cast<std::ptrdiff_t>(b) * m;
+      in.dl_dx = chunk.dl_dx + static_cast<std::ptrdiff_t>(b) * n;
+      in.dl_dy = chunk.dl_dy ? chunk.dl_dy + static_cast<std::ptrdiff_t>(b) * m : nullptr;
+      kernels::backward_problem(group, in, params, ws, out, chunk.reports + b);
+    } else {  // zero gradients, and the reason
+      kernels::zero_gradients(group, n, m, out);
+      kernels::BackwardReport<T> report;
+      report.status = BackwardStatus::forward_not_solved;
+      kernels::finish_backward(group, report, chunk.reports + b);
+    }
+    // The device entry's outputs (the report was written by this same rank).
+    if (group.rank() == 0 && chunk.status_out) chunk.status_out[b] = chunk.reports[b].status;
+    if (group.rank() == 0 && chunk.active_rows_out) chunk.active_rows_out[b] = chunk.reports[b].active_rows;
   }
-  // The device entry's outputs (the report was written by this same thread).
-  if (threadIdx.x == 0 && chunk.status_out) chunk.status_out[b] = chunk.reports[b].status;
-  if (threadIdx.x == 0 && chunk.active_rows_out) chunk.active_rows_out[b] = chunk.reports[b].active_rows;
-}
+};
 
 // total[e] += Σ_b blocks[b·size + e], in problem order (deterministic, and the same
 // additions whatever the chunks: each chunk continues the running sum).
@@ -96,21 +102,21 @@ __global__ void sum_over_problems(const T* blocks, std::ptrdiff_t size, int coun
   }
 }
 
-// What every chunk's launch of a call shares.
+// What every chunk's launch of a call shares: the per-problem plan (workspace size and
+// placement, block or warp tiles: the executor's, as for the forward), the parameters, the stream.
 template <class T>
 struct BackwardLaunch {
   kernels::BackwardParams<T> params;
-  std::size_t workspace_bytes;  // per problem, aligned
-  int block;                    // threads per problem
+  LaunchPlan plan;
   cudaStream_t stream;
+  std::size_t global_workspace_bytes() const { return plan.in_shared ? 0 : plan.workspace_bytes; }
 };
 
 template <class T>
-BackwardLaunch<T> plan_launch(int n, int m, const kernels::BackwardParams<T>& params, const Executor& executor,
-                              bool with_cones) {
-  return {params, aligned(kernels::BackwardWorkspace<T>::bytes(n, m, params.use_admm, with_cones)),
-          executor.block_size() > 0 ? executor.block_size() : default_block_size,
-          static_cast<cudaStream_t>(executor.stream())};
+BackwardLaunch<T> plan_backward(int n, int m, const kernels::BackwardParams<T>& params, const Executor& executor,
+                                bool with_cones) {
+  const std::size_t bytes = kernels::BackwardWorkspace<T>::bytes(n, m, params.use_admm, with_cones);
+  return {params, plan_launch_for<BackwardJob<T>>(bytes, executor), static_cast<cudaStream_t>(executor.stream())};
 }
 
 // Which gradients a call computes, and which of them are summed over the batch: a
@@ -185,8 +191,7 @@ void clear_sums(const BackwardChunk<T>& chunk, const GradientPlan& plan, cudaStr
 template <class T>
 void launch_chunk(const BackwardLaunch<T>& launch, const BackwardChunk<T>& chunk, int count) {
   if (count == 0) return;
-  backward_kernel<T><<<count, launch.block, 0, launch.stream>>>(chunk, launch.params, launch.workspace_bytes);
-  BPQP_CUDA_CHECK(cudaGetLastError());
+  launch_per_problem(launch.plan, count, launch.stream, BackwardJob<T>{chunk, launch.params}, chunk.workspace);
   const int n = chunk.batch.n, m = chunk.batch.m;
   for (int k = 0; k < 5; ++k) {
     if (!chunk.sums[k]) continue;
@@ -202,21 +207,23 @@ void launch_chunk(const BackwardLaunch<T>& launch, const BackwardChunk<T>& chunk
 
 template <class T>
 void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const T* dl_dx, const T* dl_dy,
-              const kernels::BackwardParams<T>& params, const Executor& executor, Gradients<T>& result) {
+              const kernels::BackwardParams<T>& params, const Executor& executor, DeviceStatePtr& state,
+              Gradients<T>& result) {
   if (!cuda_available()) throw CudaUnavailable(std::string("backward on Executor::cuda: ") + cuda_unavailable_reason());
   const int n = batch.n, m = batch.m, count = batch.batch;
   result.status.assign(count, BackwardStatus::ok);
   result.active_rows.assign(count, 0);
   if (count == 0) return;
   DeviceGuard guard(executor.device());
-  const BackwardLaunch<T> launch = plan_launch(n, m, params, executor, batch.cone_count > 0);
+  if (!state) state.reset(new DeviceState);
+  const BackwardLaunch<T> launch = plan_backward(n, m, params, executor, batch.cone_count > 0);
   cudaStream_t stream = launch.stream;
   PackedInputs<T> inputs(batch);
   std::vector<T>* outputs[5] = {&result.dP, &result.dq, &result.dA, &result.dl, &result.du};
   bool requested[5];
   for (int k = 0; k < 5; ++k) requested[k] = !outputs[k]->empty();
   const GradientPlan plan = plan_gradients(batch, requested);
-  ChunkScratch<T> scratch(plan, plan.wanted, launch.workspace_bytes);  // every block goes back to the host
+  ChunkScratch<T> scratch(plan, plan.wanted, launch.global_workspace_bytes());  // every block goes back to the host
 
   // Device memory per problem of a chunk: its inputs, x, y, ∂L/∂x, ∂L/∂y, forward
   // status and our scratch; once: the shared inputs and the sums.
@@ -226,7 +233,9 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
   const std::size_t per_problem = inputs.bytes_per_problem() + scratch.bytes_per_problem() +
                                   (2 * n + (dl_dy ? 2 : 1) * m) * sizeof(T) + sizeof(SolveStatus);
   const std::size_t overhead = 24 * device_alignment;
-  const std::size_t limit = device_memory_budget(executor.device_memory_limit(), 0);
+  // What the state already holds is reused: it counts as free.
+  const std::size_t limit = device_memory_budget(executor.device_memory_limit(),
+                                                 state->backward_shared.size() + state->backward_chunk.size());
   const int chunk_size = problems_per_chunk(count, per_problem, shared_bytes + overhead, limit, "CUDA backward", n, m);
 
   BufferLayout layout, shared_layout;
@@ -240,17 +249,16 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
   const std::size_t dl_dx_at = layout.add(rows * n * sizeof(T));
   const std::size_t dl_dy_at = dl_dy ? layout.add(rows * m * sizeof(T)) : 0;
   const std::size_t status_at = layout.add(rows * sizeof(SolveStatus));
-  DeviceBuffer<unsigned char> shared_buffer(std::max<std::size_t>(1, shared_layout.bytes()));
-  DeviceBuffer<unsigned char> chunk_buffer(layout.bytes());
-  unsigned char* const shared_base = shared_buffer.data();
-  unsigned char* const base = chunk_buffer.data();
+  state->backward_shared.reserve(std::max<std::size_t>(1, shared_layout.bytes()));
+  state->backward_chunk.reserve(layout.bytes());
+  unsigned char* const shared_base = state->backward_shared.data();
+  unsigned char* const base = state->backward_chunk.data();
   auto at = [](unsigned char* p, std::size_t offset) { return at_offset<T>(p, offset); };
 
   // Every chunk is packed at the start of the chunk buffer: one set of pointers serves them all.
-  DeviceConeLayout cones;  // freed after the synchronization below
   BackwardChunk<T> chunk{};
   chunk.batch = inputs.place(shared_base, base, stream);
-  chunk.batch.cones = cones.place(batch, stream);
+  chunk.batch.cones = state->cones.place(batch, stream);
   chunk.x = at(base, x_at);
   chunk.y = at(base, y_at);
   chunk.forward_status = at_offset<SolveStatus>(base, status_at);
@@ -314,12 +322,12 @@ void backward_on_device(const QpBatchView<T>& batch, const DeviceSolution<T>& fo
   require_device_memory(entry, out.status, "out.status");
   require_device_memory(entry, out.active_rows, "out.active_rows");
 
-  const BackwardLaunch<T> launch = plan_launch(n, m, params, executor, batch.cone_count > 0);
+  const BackwardLaunch<T> launch = plan_backward(n, m, params, executor, batch.cone_count > 0);
   bool requested[5];
   for (int k = 0; k < 5; ++k) requested[k] = destinations[k] != nullptr;
   const GradientPlan plan = plan_gradients(batch, requested);
   // Per-problem gradients go straight to `out`; only the shared ones need blocks of ours before their sum.
-  ChunkScratch<T> scratch(plan, plan.summed, launch.workspace_bytes);
+  ChunkScratch<T> scratch(plan, plan.summed, launch.global_workspace_bytes());
   const std::size_t overhead = 8 * device_alignment;
   const std::size_t limit = device_memory_budget(executor.device_memory_limit(), 0);
   const int chunk_size =
@@ -352,9 +360,9 @@ void backward_on_device(const QpBatchView<T>& batch, const DeviceSolution<T>& fo
 }
 
 template void backward(const QpBatchView<float>&, const SolveResult<float>&, const float*, const float*,
-                       const kernels::BackwardParams<float>&, const Executor&, Gradients<float>&);
+                       const kernels::BackwardParams<float>&, const Executor&, DeviceStatePtr&, Gradients<float>&);
 template void backward(const QpBatchView<double>&, const SolveResult<double>&, const double*, const double*,
-                       const kernels::BackwardParams<double>&, const Executor&, Gradients<double>&);
+                       const kernels::BackwardParams<double>&, const Executor&, DeviceStatePtr&, Gradients<double>&);
 template void backward_on_device(const QpBatchView<float>&, const DeviceSolution<float>&, const float*, const float*,
                                  const kernels::BackwardParams<float>&, const Executor&, const DeviceGradients<float>&);
 template void backward_on_device(const QpBatchView<double>&, const DeviceSolution<double>&, const double*,

@@ -10,7 +10,7 @@
 namespace bpqp::cuda {
 
 // A library's status type joins BPQP_CUDA_CHECK with these two overloads (cuBLAS's are in
-// shared_data_forward.cu).
+// batch_phase_forward.cu).
 inline bool call_failed(cudaError_t status) { return status != cudaSuccess; }
 inline const char* describe(cudaError_t status) { return cudaGetErrorString(status); }
 

@@ -12,11 +12,16 @@
 #include <vector>
 
 #include "core/backends.hpp"
+#include "cuda/allocation_count.hpp"
 #include "cuda/cuda_check.cuh"
 #include "cuda/device_batch.cuh"
 #include "cuda/device_buffer.cuh"
+#include "cuda/device_guard.cuh"
+#include "cuda/device_memory.cuh"
+#include "cuda/device_pointers.cuh"
+#include "cuda/device_state.cuh"
 #include "cuda/problem_kernels.cuh"
-#include "cuda/shared_data_forward.cuh"
+#include "cuda/batch_phase_forward.cuh"
 
 namespace bpqp {
 
@@ -47,14 +52,9 @@ const char* cuda_unavailable_reason() {
 
 namespace bpqp::cuda {
 
-struct DeviceState {
-  DeviceConeLayout cones;                     // the batch's cone layout, placed once per layout
-  DeviceBuffer<unsigned char> shared_inputs;  // the arrays the whole batch shares (batch stride 0)
-  DeviceBuffer<unsigned char> chunk;          // per-problem inputs, outputs and workspaces of one chunk
-  BatchPhasePtr batch_phase;                  // batches sharing P and A (shared_data_forward.cu)
-};
-
 void DeviceStateDeleter::operator()(DeviceState* state) const { delete state; }
+
+long long device_allocations() { return device_allocation_counter().load(); }
 
 namespace {
 

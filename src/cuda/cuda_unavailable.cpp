@@ -3,6 +3,7 @@
 #include "bpqp/errors.hpp"
 #include "core/backends.hpp"
 #include "core/backward_backends.hpp"
+#include "cuda/allocation_count.hpp"
 
 namespace bpqp {
 
@@ -17,6 +18,7 @@ namespace bpqp::cuda {
 
 struct DeviceState {};
 void DeviceStateDeleter::operator()(DeviceState* state) const { delete state; }
+long long device_allocations() { return 0; }
 
 template <class T>
 void solve_forward(const QpBatchView<T>&, const kernels::AdmmParams<T>&, bool, const Executor&, detail::WarmStart<T>,
@@ -41,14 +43,14 @@ template void solve_forward(const QpBatchView<double>&, const kernels::AdmmParam
 
 template <class T>
 void backward(const QpBatchView<T>&, const SolveResult<T>&, const T*, const T*, const kernels::BackwardParams<T>&,
-              const Executor&, Gradients<T>&) {
+              const Executor&, DeviceStatePtr&, Gradients<T>&) {
   throw CudaUnavailable(std::string("backward on Executor::cuda: ") + cuda_unavailable_reason());
 }
 
 template void backward(const QpBatchView<float>&, const SolveResult<float>&, const float*, const float*,
-                       const kernels::BackwardParams<float>&, const Executor&, Gradients<float>&);
+                       const kernels::BackwardParams<float>&, const Executor&, DeviceStatePtr&, Gradients<float>&);
 template void backward(const QpBatchView<double>&, const SolveResult<double>&, const double*, const double*,
-                       const kernels::BackwardParams<double>&, const Executor&, Gradients<double>&);
+                       const kernels::BackwardParams<double>&, const Executor&, DeviceStatePtr&, Gradients<double>&);
 
 template <class T>
 void backward_on_device(const QpBatchView<T>&, const DeviceSolution<T>&, const T*, const T*,

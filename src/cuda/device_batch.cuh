@@ -1,6 +1,6 @@
-// What the CUDA forward and backward passes share on the host side: the batch's
-// input arrays as the host view holds them, their packed copies on the device,
-// chunked uploads, and the device guard.
+// A batch's arrays on the device, as the CUDA forward and backward passes share them: the
+// kernels' view (DeviceBatch, problem b of it), the host view's arrays and their packed
+// copies on the device with chunked uploads, and the view of a batch already on the device.
 #pragma once
 
 #include <algorithm>
@@ -8,42 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "bpqp/errors.hpp"
 #include "bpqp/qp_batch_view.hpp"
-#include "core/problem_of.hpp"
 #include "cuda/cuda_check.cuh"
-#include "cuda/device_buffer.cuh"
+#include "cuda/device_memory.cuh"
 #include "kernels/cone_layout.hpp"
 #include "kernels/problem_view.hpp"
 
 namespace bpqp::cuda {
-
-constexpr std::size_t device_alignment = 256;
-
-inline std::size_t aligned(std::size_t bytes) {
-  return (bytes + device_alignment - 1) / device_alignment * device_alignment;
-}
-
-inline std::string megabytes(std::size_t bytes) { return std::to_string((bytes + 999999) / 1000000) + " MB"; }
-
-// Offsets of arrays laid out one after another in one device buffer, each aligned.
-class BufferLayout {
- public:
-  std::size_t add(std::size_t bytes) {
-    const std::size_t at = bytes_;
-    bytes_ += aligned(bytes);
-    return at;
-  }
-  std::size_t bytes() const { return bytes_; }
-
- private:
-  std::size_t bytes_ = 0;
-};
-
-template <class E>
-E* at_offset(unsigned char* base, std::size_t offset) {
-  return reinterpret_cast<E*>(base + offset);
-}
 
 // The problem arrays as a kernel reads them: problem b's P is P + b·P_stride
 // (stride 0: one copy shared by the batch).
@@ -69,64 +40,6 @@ __device__ kernels::ProblemView<T> problem_of(const DeviceBatch<T>& batch, int b
   p.cones = batch.cones;
   return p;
 }
-
-// A batch's cone layout (kernels/cone_layout.hpp) in device memory: the blocks, the internal
-// row order and the block starts. The layout is host data (QpBatchView::cones), so placing it
-// is a copy from pageable host memory, which CUDA orders after the work already on the stream
-// (it waits for it): done only when the layout differs from the one already placed.
-class DeviceConeLayout {
- public:
-  // Device bytes the layout of `batch` takes.
-  template <class T>
-  static std::size_t bytes(const QpBatchView<T>& batch) {
-    if (batch.cone_count == 0) return 0;
-    return aligned(batch.cone_count * sizeof(ConeBlock)) + aligned(batch.m * sizeof(int)) +
-           (batch.cone_count + 1) * sizeof(int);
-  }
-  // Copies the layout of `batch` to `device` (bytes(batch) of device memory the caller keeps
-  // until the kernels that read it are done) and returns the kernels' view of it.
-  template <class T>
-  static kernels::ConeLayout place_at(const QpBatchView<T>& batch, unsigned char* device, cudaStream_t stream) {
-    if (batch.cone_count == 0) return kernels::ConeLayout();
-    const detail::HostConeLayout host(batch);
-    const std::size_t blocks_bytes = aligned(batch.cone_count * sizeof(ConeBlock));
-    const std::size_t order_bytes = aligned(host.row_order().size() * sizeof(int));
-    BPQP_CUDA_CHECK(
-        cudaMemcpyAsync(device, batch.cones, batch.cone_count * sizeof(ConeBlock), cudaMemcpyHostToDevice, stream));
-    BPQP_CUDA_CHECK(cudaMemcpyAsync(device + blocks_bytes, host.row_order().data(),
-                                    host.row_order().size() * sizeof(int), cudaMemcpyHostToDevice, stream));
-    BPQP_CUDA_CHECK(cudaMemcpyAsync(device + blocks_bytes + order_bytes, host.block_start().data(),
-                                    host.block_start().size() * sizeof(int), cudaMemcpyHostToDevice, stream));
-    kernels::ConeLayout layout = host.layout();
-    layout.blocks = reinterpret_cast<const ConeBlock*>(device);
-    layout.row_order = reinterpret_cast<const int*>(device + blocks_bytes);
-    layout.block_start = reinterpret_cast<const int*>(device + blocks_bytes + order_bytes);
-    return layout;
-  }
-  // The same in this object's own buffer, copied only when the layout differs from the last.
-  template <class T>
-  kernels::ConeLayout place(const QpBatchView<T>& batch, cudaStream_t stream) {
-    if (batch.cone_count == 0) return kernels::ConeLayout();
-    std::vector<int> words(3 * batch.cone_count + 1);  // the blocks as (first_row, dim, kind), and m
-    for (int k = 0; k < batch.cone_count; ++k) {
-      words[3 * k] = batch.cones[k].first_row;
-      words[3 * k + 1] = batch.cones[k].dim;
-      words[3 * k + 2] = static_cast<int>(batch.cones[k].kind);
-    }
-    words.back() = batch.m;
-    if (words != placed_) {
-      buffer_.reserve(bytes(batch));
-      layout_ = place_at(batch, buffer_.data(), stream);
-      placed_ = std::move(words);
-    }
-    return layout_;
-  }
-
- private:
-  DeviceBuffer<unsigned char> buffer_;
-  std::vector<int> placed_;
-  kernels::ConeLayout layout_;
-};
 
 // One host array of the batch (an input, a solution or a loss gradient).
 template <class T>
@@ -218,65 +131,6 @@ class PackedInputs {
   std::size_t at_[5] = {};
   unsigned char* chunk_base_ = nullptr;
 };
-
-// Problems per chunk: as many as fit in `limit` besides `fixed` bytes. An Error
-// naming the sizes when not even one does.
-inline int problems_per_chunk(int count, std::size_t per_problem, std::size_t fixed, std::size_t limit,
-                              const std::string& what, int n, int m) {
-  if (fixed + per_problem > limit)
-    throw Error(what + ": one " + std::to_string(n) + "×" + std::to_string(m) + " problem needs " +
-                megabytes(per_problem) + " of device memory besides " + megabytes(fixed) +
-                " shared, over the limit of " + megabytes(limit) +
-                " (Executor::with_device_memory_limit; default: half the free memory)");
-  return static_cast<int>(std::min<std::size_t>(count, (limit - fixed) / per_problem));
-}
-
-// Device memory one call may use: the executor's limit, or half of what is free
-// plus what `held` bytes of the caller's own reusable buffers already occupy.
-inline std::size_t device_memory_budget(std::size_t executor_limit, std::size_t held) {
-  if (executor_limit > 0) return executor_limit;
-  std::size_t free_bytes = 0, total_bytes = 0;
-  BPQP_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
-  return (free_bytes + held) / 2;
-}
-
-// Restores the caller's current device on scope exit (bpqp holds no global device state).
-class DeviceGuard {
- public:
-  explicit DeviceGuard(int device) {
-    BPQP_CUDA_CHECK(cudaGetDevice(&previous_));
-    BPQP_CUDA_CHECK(cudaSetDevice(device));
-  }
-  ~DeviceGuard() { cudaSetDevice(previous_); }
-  DeviceGuard(const DeviceGuard&) = delete;
-  DeviceGuard& operator=(const DeviceGuard&) = delete;
-
- private:
-  int previous_ = 0;
-};
-
-// A clear error for an array the GPU cannot read (host memory, a freed pointer); null
-// passes. `entry` names the API call, `name` the argument.
-inline void require_device_memory(const char* entry, const void* p, const std::string& name) {
-  if (!p) return;
-  cudaPointerAttributes attributes{};
-  const cudaError_t status = cudaPointerGetAttributes(&attributes, p);
-  if (status != cudaSuccess) {
-    cudaGetLastError();
-    throw InvalidArgument(std::string(entry) + ": " + name + " is not a valid pointer (" +
-                          cudaGetErrorString(status) + ")");
-  }
-  if (attributes.type != cudaMemoryTypeDevice && attributes.type != cudaMemoryTypeManaged)
-    throw InvalidArgument(std::string(entry) + ": " + name + " is host memory; device or managed memory expected");
-}
-
-// The same check for the five input arrays of a batch on the device, named prefix + P, q, A, l, u.
-template <class T>
-void require_device_batch(const char* entry, const QpBatchView<T>& batch, const char* prefix) {
-  const void* const arrays[5] = {batch.P, batch.q, batch.A, batch.l, batch.u};
-  const char* const names[5] = {"P", "q", "A", "l", "u"};
-  for (int k = 0; k < 5; ++k) require_device_memory(entry, arrays[k], std::string(prefix) + names[k]);
-}
 
 // The kernels' view of problems [first, …) of a batch already on the device, at its own strides.
 template <class T>

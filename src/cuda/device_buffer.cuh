@@ -2,12 +2,18 @@
 #pragma once
 
 #include <algorithm>
-
+#include <atomic>
 #include <cstddef>
 
 #include "cuda/cuda_check.cuh"
 
 namespace bpqp::cuda {
+
+// DeviceBuffer's cudaMalloc calls so far (src/cuda/allocation_count.hpp).
+inline std::atomic<long long>& device_allocation_counter() {
+  static std::atomic<long long> count{0};
+  return count;
+}
 
 template <class E>
 class DeviceBuffer {
@@ -21,7 +27,10 @@ class DeviceBuffer {
     cudaFree(data_);
     data_ = nullptr;
     count_ = count;
-    if (count > 0) BPQP_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&data_), count * sizeof(E)));
+    if (count > 0) {
+      BPQP_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&data_), count * sizeof(E)));
+      ++device_allocation_counter();
+    }
   }
   // At least `count` elements, reusing the allocation when it is large enough
   // (contents are not kept when it grows): a solver's buffers live across solves.

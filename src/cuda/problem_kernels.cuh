@@ -4,7 +4,7 @@
 // memory when it fits and in global memory otherwise. What runs per problem is a Job:
 // a value with `__device__ void operator()(const Group&, int b, unsigned char* workspace)`
 // — the whole solve (cuda_forward.cu) or the finish after a batch phase
-// (shared_data_forward.cu) — so both passes share one set of kernels and one plan.
+// (batch_phase_forward.cu) — so both passes share one set of kernels and one plan.
 #pragma once
 
 #include <cstddef>
@@ -88,12 +88,12 @@ struct LaunchPlan {
   std::size_t dynamic_shared_bytes() const { return in_shared ? workspace_bytes * problems_per_block : 0; }
 };
 
-// The plan for Job's kernels, problems of n variables and m constraints (ADMM workspace;
-// with_cones: the cone polish's arrays too).
-template <class T, class Job>
-LaunchPlan plan_launch(int n, int m, const Executor& executor, bool with_cones = false) {
+// The plan for Job's kernels whose problems need `workspace_bytes` each (the forward's ADMM
+// workspace, the backward's).
+template <class Job>
+LaunchPlan plan_launch_for(std::size_t workspace_bytes, const Executor& executor) {
   LaunchPlan plan;
-  plan.workspace_bytes = aligned(kernels::AdmmWorkspace<T>::bytes(n, m, with_cones));
+  plan.workspace_bytes = aligned(workspace_bytes);
   plan.problems_per_block = executor.problems_per_block();
   const bool tiles = plan.problems_per_block > 1;
   plan.threads_per_problem = executor.block_size() > 0 ? executor.block_size() : (tiles ? 32 : default_block_size);
@@ -116,6 +116,13 @@ LaunchPlan plan_launch(int n, int m, const Executor& executor, bool with_cones =
                                            cudaFuncAttributeMaxDynamicSharedMemorySize, bytes));
   }
   return plan;
+}
+
+// The plan for Job's kernels, problems of n variables and m constraints (ADMM workspace;
+// with_cones: the cone polish's arrays too).
+template <class T, class Job>
+LaunchPlan plan_launch(int n, int m, const Executor& executor, bool with_cones = false) {
+  return plan_launch_for<Job>(kernels::AdmmWorkspace<T>::bytes(n, m, with_cones), executor);
 }
 
 // One launch: problems 0 … count − 1 of the job.

@@ -1,7 +1,7 @@
 // The two combining operations the GPU groups reduce with (BlockGroup, TileGroup).
 #pragma once
 
-#include "kernels/config.hpp"
+#include "kernels/scalar_math.hpp"
 
 namespace bpqp::cuda {
 

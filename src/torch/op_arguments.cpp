@@ -29,7 +29,7 @@ Settings settings_from(std::optional<double> eps_abs, std::optional<double> eps_
   s.polish = polish;
   s.interior_point_fallback = interior_point_fallback;
   s.check_convexity = check_convexity;
-  s.shared_data_batch_phase = shared_data_batch_phase;
+  s.batch_phase = shared_data_batch_phase;  // (the torch option keeps the setting's former name)
   s.warm_start = false;  // each op call is a fresh solve: an op keeps no state between calls
   try {
     validate(s);

@@ -7,12 +7,12 @@
 #include <random>
 
 #include "bpqp/bpqp.hpp"
-#include "bpqp/benchmark_problems.hpp"
-#include "bpqp/problem_generators.hpp"
+#include "problems/benchmark_problems.hpp"
+#include "problems/problem_generators.hpp"
 #include "support/kkt_certificate.hpp"
 #include "support/promised_accuracy.hpp"
 #include "support/reference_qp.hpp"
-#include "support/shared_data_cases.hpp"
+#include "support/batch_phase_cases.hpp"
 #include "support/solver_test_support.hpp"
 
 namespace bpqp {
@@ -134,7 +134,7 @@ TYPED_TEST(AdmmForward, SharedPAndAGiveTheSameAnswersAsPerProblemCopies) {
     const auto r_copies = solve_problems<TypeParam>(copies, exec);
     // The per-problem path reads the shared arrays through stride 0: the same arithmetic, the same bits.
     Settings per_problem;
-    per_problem.shared_data_batch_phase = false;
+    per_problem.batch_phase = false;
     const auto r_strided = Solver<TypeParam>(exec, per_problem).solve(shared.view());
     // The batch phase starts each problem elsewhere: each answer is checked against its planted one.
     const auto r_batch = Solver<TypeParam>(exec).solve(shared.view());

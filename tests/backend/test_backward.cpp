@@ -10,8 +10,8 @@
 #include <random>
 
 #include "bpqp/bpqp.hpp"
-#include "bpqp/benchmark_problems.hpp"
-#include "bpqp/problem_generators.hpp"
+#include "problems/benchmark_problems.hpp"
+#include "problems/problem_generators.hpp"
 #include "support/full_kkt_gradient.hpp"
 #include "support/solver_test_support.hpp"
 

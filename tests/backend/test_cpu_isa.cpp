@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "bpqp/bpqp.hpp"
-#include "bpqp/problem_generators.hpp"
+#include "problems/problem_generators.hpp"
 #include "support/promised_accuracy.hpp"
 
 namespace bpqp {

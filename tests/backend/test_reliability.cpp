@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "bpqp/bpqp.hpp"
-#include "bpqp/problem_generators.hpp"
+#include "problems/problem_generators.hpp"
 #include "support/mixed_batch.hpp"
 #include "support/solver_test_support.hpp"
 

@@ -14,7 +14,7 @@
 #include "bpqp/bpqp.hpp"
 #include "bpqp/io/cbf_reader.hpp"
 #include "bpqp/io/json_batch.hpp"
-#include "bpqp/problem_generators.hpp"
+#include "problems/problem_generators.hpp"
 #include "support/kkt_certificate.hpp"
 #include "support/solver_test_support.hpp"
 

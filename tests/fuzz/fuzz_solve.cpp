@@ -121,7 +121,7 @@ bpqp::Settings make_settings(std::uint8_t a, std::uint8_t b, std::uint8_t c, std
   s.interior_point_max_iter = pick(kIpMaxIter, d >> 3);
   s.warm_start = !(d & 32);
   if (const double psd = pick(kPsdTolerance, d >> 6); psd >= 0) s.psd_tolerance = psd;
-  s.shared_data_batch_phase = ((b ^ c ^ d) & 1) != 0;  // both paths of a batch sharing P and A
+  s.batch_phase = ((b ^ c ^ d) & 1) != 0;  // both paths of a batch sharing P and A
   return s;
 }
 
@@ -492,7 +492,7 @@ void run(Bytes& in, std::uint8_t head) {
   // on the per-problem path. The shared-data batch phase starts each problem elsewhere (same
   // checks in check_result, not the same bits).
   if (view.batch < 2) return;
-  if (settings.shared_data_batch_phase && view.P_stride == 0 && view.A_stride == 0) return;
+  if (settings.batch_phase && view.P_stride == 0 && view.A_stride == 0) return;
   for (int b = 0; b < view.batch; ++b) {
     bpqp::QpBatchView<T> one = view;
     one.batch = 1;

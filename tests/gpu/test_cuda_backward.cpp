@@ -6,7 +6,7 @@
 
 #include "bpqp/backward.hpp"
 #include "bpqp/bpqp.hpp"
-#include "bpqp/problem_generators.hpp"
+#include "problems/problem_generators.hpp"
 #include "gpu/gpu_test_support.hpp"
 #include "support/mixed_batch.hpp"
 
@@ -89,6 +89,43 @@ TEST(CudaBackwardStatus, UnsolvedProblemsGetZerosAndTheirStatusOnTheGpu) {
     if (forward.status[b] == SolveStatus::solved) continue;
     EXPECT_EQ(gpu.status[b], BackwardStatus::forward_not_solved) << "problem " << b;
     for (int j = 0; j < batch.n(); ++j) EXPECT_EQ(gpu.dq_of(b)[j], 0.0);
+  }
+}
+
+}  // namespace
+}  // namespace bpqp
+
+#include "cuda/allocation_count.hpp"
+
+namespace bpqp {
+namespace {
+
+// A training loop's Solver::backward on the GPU reuses the solver's device buffers: after the
+// first call, repeated backwards of the same batch allocate no device memory. The backward
+// also runs through the forward's launcher, so warp tiles and a workspace in shared memory
+// (several problems per block) give the CPU's gradients too.
+TYPED_TEST(CudaBackward, RepeatedSolverBackwardsAllocateNothingAfterTheFirst) {
+  BPQP_REQUIRE_GPU();
+  using T = TypeParam;
+  std::vector<DenseQp> problems;
+  for (int b = 0; b < 40; ++b) problems.push_back(generators::make_random_feasible_qp(12, 6, 700 + b));
+  const auto batch = QpBatch<T>::from_problems(problems);
+  const auto dl_dx = random_vector<T>(40 * 12, 7);
+  const double tol = sizeof(T) == sizeof(double) ? 1e-8 : 2e-3;
+  Solver<T> cpu(Executor::cpu(1));
+  cpu.solve(batch.view());
+  const Gradients<T> reference = cpu.backward(dl_dx.data());
+  for (int per_block : {1, 4}) {
+    SCOPED_TRACE("problems per block " + std::to_string(per_block));
+    Solver<T> solver(Executor::cuda(0).with_problems_per_block(per_block));
+    solver.solve(batch.view());
+    solver.backward(dl_dx.data());
+    const long long after_first = cuda::device_allocations();
+    for (int k = 0; k < 3; ++k) {
+      const Gradients<T> g = solver.backward(dl_dx.data());
+      expect_same_gradients(g, reference, tol);
+    }
+    EXPECT_EQ(cuda::device_allocations(), after_first) << "a repeated backward allocated device memory";
   }
 }
 

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "bpqp/bpqp.hpp"
-#include "bpqp/problem_generators.hpp"
+#include "problems/problem_generators.hpp"
 #include "gpu/gpu_test_support.hpp"
 #include "kernels/backward.hpp"
 #include "support/mixed_batch.hpp"

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "bpqp/bpqp.hpp"
-#include "bpqp/problem_generators.hpp"
+#include "problems/problem_generators.hpp"
 #include "gpu/gpu_test_support.hpp"
 
 #ifdef BPQP_TEST_WITH_CUDART
@@ -50,7 +50,7 @@ TYPED_TEST(CudaDeviceApi, DeviceArraysGiveTheSameBitsAsTheHostEntry) {
     SCOPED_TRACE(batch_phase ? "batch phase" : "per problem");
     Settings cold;
     cold.warm_start = false;
-    cold.shared_data_batch_phase = batch_phase;
+    cold.batch_phase = batch_phase;
     const std::size_t limit = 8u << 20;
     const auto expected = Solver<T>(Executor::cuda(0).with_device_memory_limit(limit), cold).solve(host);
     DeviceCopy<T> x(std::vector<T>(static_cast<std::size_t>(count) * n)), y(std::vector<T>(static_cast<std::size_t>(count) * m));

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "bpqp/bpqp.hpp"
-#include "bpqp/problem_generators.hpp"
+#include "problems/problem_generators.hpp"
 #include "gpu/gpu_test_support.hpp"
 #include "support/kkt_certificate.hpp"
 #include "support/promised_accuracy.hpp"

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "bpqp/bpqp.hpp"
-#include "bpqp/problem_generators.hpp"
+#include "problems/problem_generators.hpp"
 #include "gpu/gpu_test_support.hpp"
 #include "support/mixed_batch.hpp"
 

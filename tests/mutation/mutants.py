@@ -22,7 +22,7 @@ MUTANTS = [
         replace="""\
   if (!meets) return false;
 """,
-        tests={"test_backend": "AdmmForward*:Reliability*:SharedDataPhase*:MarosMeszaros*"},
+        tests={"test_backend": "AdmmForward*:Reliability*:BatchPhaseForward*:MarosMeszaros*"},
         description="accept_if_converged forgets to copy the candidate x out: polish (or the "
         "interior point) reports success but the ADMM x is returned (with the new y)",
     ),
@@ -51,8 +51,8 @@ MUTANTS = [
     dict(
         name="unscale_y_without_cost_scale",
         file="kernels/admm_solve.hpp",
-        find="y[i] = w.E[i] * ys[i] * c_inv;",
-        replace="y[i] = w.E[i] * ys[i];",
+        find="y[w.cones.user_row(r)] = w.E[r] * ys[r] * c_inv;",
+        replace="y[w.cones.user_row(r)] = w.E[r] * ys[r];",
         tests={"test_backend": "AdmmForward*:Reliability*"},
         description="write_unscaled returns y = E y_bar, forgetting to divide by the cost scale c",
     ),
@@ -67,18 +67,18 @@ MUTANTS = [
     ),
     dict(
         name="batch_phase_neighbour_column",
-        file="src/cpu/shared_data_forward.cpp",
+        file="src/cpu/batch_phase_forward.cpp",
         find="for (Matrix<T>* mat : {&x, &z, &y, &x_prev, &y_prev, &q, &l, &u}) mat->col(kept) = mat->col(k);",
         replace="for (Matrix<T>* mat : {&x, &z, &y, &x_prev, &y_prev, &l, &u}) mat->col(kept) = mat->col(k);",
-        tests={"test_backend": "SharedDataPhase*"},
+        tests={"test_backend": "BatchPhaseForward*"},
         description="the batch phase's compaction moves every column but q: once a problem has "
         "left, each problem after it iterates (and is checked) with its neighbour's q",
     ),
     dict(
         name="active_set_sign",
         file="kernels/polish.hpp",
-        find="else if (w.u[i] - w.z[i] < w.y[i]) kind = 1;",
-        replace="else if (w.u[i] - w.z[i] < -w.y[i]) kind = 1;",
+        find="if (u - z < y) return 1;",
+        replace="if (u - z < -y) return 1;",
         tests={"test_backend": "AdmmForward*:Reliability*"},
         description="guess_active_set marks a row upper-active when u - z < -y (not < y): "
         "upper-active rows are missed and left to the active-set corrections",
@@ -86,10 +86,27 @@ MUTANTS = [
     dict(
         name="termination_uses_primal_tolerance_for_dual",
         file="kernels/admm_solve.hpp",
-        find="if (res.prim <= eps_prim && res.dual <= eps_dual) {",
-        replace="if (res.prim <= eps_prim && res.dual <= eps_prim) {",
+        find="if (res.prim <= eps_prim && res.dual <= eps_dual && admm_complementarity_holds(",
+        replace="if (res.prim <= eps_prim && res.dual <= eps_prim && admm_complementarity_holds(",
         tests={"test_backend": "AdmmForward*"},
         description="the termination test holds the dual residual to the primal tolerance "
         "(eps_abs + eps_rel * primal scale)",
+    ),
+    dict(
+        name="cone_projection_without_half",
+        file="kernels/second_order_cone.hpp",
+        find="const T half = T(0.5) * (norm + t);",
+        replace="const T half = norm + t;",
+        tests={"test_unit": "SecondOrderCone*", "test_backend": "Socp*"},
+        description="the projection onto the second-order cone scales the outside case by ‖w‖ + t "
+        "instead of (‖w‖ + t)/2: a point outside the cone is pushed past its boundary",
+    ),
+    dict(
+        name="cone_curvature_sign",
+        file="kernels/cone_backward.hpp",
+        find="add_cone_curvature(g, w.hessian, n, B, d, v, coef);",
+        replace="add_cone_curvature(g, w.hessian, n, B, d, v, -coef);",
+        tests={"test_backend": "BackwardSocp*"},
+        description="the backward adds a boundary block's curvature λÂᵀ∇²φÂ with the wrong sign",
     ),
 ]

@@ -33,7 +33,7 @@ struct Promise {
 };
 
 // The figures below are the worst seen over the planted and reference problems of the backend
-// tests (test_admm_forward.cpp, test_shared_data_phase.cpp, test_reliability.cpp, and the benchmark
+// tests (test_admm_forward.cpp, test_batch_phase_forward.cpp, test_reliability.cpp, and the benchmark
 // families of tests/unit/test_benchmark_problems.cpp, polished certificate 6.7e-16: a few hundred
 // solved problems of 2 to 30 variables, well conditioned, strictly complementary) on this
 // project's CPU build, as the AccuracyLog below prints them; each bound is within 10× of its

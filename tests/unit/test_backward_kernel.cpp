@@ -6,7 +6,7 @@
 
 #include <vector>
 
-#include "bpqp/problem_generators.hpp"
+#include "problems/problem_generators.hpp"
 #include "core/admm_params.hpp"
 #include "kernels/backward.hpp"
 #include "kernels/serial_group.hpp"

@@ -1,7 +1,7 @@
 // Benchmark problem families: the documented sizes, determinism, well-formed
 // data, and that each instance is feasible and bounded — the CPU solver reaches
 // a KKT certificate and agrees with the independent interior-point reference.
-#include <bpqp/benchmark_problems.hpp>
+#include "problems/benchmark_problems.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "bpqp/bpqp.hpp"
-#include "bpqp/problem_generators.hpp"
+#include "problems/problem_generators.hpp"
 #include "support/kkt_certificate.hpp"
 #include "support/promised_accuracy.hpp"
 #include "support/reference_qp.hpp"

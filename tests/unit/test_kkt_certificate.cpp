@@ -6,7 +6,7 @@
 #include <limits>
 #include <vector>
 
-#include "bpqp/problem_generators.hpp"
+#include "problems/problem_generators.hpp"
 #include "support/kkt_certificate.hpp"
 
 namespace {

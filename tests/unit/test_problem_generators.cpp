@@ -1,6 +1,6 @@
 // Seeded generators: determinism, the planted KKT point, the declared row
 // structure, and the uniqueness of the planted solution.
-#include <bpqp/problem_generators.hpp>
+#include "problems/problem_generators.hpp"
 
 #include <gtest/gtest.h>
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include <bpqp/problem_generators.hpp>
+#include "problems/problem_generators.hpp"
 
 #include "support/kkt_certificate.hpp"
 

@@ -1,4 +1,4 @@
-// The shared-data batch phase (Settings::shared_data_batch_phase): a batch whose P and
+// The batch phase (Settings::batch_phase): a batch whose P and
 // A are shared runs its ADMM iterations as matrix products, then finishes every problem
 // on its own. What must hold: the statuses of the per-problem path for every problem,
 // answers that pass the KKT certificate, one bad problem never spoiling the others, and
@@ -9,10 +9,10 @@
 #include <limits>
 
 #include "bpqp/bpqp.hpp"
-#include "bpqp/problem_generators.hpp"
+#include "problems/problem_generators.hpp"
 #include "support/promised_accuracy.hpp"
 #include "support/reference_qp.hpp"
-#include "support/shared_data_cases.hpp"
+#include "support/batch_phase_cases.hpp"
 #include "support/solver_test_support.hpp"
 
 namespace bpqp {
@@ -20,20 +20,20 @@ namespace {
 
 
 template <class T>
-class SharedDataPhase : public ::testing::Test {};
+class BatchPhaseForward : public ::testing::Test {};
 using Precisions = ::testing::Types<float, double>;
-TYPED_TEST_SUITE(SharedDataPhase, Precisions);
+TYPED_TEST_SUITE(BatchPhaseForward, Precisions);
 
 using testing::mixed_shared_cases;
 using testing::SharedCase;
 using testing::shared_batch;
 
-TYPED_TEST(SharedDataPhase, EveryProblemGetsThePerProblemStatusAndACertifiedAnswer) {
+TYPED_TEST(BatchPhaseForward, EveryProblemGetsThePerProblemStatusAndACertifiedAnswer) {
   using T = TypeParam;
   const auto cases = mixed_shared_cases(24);
   const auto batch = shared_batch<T>(cases);
   Settings per_problem;
-  per_problem.shared_data_batch_phase = false;
+  per_problem.batch_phase = false;
   const auto reference = Solver<T>(testing::test_executor(1), per_problem).solve(batch.view());
   const auto result = Solver<T>(testing::test_executor(1)).solve(batch.view());
   for (int b = 0; b < batch.batch(); ++b) {
@@ -53,6 +53,22 @@ TYPED_TEST(SharedDataPhase, EveryProblemGetsThePerProblemStatusAndACertifiedAnsw
   for (int j = 0; j < batch.n(); ++j) x_norm = std::max(x_norm, std::abs(double(result.x_of(unbounded)[j])));
   EXPECT_NEAR(y_norm, 1.0, 1e-6);
   EXPECT_NEAR(x_norm, 1.0, 1e-6);
+}
+
+// The setting's deprecated former name still turns the phase off: the same bits as batch_phase
+// = false, and not those of the phase.
+TEST(BatchPhaseSetting, TheFormerNameStillTurnsThePhaseOff) {
+  const auto cases = mixed_shared_cases(12);
+  const auto batch = shared_batch<double>(cases);
+  Settings off, former, on;
+  off.batch_phase = false;
+  former.shared_data_batch_phase = false;
+  const auto a = Solver<double>(Executor::cpu(1), off).solve(batch.view());
+  const auto b = Solver<double>(Executor::cpu(1), former).solve(batch.view());
+  const auto c = Solver<double>(Executor::cpu(1), on).solve(batch.view());
+  EXPECT_EQ(a.x, b.x);
+  EXPECT_EQ(a.iterations, b.iterations);
+  EXPECT_NE(a.iterations, c.iterations) << "the phase on takes another route";
 }
 
 // count problems sharing base's P, A and l: each its own q (base's, scaled by 1 + ½ sin(f·b + j))
@@ -78,7 +94,7 @@ QpBatch<T> random_shared_batch(const DenseQp& base, int count, double f, bool ow
 
 // Random problems that share P and A: the batch phase converges them together and they
 // finish with a verified polish; the per-problem path agrees within tolerance.
-TYPED_TEST(SharedDataPhase, RandomSharedBatchesMatchThePerProblemPath) {
+TYPED_TEST(BatchPhaseForward, RandomSharedBatchesMatchThePerProblemPath) {
   using T = TypeParam;
   const int count = 40;
   std::vector<DenseQp> problems;
@@ -89,7 +105,7 @@ TYPED_TEST(SharedDataPhase, RandomSharedBatchesMatchThePerProblemPath) {
   Settings settings;
   settings.polish_first_attempt = 0;
   Settings per_problem = settings;
-  per_problem.shared_data_batch_phase = false;
+  per_problem.batch_phase = false;
   const auto reference = Solver<T>(testing::test_executor(1), per_problem).solve(batch.view());
   const auto one = Solver<T>(testing::test_executor(1), settings).solve(batch.view());
   const auto two = Solver<T>(testing::test_executor(2), settings).solve(batch.view());
@@ -108,7 +124,7 @@ TYPED_TEST(SharedDataPhase, RandomSharedBatchesMatchThePerProblemPath) {
 
 // With in-loop polishing (the default) the phase hands every problem to its first polish
 // at the check of its own first attempt: solved there, verified, as on its own.
-TYPED_TEST(SharedDataPhase, TheBatchPhaseHandsItsProblemsToTheirFirstPolish) {
+TYPED_TEST(BatchPhaseForward, TheBatchPhaseHandsItsProblemsToTheirFirstPolish) {
   using T = TypeParam;
   const int count = 24;
   std::vector<DenseQp> problems;
@@ -132,7 +148,7 @@ TYPED_TEST(SharedDataPhase, TheBatchPhaseHandsItsProblemsToTheirFirstPolish) {
 // 4000 iterations) leaves the phase no round to run: the batch takes the per-problem
 // pass, with its bits, instead of a phase set up for nothing (on the GPU, a graph
 // capturing 5000 iterations).
-TYPED_TEST(SharedDataPhase, ACheckIntervalLongerThanTheCapTakesThePerProblemPass) {
+TYPED_TEST(BatchPhaseForward, ACheckIntervalLongerThanTheCapTakesThePerProblemPass) {
   using T = TypeParam;
   const auto cases = mixed_shared_cases(12);
   const auto batch = shared_batch<T>(cases);
@@ -140,7 +156,7 @@ TYPED_TEST(SharedDataPhase, ACheckIntervalLongerThanTheCapTakesThePerProblemPass
   settings.check_every = settings.interior_point_after + 1000;
   ASSERT_LT(settings.check_every, settings.max_iter);
   Settings per_problem = settings;
-  per_problem.shared_data_batch_phase = false;
+  per_problem.batch_phase = false;
   const auto reference = Solver<T>(testing::test_executor(1), per_problem).solve(batch.view());
   const auto result = Solver<T>(testing::test_executor(1), settings).solve(batch.view());
   for (int b = 0; b < batch.batch(); ++b) {
@@ -153,23 +169,23 @@ TYPED_TEST(SharedDataPhase, ACheckIntervalLongerThanTheCapTakesThePerProblemPass
 
 // A batch larger than one phase (4096 problems) goes through in chunks: every
 // problem still gets its own status, the ones past the first chunk included.
-TYPED_TEST(SharedDataPhase, BatchesLargerThanOnePhaseAreSolvedInChunks) {
+TYPED_TEST(BatchPhaseForward, BatchesLargerThanOnePhaseAreSolvedInChunks) {
   testing::expect_chunked_batch_answers<TypeParam>(Solver<TypeParam>(testing::test_executor(2)), 4096 + 19);
 }
 
-TYPED_TEST(SharedDataPhase, BatchPhaseIterationsCountAgainstMaxIter) {
+TYPED_TEST(BatchPhaseForward, BatchPhaseIterationsCountAgainstMaxIter) {
   testing::expect_batch_phase_iterations_within_max_iter<TypeParam>(testing::test_executor(1));
 }
 
-TYPED_TEST(SharedDataPhase, AReSolveStartsFromThePreviousSolution) {
+TYPED_TEST(BatchPhaseForward, AReSolveStartsFromThePreviousSolution) {
   testing::expect_re_solve_to_start_from_the_previous_solution<TypeParam>(testing::test_executor(1));
 }
 
-TYPED_TEST(SharedDataPhase, AProblemIteratesAsIfTheProblemsThatLeftBeforeItWereNeverThere) {
+TYPED_TEST(BatchPhaseForward, AProblemIteratesAsIfTheProblemsThatLeftBeforeItWereNeverThere) {
   testing::expect_iterations_independent_of_problems_that_left<TypeParam>(testing::test_executor(1));
 }
 
-TYPED_TEST(SharedDataPhase, ANonConvexSharedPIsInvalidInputForEveryProblem) {
+TYPED_TEST(BatchPhaseForward, ANonConvexSharedPIsInvalidInputForEveryProblem) {
   testing::expect_non_convex_shared_P_to_be_invalid_everywhere<TypeParam>(testing::test_executor(1));
 }
 

@@ -1,10 +1,10 @@
-// Benchmark problem families (see include/bpqp/benchmark_problems.hpp).
+// Benchmark problem families (see src/problems/benchmark_problems.hpp).
 // Plain loops, no Eigen, like problem_generators.cpp; every draw comes from
 // detail::Draws so that a seed gives the same problem with every standard library.
-#include <bpqp/benchmark_problems.hpp>
-#include <bpqp/problem_generators.hpp>
+#include "problems/benchmark_problems.hpp"
+#include "problems/problem_generators.hpp"
 #include "bpqp/errors.hpp"
-#include "core/random_draws.hpp"
+#include "problems/random_draws.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 // The CUDA batch phase for batches that share P and A (label gpu): cuBLAS products in a
 // CUDA-graph loop, then the per-problem finish. The same contract as the CPU's
-// (tests/backend/test_shared_data_phase.cpp): every problem the per-problem path's
+// (tests/backend/test_batch_phase_forward.cpp): every problem the per-problem path's
 // status and a certified answer, one bad problem never spoiling its batch. Without a
 // device every test skips, saying why.
 #include <gtest/gtest.h>
@@ -9,12 +9,12 @@
 #include <tuple>
 
 #include "bpqp/bpqp.hpp"
-#include "bpqp/problem_generators.hpp"
+#include "problems/problem_generators.hpp"
 #include "gpu/gpu_test_support.hpp"
 #include "support/kkt_certificate.hpp"
 #include "support/promised_accuracy.hpp"
 #include "support/reference_qp.hpp"
-#include "support/shared_data_cases.hpp"
+#include "support/batch_phase_cases.hpp"
 #include "support/solver_test_support.hpp"
 
 namespace bpqp {
@@ -28,17 +28,17 @@ using testing::SharedCase;
 using testing::solver_eps;
 
 template <class T>
-class CudaSharedData : public ::testing::Test {};
+class CudaBatchPhase : public ::testing::Test {};
 using Precisions = ::testing::Types<float, double>;
-TYPED_TEST_SUITE(CudaSharedData, Precisions);
+TYPED_TEST_SUITE(CudaBatchPhase, Precisions);
 
 Settings per_problem_path() {
   Settings s;
-  s.shared_data_batch_phase = false;
+  s.batch_phase = false;
   return s;
 }
 
-TYPED_TEST(CudaSharedData, EveryProblemGetsThePerProblemStatusAndACertifiedAnswer) {
+TYPED_TEST(CudaBatchPhase, EveryProblemGetsThePerProblemStatusAndACertifiedAnswer) {
   BPQP_REQUIRE_GPU();
   using T = TypeParam;
   const auto cases = mixed_shared_cases(24);
@@ -59,7 +59,7 @@ TYPED_TEST(CudaSharedData, EveryProblemGetsThePerProblemStatusAndACertifiedAnswe
 // path agree within tolerance; the batch phase ran (iteration counts differ from the
 // per-problem path's); two cold solves give the same bits (the loop decides on the
 // device in a fixed reduction order).
-TYPED_TEST(CudaSharedData, RandomSharedBatchesMatchTheCpuAndRepeatBitwise) {
+TYPED_TEST(CudaBatchPhase, RandomSharedBatchesMatchTheCpuAndRepeatBitwise) {
   BPQP_REQUIRE_GPU();
   using T = TypeParam;
   for (auto [n, m, count] : {std::tuple{30, 12, 40}, std::tuple{100, 20, 1000}}) {
@@ -111,7 +111,7 @@ TYPED_TEST(CudaSharedData, RandomSharedBatchesMatchTheCpuAndRepeatBitwise) {
 // A device memory limit splits the batch phase into chunks (the loop graph rebuilt for
 // the last, smaller one): every problem still gets its own status, and problems with
 // the same data the same answer wherever they fall.
-TYPED_TEST(CudaSharedData, ChunksUnderAMemoryLimitGiveEveryProblemItsStatus) {
+TYPED_TEST(CudaBatchPhase, ChunksUnderAMemoryLimitGiveEveryProblemItsStatus) {
   BPQP_REQUIRE_GPU();
   // The phase's fixed part (cuBLAS's 4 MiB workspace and the shared arrays) and room for
   // a few hundred problems per chunk.
@@ -120,33 +120,33 @@ TYPED_TEST(CudaSharedData, ChunksUnderAMemoryLimitGiveEveryProblemItsStatus) {
 }
 
 // The batch phase's iterations count against max_iter, as on the CPU.
-TYPED_TEST(CudaSharedData, BatchPhaseIterationsCountAgainstMaxIter) {
+TYPED_TEST(CudaBatchPhase, BatchPhaseIterationsCountAgainstMaxIter) {
   BPQP_REQUIRE_GPU();
   testing::expect_batch_phase_iterations_within_max_iter<TypeParam>(Executor::cuda(0));
 }
 
 // Shared data the solver must reject is found on the device; every problem is then
 // solved (and reported) on its own: a non-convex P is invalid_input everywhere.
-TYPED_TEST(CudaSharedData, ANonConvexSharedPIsInvalidInputForEveryProblem) {
+TYPED_TEST(CudaBatchPhase, ANonConvexSharedPIsInvalidInputForEveryProblem) {
   BPQP_REQUIRE_GPU();
   testing::expect_non_convex_shared_P_to_be_invalid_everywhere<TypeParam>(Executor::cuda(0));
 }
 
 // A re-solve warm-starts the phase from the previous solution, as on the CPU.
-TYPED_TEST(CudaSharedData, AReSolveStartsFromThePreviousSolution) {
+TYPED_TEST(CudaBatchPhase, AReSolveStartsFromThePreviousSolution) {
   BPQP_REQUIRE_GPU();
   testing::expect_re_solve_to_start_from_the_previous_solution<TypeParam>(Executor::cuda(0));
 }
 
 // A problem's iterations do not depend on the problems that left the phase before it, as on
 // the CPU (the device compacts its columns too).
-TYPED_TEST(CudaSharedData, AProblemIteratesAsIfTheProblemsThatLeftBeforeItWereNeverThere) {
+TYPED_TEST(CudaBatchPhase, AProblemIteratesAsIfTheProblemsThatLeftBeforeItWereNeverThere) {
   BPQP_REQUIRE_GPU();
   testing::expect_iterations_independent_of_problems_that_left<TypeParam>(Executor::cuda(0));
 }
 
 // A hundred thousand problems sharing P and A, in warp tiles for the finish.
-TYPED_TEST(CudaSharedData, AHundredThousandProblemsAreSolved) {
+TYPED_TEST(CudaBatchPhase, AHundredThousandProblemsAreSolved) {
   BPQP_REQUIRE_GPU();
   using T = TypeParam;
   const int count = 100000;

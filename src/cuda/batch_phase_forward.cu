@@ -1,4 +1,4 @@
-// The CUDA batch phase (see shared_data_forward.cuh). Per chunk, on the caller's stream:
+// The CUDA batch phase (see batch_phase_forward.cuh). Per chunk, on the caller's stream:
 //   1. the shared data checked and scaled (one block): P, A and the batch's largest
 //      |q_j| (the cost scaling must see q; over the whole batch, so that every chunk
 //      gets the same scaling), as the CPU phase;
@@ -16,7 +16,7 @@
 // is captured); a column that has left is multiplied but no longer updated. Every
 // per-column and control step is kernels/ code (batch_phase.hpp) that the CPU phase
 // and the unit tests run too.
-#include "cuda/shared_data_forward.cuh"
+#include "cuda/batch_phase_forward.cuh"
 
 #include <cublas_v2.h>
 
@@ -84,8 +84,8 @@ struct PhaseShared {
   __device__ kernels::AdmmWorkspace<T> workspace(int n, int m) const {
     return kernels::AdmmWorkspace<T>::carve(setup, n, m);
   }
-  __device__ kernels::SharedScaledData<T> scaled(int n, int m) const {
-    return kernels::SharedScaledData<T>::of(workspace(n, m));
+  __device__ kernels::BatchPhaseData<T> scaled(int n, int m) const {
+    return kernels::BatchPhaseData<T>::of(workspace(n, m));
   }
 };
 
@@ -174,14 +174,14 @@ __global__ void representative_q_kernel(DeviceBatch<T> batch, int count, T* q_re
   if (g.rank() == 0) q_rep[j] = largest;
 }
 
-// The shared data checked and scaled (kernels::scale_shared_data), one block.
+// The shared data checked and scaled (kernels::scale_shared_matrices), one block.
 template <class T>
 __global__ void shared_setup_kernel(DeviceBatch<T> batch, kernels::AdmmParams<T> prm, PhaseShared<T> sh) {
   __shared__ double scratch[32];
   const BlockGroup g{scratch};
   kernels::AdmmWorkspace<T> w = sh.workspace(batch.n, batch.m);
   const bool valid =
-      kernels::scale_shared_data(g, batch.n, batch.m, batch.P, sh.q_rep, batch.A, sh.free_l, sh.free_u, prm, w);
+      kernels::scale_shared_matrices(g, batch.n, batch.m, batch.P, sh.q_rep, batch.A, sh.free_l, sh.free_u, prm, w);
   if (g.rank() == 0) *sh.shared_ok = valid ? 1 : 0;
 }
 

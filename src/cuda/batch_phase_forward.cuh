@@ -1,5 +1,5 @@
 // The CUDA batch phase for batches that share P and A (DESIGN.md §2; the CPU's is
-// src/cpu/shared_data_forward.cpp): one scaling and one K⁻¹ for the chunk, the ADMM
+// src/cpu/batch_phase_forward.cpp): one scaling and one K⁻¹ for the chunk, the ADMM
 // iterations of all its problems as cuBLAS products, each problem's termination test
 // on its own column, and the loop itself a CUDA graph with a conditional WHILE node
 // whose last kernel decides, on the device, whether another round follows. Then
@@ -24,7 +24,7 @@ struct BatchPhaseResourcesDeleter {
 using BatchPhasePtr = std::unique_ptr<BatchPhaseResources, BatchPhaseResourcesDeleter>;
 
 // Whether a batch goes through the batch phase: P and A shared by more than one problem,
-// constraints to iterate on (m > 0), and Settings::shared_data_batch_phase on.
+// constraints to iterate on (m > 0), and Settings::batch_phase on.
 template <class T>
 bool takes_batch_phase(const QpBatchView<T>& batch, bool enabled) {
   return enabled && batch.batch > 1 && batch.m > 0 && batch.P_stride == 0 && batch.A_stride == 0;

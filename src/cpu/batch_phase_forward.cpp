@@ -3,7 +3,7 @@
 // problems, the inverse of P̄ + σI + Āᵀdiag(ρ)Ā applied to every right-hand side at
 // once — with each problem's termination test taken on its own column, converged
 // problems set aside and the rest compacted. Each problem is then finished by
-// kernels/shared_data_phase.hpp (its own checks, polish, rescue), so the batch
+// kernels/batch_phase_finish.hpp (its own checks, polish, rescue), so the batch
 // phase decides only where a problem starts.
 #include <algorithm>
 #include <cmath>
@@ -100,7 +100,7 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
   for (int k = 0; k < count; ++k) it.active[k] = k;
   for (Matrix<T>* mat : {&it.x, &it.q}) mat->resize(n, count);
   for (Matrix<T>* mat : {&it.z, &it.y, &it.l, &it.u}) mat->resize(m, count);
-  const auto shared = kernels::SharedScaledData<T>::of(s);
+  const auto shared = kernels::BatchPhaseData<T>::of(s);
   for (int k = 0; k < count; ++k) {
     const int b = first + k;
     const T* x0 = warm.x ? warm.x + static_cast<std::size_t>(b) * n : nullptr;
@@ -209,7 +209,7 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
 }  // namespace
 
 template <class T>
-bool solve_forward_shared_data(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& prm, int threads,
+bool solve_forward_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& prm, int threads,
                                detail::WarmStart<T> warm, WorkspacePool& pool, SolveResult<T>& result) {
   const int n = batch.n, m = batch.m, count = batch.batch;
   const kernels::SerialGroup g;
@@ -220,10 +220,10 @@ bool solve_forward_shared_data(const QpBatchView<T>& batch, const kernels::AdmmP
   SharedSetup<T> setup;
   setup.buffer.resize(kernels::AdmmWorkspace<T>::bytes(n, m) / sizeof(double) + 1);
   setup.s = kernels::AdmmWorkspace<T>::carve(setup.buffer.data(), n, m);
-  if (!kernels::scale_shared_data(g, n, m, batch.P, q_rep.data(), batch.A, free_l.data(), free_u.data(), prm,
+  if (!kernels::scale_shared_matrices(g, n, m, batch.P, q_rep.data(), batch.A, free_l.data(), free_u.data(), prm,
                                   setup.s))
     return false;
-  auto shared = kernels::SharedScaledData<T>::of(setup.s);
+  auto shared = kernels::BatchPhaseData<T>::of(setup.s);
   // Polishing's shared factors: H = P̄ + δI once, and G = Ā H⁻¹ Āᵀ, so that each problem's
   // polish factors only its active rows' Schur complement (kernels/shared_kkt.hpp).
   std::vector<T> kkt_H(static_cast<std::size_t>(n) * n), kkt_G(static_cast<std::size_t>(m) * m), kkt_scratch(2 * n);
@@ -255,9 +255,9 @@ bool solve_forward_shared_data(const QpBatchView<T>& batch, const kernels::AdmmP
   return true;
 }
 
-template bool solve_forward_shared_data(const QpBatchView<float>&, const kernels::AdmmParams<float>&, int,
+template bool solve_forward_batch_phase(const QpBatchView<float>&, const kernels::AdmmParams<float>&, int,
                                         detail::WarmStart<float>, WorkspacePool&, SolveResult<float>&);
-template bool solve_forward_shared_data(const QpBatchView<double>&, const kernels::AdmmParams<double>&, int,
+template bool solve_forward_batch_phase(const QpBatchView<double>&, const kernels::AdmmParams<double>&, int,
                                         detail::WarmStart<double>, WorkspacePool&, SolveResult<double>&);
 
 }  // namespace bpqp::cpu

@@ -1,8 +1,8 @@
-// Seeded problem generators (see include/bpqp/problem_generators.hpp).
+// Seeded problem generators (see src/problems/problem_generators.hpp).
 // Plain loops, no Eigen: the library itself does not link Eigen.
-#include <bpqp/problem_generators.hpp>
+#include "problems/problem_generators.hpp"
 #include "bpqp/errors.hpp"
-#include "core/random_draws.hpp"
+#include "problems/random_draws.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,5 @@
-// Seeded QP generators for tests and benchmarks (DESIGN.md §3): problems with a
+// Seeded QP and SOCP generators for the tests and benchmarks (DESIGN.md §3; not part of the
+// installed library: the CMake target bpqp_problems): problems with a
 // planted, exactly known solution (x*, y*) and the random feasible QPs of the
 // OptNet/BPQP papers. The same seed gives the same problem, bit for bit, with
 // every compiler and standard library: draws come from std::mt19937_64 words,

@@ -27,7 +27,7 @@ BPQP_HD int batch_phase_polish_handover(int n, int m, const AdmmParams<T>& prm) 
 // The batch's shared scaled data (Ruiz on the shared P and A): P̄ (n×n), Ā (m×n),
 // row-major like AdmmWorkspace, and the scaling D, E, c common to every problem.
 template <class T>
-struct SharedScaledData {
+struct BatchPhaseData {
   const T* P;
   const T* A;
   const T* D;
@@ -38,8 +38,8 @@ struct SharedScaledData {
   SharedKkt<T> kkt;  // polishing's shared factors (kernels/shared_kkt.hpp), where the backend formed them
 
   // The scaling ruiz_equilibrate left in w.
-  BPQP_HD BPQP_INLINE static SharedScaledData of(const AdmmWorkspace<T>& w) {
-    return SharedScaledData{w.P, w.A, w.D, w.E, w.D_inv, w.E_inv, w.scalars[0], SharedKkt<T>{}};
+  BPQP_HD BPQP_INLINE static BatchPhaseData of(const AdmmWorkspace<T>& w) {
+    return BatchPhaseData{w.P, w.A, w.D, w.E, w.D_inv, w.E_inv, w.scalars[0], SharedKkt<T>{}};
   }
   BPQP_HD ScalingView<T> scaling() const { return ScalingView<T>{D_inv, E_inv, c}; }
 };
@@ -47,7 +47,7 @@ struct SharedScaledData {
 // A problem's own vectors in the shared scaling: q̄ = c·D q, l̄ = E l, ū = E u (infinite
 // bounds stay infinite). No sync: the caller's next step syncs.
 template <class Group, class T>
-BPQP_HD void scale_own_vectors(const Group& g, const SharedScaledData<T>& s, int n, int m, const T* q, const T* l,
+BPQP_HD void scale_own_vectors(const Group& g, const BatchPhaseData<T>& s, int n, int m, const T* q, const T* l,
                                const T* u, T* q_bar, T* l_bar, T* u_bar) {
   for (int j = g.rank(); j < n; j += g.size()) q_bar[j] = s.c * s.D[j] * q[j];
   for (int i = g.rank(); i < m; i += g.size()) {
@@ -73,7 +73,7 @@ struct PhaseResult {
 // Loads the shared scaled matrices into w and scales the problem's own vectors:
 // q̄ = c·D q, l̄ = E l, ū = E u (infinite bounds stay infinite).
 template <class Group, class T>
-BPQP_HD void load_shared_scaling(const Group& g, const SharedScaledData<T>& s, const ProblemView<T>& p,
+BPQP_HD void load_shared_scaling(const Group& g, const BatchPhaseData<T>& s, const ProblemView<T>& p,
                                  AdmmWorkspace<T>& w) {
   const int n = p.n, m = p.m;
   copy(g, w.P, s.P, n * n);
@@ -96,7 +96,7 @@ BPQP_HD void load_shared_scaling(const Group& g, const SharedScaledData<T>& s, c
 // q, l, u are checked here.
 template <class Group, class T>
 BPQP_HD void finish_after_batch_phase(const Group& g, const ProblemView<T>& p, const AdmmParams<T>& prm,
-                                      const SharedScaledData<T>& shared, const PhaseResult<T>& phase,
+                                      const BatchPhaseData<T>& shared, const PhaseResult<T>& phase,
                                       AdmmWorkspace<T>& w, const ProblemOutput<T>& out) {
   const int n = p.n, m = p.m;
   ProblemReport<T> report;

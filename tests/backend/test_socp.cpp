@@ -174,9 +174,22 @@ TEST(SocpCbf, PublicSmallSocpsReachTheirKnownOptima) {
     const auto certificate = testing::certify_optimality(qp, r.x_of(0), r.y_of(0), scales);
     EXPECT_LE(certificate.worst(), 1e-7) << certificate;
   }
+  // ‖x‖ ≤ 1 and x₀ ≥ 2: the certificate y has Aᵀy ≈ 0, its block part in −Q, its box row's y ≤ 0,
+  // and a negative support value Σ l_i y_i (every row of this file has u = +inf).
   const DenseQp infeasible = io::read_cbf(std::string(BPQP_TEST_DATA_DIR) + "/cbf/infeasible_disk.cbf");
   const auto batch = QpBatch<double>::from_problems({infeasible});
-  EXPECT_EQ(Solver<double>(testing::test_executor()).solve(batch.view()).status[0], SolveStatus::primal_infeasible);
+  const auto r = Solver<double>(testing::test_executor()).solve(batch.view());
+  ASSERT_EQ(r.status[0], SolveStatus::primal_infeasible);
+  const double* y = r.y_of(0);
+  double aty[2] = {0, 0}, support = 0;
+  for (int i = 0; i < infeasible.m; ++i) {
+    for (int j = 0; j < 2; ++j) aty[j] += infeasible.A[i * 2 + j] * y[i];
+    support += infeasible.l[i] * y[i];
+  }
+  EXPECT_LE(std::hypot(y[1], y[2]), -y[0] + 1e-9);
+  EXPECT_LE(y[3], 0.0);
+  EXPECT_LE(std::max(std::abs(aty[0]), std::abs(aty[1])), 1e-4);
+  EXPECT_LT(support, -1e-4);
 }
 
 // The interior point with cone blocks (Nesterov–Todd scaling), on its own: handed every

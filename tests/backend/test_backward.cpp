@@ -279,6 +279,36 @@ TEST(BackwardFiniteDifferences, EveryGradientMatchesCentralDifferences) { check_
 
 TEST(BackwardFiniteDifferences, LossOnTheDualsMatchesCentralDifferences) { check_against_differences(true); }
 
+// Direct mode against the independent dense differentiation of the full KKT system
+// (support/full_kkt_gradient.hpp) for every problem, at the exact solutions (xs, ys) and at
+// bpqp's own forward solutions, without and with a loss on the duals (drawn from seed).
+void expect_direct_mode_matches_full_kkt(const std::vector<DenseQp>& problems, const std::vector<Vec>& xs,
+                                         const std::vector<Vec>& ys, std::uint64_t seed) {
+  const int n = problems[0].n, m = problems[0].m, B = static_cast<int>(problems.size());
+  const Vec g = random_vector(B * n, seed), h = random_vector(B * m, seed + 1);
+  const auto exact = as_forward<double>(xs, ys);
+  const auto solved = solve<double>(problems);
+  for (const auto* fwd : {&exact, &solved}) {
+    for (bool dual : {false, true}) {
+      SCOPED_TRACE(std::string(fwd == &exact ? "exact (x*, y*)" : "forward solution") + (dual ? ", with dL/dy" : ""));
+      const auto grad = backward_of<double>(problems, *fwd, g, dual ? h : Vec{});
+      for (int b = 0; b < B; ++b) {
+        ASSERT_EQ(fwd->status[b], SolveStatus::solved);
+        EXPECT_EQ(grad.status[b], BackwardStatus::ok);
+        const Vec x(fwd->x_of(b), fwd->x_of(b) + n), y(fwd->y_of(b), fwd->y_of(b) + m);
+        const Vec gb(g.begin() + b * n, g.begin() + (b + 1) * n), hb(h.begin() + b * m, h.begin() + (b + 1) * m);
+        const auto ref = testing::full_kkt_gradient(problems[b], x, y, gb, dual ? &hb : nullptr);
+        ASSERT_TRUE(ref.nonsingular);
+        EXPECT_LT(rel_err(grad.dq_of(b), ref.dq), 1e-8);
+        EXPECT_LT(rel_err(grad.dP_of(b), ref.dP), 1e-8);
+        EXPECT_LT(rel_err(grad.dA_of(b), ref.dA), 1e-8);
+        EXPECT_LT(rel_err(grad.dl_of(b), ref.dl, 1e-3), 1e-8);
+        EXPECT_LT(rel_err(grad.du_of(b), ref.du, 1e-3), 1e-8);
+      }
+    }
+  }
+}
+
 // SOCPs: boundary blocks (standard and rotated), an interior and an apex block, between box
 // rows with an equality and an active row; every input, against central differences.
 std::vector<PlantedQp> socp_fd_problems() {
@@ -392,29 +422,7 @@ TEST(BackwardSocp, DirectModeMatchesFullConicKktDifferentiation) {
     xs.push_back(p.x_star);
     ys.push_back(p.y_star);
   }
-  const int n = o.box.n, m = problems[0].m, B = static_cast<int>(problems.size());
-  const Vec g = random_vector(B * n, 7), h = random_vector(B * m, 8);
-  const auto exact = as_forward<double>(xs, ys);
-  const auto solved = solve<double>(problems);
-  for (const auto* fwd : {&exact, &solved}) {
-    for (bool dual : {false, true}) {
-      SCOPED_TRACE(std::string(fwd == &exact ? "planted (x*, y*)" : "forward solution") + (dual ? ", with dL/dy" : ""));
-      const auto grad = backward_of<double>(problems, *fwd, g, dual ? h : Vec{});
-      for (int b = 0; b < B; ++b) {
-        ASSERT_EQ(fwd->status[b], SolveStatus::solved);
-        EXPECT_EQ(grad.status[b], BackwardStatus::ok);
-        const Vec x(fwd->x_of(b), fwd->x_of(b) + n), y(fwd->y_of(b), fwd->y_of(b) + m);
-        const Vec gb(g.begin() + b * n, g.begin() + (b + 1) * n), hb(h.begin() + b * m, h.begin() + (b + 1) * m);
-        const auto ref = testing::full_kkt_gradient(problems[b], x, y, gb, dual ? &hb : nullptr);
-        ASSERT_TRUE(ref.nonsingular);
-        EXPECT_LT(rel_err(grad.dq_of(b), ref.dq), 1e-8);
-        EXPECT_LT(rel_err(grad.dP_of(b), ref.dP), 1e-8);
-        EXPECT_LT(rel_err(grad.dA_of(b), ref.dA), 1e-8);
-        EXPECT_LT(rel_err(grad.dl_of(b), ref.dl, 1e-3), 1e-8);
-        EXPECT_LT(rel_err(grad.du_of(b), ref.du, 1e-3), 1e-8);
-      }
-    }
-  }
+  expect_direct_mode_matches_full_kkt(problems, xs, ys, 7);
 }
 
 // An equality row's bound gradient goes to the bound its multiplier pushes on: moving
@@ -478,29 +486,7 @@ TEST(BackwardReference, DirectModeMatchesFullKktImplicitDifferentiation) {
     xs.push_back(p.x_star);
     ys.push_back(p.y_star);
   }
-  const int n = o.n, m = problems[0].m, B = static_cast<int>(problems.size());
-  const Vec g = random_vector(B * n, 5), h = random_vector(B * m, 6);
-  const auto exact = as_forward<double>(xs, ys);
-  const auto solved = solve<double>(problems);
-  for (const auto* fwd : {&exact, &solved}) {
-    for (bool dual : {false, true}) {
-      SCOPED_TRACE(std::string(fwd == &exact ? "planted (x*, y*)" : "forward solution") + (dual ? ", with dL/dy" : ""));
-      const auto grad = backward_of<double>(problems, *fwd, g, dual ? h : Vec{});
-      for (int b = 0; b < B; ++b) {
-        ASSERT_EQ(fwd->status[b], SolveStatus::solved);
-        EXPECT_EQ(grad.status[b], BackwardStatus::ok);
-        const Vec x(fwd->x_of(b), fwd->x_of(b) + n), y(fwd->y_of(b), fwd->y_of(b) + m);
-        const Vec gb(g.begin() + b * n, g.begin() + (b + 1) * n), hb(h.begin() + b * m, h.begin() + (b + 1) * m);
-        const auto ref = testing::full_kkt_gradient(problems[b], x, y, gb, dual ? &hb : nullptr);
-        ASSERT_TRUE(ref.nonsingular);
-        EXPECT_LT(rel_err(grad.dq_of(b), ref.dq), 1e-8);
-        EXPECT_LT(rel_err(grad.dP_of(b), ref.dP), 1e-8);
-        EXPECT_LT(rel_err(grad.dA_of(b), ref.dA), 1e-8);
-        EXPECT_LT(rel_err(grad.dl_of(b), ref.dl, 1e-3), 1e-8);
-        EXPECT_LT(rel_err(grad.du_of(b), ref.du, 1e-3), 1e-8);
-      }
-    }
-  }
+  expect_direct_mode_matches_full_kkt(problems, xs, ys, 5);
 }
 
 // The active set the backward reads off a polished LP vertex: mixed_lp's vertices have

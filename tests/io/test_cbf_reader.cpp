@@ -10,6 +10,7 @@
 
 #include "bpqp/errors.hpp"
 #include "bpqp/io/cbf_reader.hpp"
+#include "support/parse_errors.hpp"
 
 namespace {
 
@@ -25,14 +26,7 @@ DenseQp parse(const std::string& text) {
 }
 
 void expect_error(const std::string& text, long line, const std::string& reason) {
-  try {
-    parse(text);
-    ADD_FAILURE() << "no ParseError; expected line " << line << ": " << reason;
-  } catch (const ParseError& e) {
-    EXPECT_EQ(e.line(), line) << e.what();
-    EXPECT_NE(std::string(e.what()).find("test.cbf:" + std::to_string(line) + ": " + reason), std::string::npos)
-        << e.what() << "\n  expected: " << reason;
-  }
+  bpqp::testing::expect_parse_error(parse, text, "test.cbf", line, reason);
 }
 
 double at(const DenseQp& qp, int row, int column) { return qp.A[static_cast<std::size_t>(row) * qp.n + column]; }

@@ -17,6 +17,8 @@
 #error "BPQP_MAROS_MESZAROS_DIR must name the folder of the Maros-Meszaros QPS files"
 #endif
 
+#include "support/parse_errors.hpp"
+
 namespace {
 
 using bpqp::DenseQp;
@@ -28,17 +30,7 @@ const char* const kSource = "batch.json";
 std::vector<DenseQp> parse(const std::string& text) { return bpqp::io::parse_json_batch(text, kSource); }
 
 void expect_error(const std::string& text, long line, const std::string& reason) {
-  try {
-    parse(text);
-    ADD_FAILURE() << "no ParseError; expected line " << line << ": " << reason;
-  } catch (const ParseError& e) {
-    const std::string message = e.what();
-    EXPECT_EQ(e.line(), line) << message;
-    EXPECT_EQ(e.file(), kSource);
-    EXPECT_NE(message.find(std::string(kSource) + ":" + std::to_string(line) + ": "), std::string::npos)
-        << message;
-    EXPECT_NE(message.find(reason), std::string::npos) << message << "\n  expected reason: " << reason;
-  }
+  bpqp::testing::expect_parse_error(parse, text, kSource, line, reason);
 }
 
 // Bitwise equality, so that -0.0 and 0.0 differ and infinities compare equal.

@@ -19,6 +19,8 @@
 #error "BPQP_MAROS_MESZAROS_DIR must name the folder of the Maros-Meszaros QPS files"
 #endif
 
+#include "support/parse_errors.hpp"
+
 namespace {
 
 using bpqp::DenseQp;
@@ -37,17 +39,7 @@ double P(const DenseQp& qp, int i, int j) { return qp.P[i * qp.n + j]; }
 
 // Parses text that must fail, and checks the line and that the reason is in the message.
 void expect_error(const std::string& text, long line, const std::string& reason) {
-  try {
-    parse(text);
-    ADD_FAILURE() << "no ParseError; expected line " << line << ": " << reason;
-  } catch (const ParseError& e) {
-    const std::string message = e.what();
-    EXPECT_EQ(e.line(), line) << message;
-    EXPECT_EQ(e.file(), kSource);
-    EXPECT_NE(message.find(std::string(kSource) + ":" + std::to_string(line) + ": "), std::string::npos)
-        << message;
-    EXPECT_NE(message.find(reason), std::string::npos) << message << "\n  expected reason: " << reason;
-  }
+  bpqp::testing::expect_parse_error([](const std::string& t) { return parse(t); }, text, kSource, line, reason);
 }
 
 // min x + 2y  s.t.  x + y <= 4,  x >= 1,  y = 2,  0 <= x <= 3,  y >= 0.

@@ -237,17 +237,17 @@ std::vector<PlantedQp> fd_problems() {
   return out;
 }
 
-void check_against_differences(bool with_dual_loss) {
-  for (const PlantedQp& planted : fd_problems()) {
+void check_against_differences(const std::vector<PlantedQp>& problems, bool with_dual_loss) {
+  for (const PlantedQp& planted : problems) {
     const DenseQp& qp = planted.qp;
-    SCOPED_TRACE("planted problem n=" + std::to_string(qp.n) + " m=" + std::to_string(qp.m));
+    SCOPED_TRACE("planted problem " + qp.name + " n=" + std::to_string(qp.n) + " m=" + std::to_string(qp.m));
     const Vec g = random_vector(qp.n, 100 + qp.n);
     const Vec h = with_dual_loss ? random_vector(qp.m, 200 + qp.m) : Vec{};
     const auto fwd = solve<double>({qp}, tight_settings());
     ASSERT_EQ(fwd.status[0], SolveStatus::solved);
     const auto grad = backward_of<double>({qp}, fwd, g, h);
     EXPECT_EQ(grad.status[0], BackwardStatus::ok);
-    bool lp = true;
+    bool lp = qp.cones.empty();
     for (double v : qp.P) lp = lp && v == 0;
     const Differences d = central_differences(qp, forward_losses(g, h), 1e-5, !lp);
     expect_matches(grad, 0, qp, d, 1e-5, !lp);
@@ -275,9 +275,13 @@ void check_against_differences(bool with_dual_loss) {
   }
 }
 
-TEST(BackwardFiniteDifferences, EveryGradientMatchesCentralDifferences) { check_against_differences(false); }
+TEST(BackwardFiniteDifferences, EveryGradientMatchesCentralDifferences) {
+  check_against_differences(fd_problems(), false);
+}
 
-TEST(BackwardFiniteDifferences, LossOnTheDualsMatchesCentralDifferences) { check_against_differences(true); }
+TEST(BackwardFiniteDifferences, LossOnTheDualsMatchesCentralDifferences) {
+  check_against_differences(fd_problems(), true);
+}
 
 // Direct mode against the independent dense differentiation of the full KKT system
 // (support/full_kkt_gradient.hpp) for every problem, at the exact solutions (xs, ys) and at
@@ -329,24 +333,9 @@ std::vector<PlantedQp> socp_fd_problems() {
   return out;
 }
 
-void check_socp_against_differences(bool with_dual_loss) {
-  for (const PlantedQp& planted : socp_fd_problems()) {
-    const DenseQp& qp = planted.qp;
-    SCOPED_TRACE(qp.name);
-    const Vec g = random_vector(qp.n, 100 + qp.n);
-    const Vec h = with_dual_loss ? random_vector(qp.m, 200 + qp.m) : Vec{};
-    const auto fwd = solve<double>({qp}, tight_settings());
-    ASSERT_EQ(fwd.status[0], SolveStatus::solved);
-    const auto grad = backward_of<double>({qp}, fwd, g, h);
-    EXPECT_EQ(grad.status[0], BackwardStatus::ok);
-    const Differences d = central_differences(qp, forward_losses(g, h), 1e-5);
-    expect_matches(grad, 0, qp, d, 1e-5);
-  }
-}
+TEST(BackwardSocp, EveryGradientMatchesCentralDifferences) { check_against_differences(socp_fd_problems(), false); }
 
-TEST(BackwardSocp, EveryGradientMatchesCentralDifferences) { check_socp_against_differences(false); }
-
-TEST(BackwardSocp, LossOnTheDualsMatchesCentralDifferences) { check_socp_against_differences(true); }
+TEST(BackwardSocp, LossOnTheDualsMatchesCentralDifferences) { check_against_differences(socp_fd_problems(), true); }
 
 // A block at its apex whose dual sits on the boundary of −Q (no strict complementarity):
 // minimize ½‖x‖² + x₀ + x₁ s.t. |x₁| ≤ x₀ has x* = 0 with y = −(1, 1), −y on Q's boundary.

@@ -192,8 +192,8 @@ void expect_infeasibility_certificate(const DenseQp& qp, const T* y_in, double t
 }
 
 // The public small SOCPs of tests/data/cbf (README there: what, and where from), each with its
-// known optimal objective: solved to 1e-6 relative with a KKT certificate; the infeasible one
-// gets primal_infeasible.
+// known optimal objective: solved to 1e-6 relative with a KKT certificate. (The infeasible one:
+// AnInfeasibleSocpGetsAVerifiedCertificate.)
 TEST(SocpCbf, PublicSmallSocpsReachTheirKnownOptima) {
   const struct {
     const char* file;
@@ -217,11 +217,6 @@ TEST(SocpCbf, PublicSmallSocpsReachTheirKnownOptima) {
     const auto certificate = testing::certify_optimality(qp, r.x_of(0), r.y_of(0), scales);
     EXPECT_LE(certificate.worst(), 1e-7) << certificate;
   }
-  const DenseQp infeasible = io::read_cbf(std::string(BPQP_TEST_DATA_DIR) + "/cbf/infeasible_disk.cbf");
-  const auto batch = QpBatch<double>::from_problems({infeasible});
-  const auto r = Solver<double>(testing::test_executor()).solve(batch.view());
-  ASSERT_EQ(r.status[0], SolveStatus::primal_infeasible);
-  expect_infeasibility_certificate(infeasible, r.y_of(0), 10 * testing::solver_eps<double>());
 }
 
 // The interior point with cone blocks (Nesterov–Todd scaling), on its own: handed every
@@ -343,18 +338,11 @@ TYPED_TEST(Socp, BadConeRowsAreTheirProblemsInvalidInputAndSpoilNoNeighbour) {
   }
 }
 
-// ‖x‖ ≤ 1 and x₁ ≥ 2: primal infeasible, with a verified certificate.
+// tests/data/cbf/infeasible_disk.cbf, ‖x‖ ≤ 1 and x₀ ≥ 2: primal infeasible, with a
+// verified certificate.
 TYPED_TEST(Socp, AnInfeasibleSocpGetsAVerifiedCertificate) {
   using T = TypeParam;
-  DenseQp qp;
-  qp.n = 2;
-  qp.m = 4;
-  qp.P = {1, 0, 0, 1};
-  qp.q = {0.3, -0.2};
-  qp.A = {0, 0, 1, 0, 0, 1, 1, 0};  // rows: (0,0) → t = 1 via offset, (1,0), (0,1) | x₁ ≥ 2
-  qp.l = {-1, 0, 0, 2};
-  qp.u = {kInf, kInf, kInf, kInf};
-  qp.cones = {ConeBlock{0, 3, ConeKind::second_order}};
+  const DenseQp qp = io::read_cbf(std::string(BPQP_TEST_DATA_DIR) + "/cbf/infeasible_disk.cbf");
   const auto batch = QpBatch<T>::from_problems({qp});
   const auto r = Solver<T>(testing::test_executor()).solve(batch.view());
   ASSERT_EQ(r.status[0], SolveStatus::primal_infeasible);

@@ -59,7 +59,7 @@ struct AdmmWorkspace {
   T* cone_slack_norm = nullptr;
   int* cone_position = nullptr;
   T* cone_gradient = nullptr;
-  // Not carved: a shared-data batch's factors of P̄ + δI (kernels/shared_kkt.hpp), set by
+  // Not carved: a shared-data batch's (P̄ + δI)⁻¹ and products (kernels/shared_kkt.hpp), set by
   // finish_after_batch_phase for the duration of its solve; null otherwise.
   SharedKkt<T> shared_kkt;
   // Not carved: the batch's cone blocks and the internal row order (kernels/cone_layout.hpp):

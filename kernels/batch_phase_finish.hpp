@@ -92,8 +92,8 @@ BPQP_HD void load_shared_scaling(const Group& g, const BatchPhaseData<T>& s, con
 }
 
 // Finishes one problem of a shared-data batch from its batch-phase iterate.
-// The shared P was checked for convexity once, by the backend; the problem's own
-// q, l, u are checked here.
+// The shared P and A were checked once, by the backend (scale_shared_matrices); the
+// problem's own q, l, u are checked here.
 template <class Group, class T>
 BPQP_HD void finish_after_batch_phase(const Group& g, const ProblemView<T>& p, const AdmmParams<T>& prm,
                                       const BatchPhaseData<T>& shared, const PhaseResult<T>& phase,
@@ -101,9 +101,7 @@ BPQP_HD void finish_after_batch_phase(const Group& g, const ProblemView<T>& p, c
   const int n = p.n, m = p.m;
   ProblemReport<T> report;
   report.rho = phase.rho;
-  AdmmParams<T> own_data = prm;
-  own_data.check_convexity = false;
-  report.input_issue = validate_problem(g, p, own_data, w.factor, w.factor_scratch);
+  report.input_issue = validate_own_vectors(g, p);
   if (report.input_issue != InputIssue::none) {
     report_failure(g, n, m, SolveStatus::invalid_input, report, out);
     return;

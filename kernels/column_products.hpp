@@ -11,6 +11,8 @@
 // every CPU variant (src/cpu/problem_kernels_variant.cpp has the measurements).
 #pragma once
 
+#include <cstddef>
+
 #include "kernels/config.hpp"
 
 namespace bpqp::kernels {

@@ -71,7 +71,7 @@ BPQP_HD bool solve_reduced_kkt(const Group& g, int n, int m, int n_active, const
   const int N = K.size();
   // With a batch's shared factors only the active rows' Schur complement is factored
   // (kernels/shared_kkt.hpp); otherwise the whole regularized matrix.
-  const bool shared = w.shared_kkt.H != nullptr && shared_kkt_pays(n, n_active);
+  const bool shared = w.shared_kkt.available();
   if (shared) {
     if (!factor_shared_kkt(g, w.shared_kkt, m, n_active, w.active_rows, prm.delta, w.factor, w.factor_scratch))
       return false;
@@ -80,7 +80,7 @@ BPQP_HD bool solve_reduced_kkt(const Group& g, int n, int m, int n_active, const
     if (!ldlt_factor(g, w.factor, N, N, n, w.factor_scratch)) return false;
   }
   auto solve = [&](T* v) {
-    if (shared) solve_shared_kkt(g, w.shared_kkt, n, n_active, w.active_rows, w.A, w.factor, v, w.work_n, w.work_n2);
+    if (shared) solve_shared_kkt(g, w.shared_kkt, n, n_active, w.active_rows, w.A, w.factor, v, w.work_n);
     else ldlt_solve(g, w.factor, N, N, v);
   };
   T* rhs = w.kkt_rhs;

@@ -11,16 +11,14 @@
 
 namespace bpqp::kernels {
 
-// Returns the first issue found (InputIssue::none when the problem is fine).
-// factor (n×n) and scratch (n) are workspace; the result is uniform over the group.
+// The checks of a problem's own vectors: NaN/inf in q, NaN in l, u (±inf bounds are
+// meaningful), cone rows' bounds, crossed bounds. Returns the first issue found; uniform
+// over the group. A batch that shares P and A checks those once and each problem's vectors
+// with this (kernels/batch_phase_finish.hpp).
 template <class Group, class T>
-BPQP_HD InputIssue validate_problem(const Group& g, const ProblemView<T>& p, const AdmmParams<T>& prm,
-                                    T* factor, T* scratch) {
+BPQP_HD InputIssue validate_own_vectors(const Group& g, const ProblemView<T>& p) {
   const int n = p.n, m = p.m;
-  // Non-finite data: NaN/inf in P, q, A (each ‖·‖∞, NaN-propagating, is finite only when
-  // every entry is); NaN in l, u (±inf bounds are meaningful).
-  const T p_max = inf_norm(g, p.P, n * n);
-  const bool data_finite = is_finite(p_max) && is_finite(inf_norm(g, p.A, n * m)) && is_finite(inf_norm(g, p.q, n));
+  const bool q_finite = is_finite(inf_norm(g, p.q, n));
   T bad = T(0), crossed = T(0), cone_bounds = T(0);
   const int box_rows = p.cones.box_rows(m);
   for (int r = g.rank(); r < m; r += g.size()) {
@@ -33,9 +31,24 @@ BPQP_HD InputIssue validate_problem(const Group& g, const ProblemView<T>& p, con
              (is_infinite_bound(p.u[i]) && p.u[i] < T(0)))
       crossed = T(1);
   }
-  if (!data_finite || g.max(bad) > T(0)) return InputIssue::non_finite_data;
+  if (!q_finite || g.max(bad) > T(0)) return InputIssue::non_finite_data;
   if (g.max(cone_bounds) > T(0)) return InputIssue::cone_row_bounds;
   if (g.max(crossed) > T(0)) return InputIssue::bounds_crossed;
+  return InputIssue::none;
+}
+
+// Returns the first issue found (InputIssue::none when the problem is fine): non-finite
+// data (P, A, then the vectors' checks above), then P's symmetry and convexity.
+// factor (n×n) and scratch (n) are workspace; the result is uniform over the group.
+template <class Group, class T>
+BPQP_HD InputIssue validate_problem(const Group& g, const ProblemView<T>& p, const AdmmParams<T>& prm,
+                                    T* factor, T* scratch) {
+  const int n = p.n, m = p.m;
+  // ‖·‖∞, NaN-propagating, is finite only when every entry is.
+  const T p_max = inf_norm(g, p.P, n * n);
+  if (!is_finite(p_max) || !is_finite(inf_norm(g, p.A, n * m))) return InputIssue::non_finite_data;
+  const InputIssue vectors = validate_own_vectors(g, p);
+  if (vectors != InputIssue::none) return vectors;
   if (p_max == T(0)) return InputIssue::none;  // P = 0: an LP, trivially symmetric and PSD
 
   T asymmetry = T(0);

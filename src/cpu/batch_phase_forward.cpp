@@ -206,6 +206,33 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
   out.rho = state.rho;
 }
 
+// Polishing's shared factors (kernels/shared_kkt.hpp): H⁻¹ = (P̄ + δI)⁻¹, W = Ā H⁻¹ and
+// G = Ā H⁻¹ Āᵀ, row-major, formed in double whatever T is, as the batch phase's inverse is
+// (in float, H is as ill-conditioned as P̄ + σI). False when H does not factor (P̄ + δI not
+// positive definite to rounding): polishing then factors each problem's whole matrix.
+template <class T>
+struct SharedKktBuffers {
+  using RowMajor = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  RowMajor H_inv, W, G;
+
+  bool prepare(int n, int m, const T* P, const T* A, T delta) {
+    Matrix<double> H = RowMajorMap<T>(P, n, n).template cast<double>();
+    H.diagonal().array() += static_cast<double>(delta);
+    const Eigen::LLT<Matrix<double>> llt(H);
+    if (llt.info() != Eigen::Success) return false;
+    const Matrix<double> H_inv_d = llt.solve(Matrix<double>::Identity(n, n));
+    const Matrix<double> A_d = RowMajorMap<T>(A, m, n).template cast<double>();
+    const Matrix<double> W_d = A_d * H_inv_d;
+    const Matrix<double> G_d = W_d * A_d.transpose();
+    if (!H_inv_d.allFinite() || !G_d.allFinite()) return false;
+    H_inv = H_inv_d.template cast<T>();
+    W = W_d.template cast<T>();
+    G = G_d.template cast<T>();
+    return true;
+  }
+  kernels::SharedKkt<T> view() const { return kernels::SharedKkt<T>{H_inv.data(), W.data(), G.data()}; }
+};
+
 }  // namespace
 
 template <class T>
@@ -224,12 +251,10 @@ bool solve_forward_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmP
                                   setup.s))
     return false;
   auto shared = kernels::BatchPhaseData<T>::of(setup.s);
-  // Polishing's shared factors: H = P̄ + δI once, and G = Ā H⁻¹ Āᵀ, so that each problem's
-  // polish factors only its active rows' Schur complement (kernels/shared_kkt.hpp).
-  std::vector<T> kkt_H(static_cast<std::size_t>(n) * n), kkt_G(static_cast<std::size_t>(m) * m), kkt_scratch(2 * n);
-  if (prm.polish && kernels::prepare_shared_kkt(g, n, m, setup.s.P, setup.s.A, prm.delta, kkt_H.data(), kkt_G.data(),
-                                                kkt_scratch.data()))
-    shared.kkt = kernels::SharedKkt<T>{kkt_H.data(), kkt_G.data()};
+  // Polishing's shared factors: (P̄ + δI)⁻¹, Ā(P̄ + δI)⁻¹ and Ā(P̄ + δI)⁻¹Āᵀ once, so that each
+  // problem's polish factors only its active rows' Schur complement (kernels/shared_kkt.hpp).
+  SharedKktBuffers<T> kkt;
+  if (prm.polish && kkt.prepare(n, m, setup.s.P, setup.s.A, prm.delta)) shared.kkt = kkt.view();
 
   const ProblemKernels<T>& finish = problem_kernels<T>();
   std::vector<kernels::ProblemReport<T>> reports;

@@ -185,6 +185,41 @@ TYPED_TEST(BatchPhaseForward, AProblemIteratesAsIfTheProblemsThatLeftBeforeItWer
   testing::expect_iterations_independent_of_problems_that_left<TypeParam>(testing::test_executor(1));
 }
 
+// A shared P that passes the convexity test only through psd_tolerance (an eigenvalue of
+// −1e-4, the tolerance 1e-3) leaves P̄ + δI indefinite: the batch gets no shared polishing
+// factors (kernels/shared_kkt.hpp) and each problem polishes with its own factorization, to
+// the per-problem path's statuses and answers. Each problem: min ½(x₁² − 1e-4·x₂²) + q·x
+// over the box [0, 1]², q = (−0.5, 1 + b/10), whose minimum is x = (0.5, 0).
+TYPED_TEST(BatchPhaseForward, ASharedPWithoutSharedFactorsPolishesProblemByProblem) {
+  using T = TypeParam;
+  const int count = 8;
+  QpBatch<T> batch(count, 2, 2, {/*P=*/true, /*q=*/false, /*A=*/true, /*l=*/true, /*u=*/true});
+  const T P[] = {1, 0, 0, T(-1e-4)}, A[] = {1, 0, 0, 1};
+  std::copy(P, P + 4, batch.P(0));
+  std::copy(A, A + 4, batch.A(0));
+  std::fill(batch.l(0), batch.l(0) + 2, T(0));
+  std::fill(batch.u(0), batch.u(0) + 2, T(1));
+  for (int b = 0; b < count; ++b) {
+    batch.q(b)[0] = T(-0.5);
+    batch.q(b)[1] = T(1 + 0.1 * b);
+  }
+  Settings settings;
+  settings.psd_tolerance = 1e-3;
+  Settings per_problem = settings;
+  per_problem.batch_phase = false;
+  const auto reference = Solver<T>(testing::test_executor(1), per_problem).solve(batch.view());
+  const auto result = Solver<T>(testing::test_executor(1), settings).solve(batch.view());
+  const double tolerance = 10 * testing::solver_eps<T>();  // a well-conditioned problem: x within eps
+  for (int b = 0; b < count; ++b) {
+    SCOPED_TRACE("problem " + std::to_string(b));
+    EXPECT_EQ(reference.status[b], SolveStatus::solved);
+    ASSERT_EQ(result.status[b], SolveStatus::solved);
+    EXPECT_NEAR(result.x_of(b)[0], 0.5, tolerance);
+    EXPECT_NEAR(result.x_of(b)[1], 0.0, tolerance);
+    EXPECT_EQ(result.polish[b], reference.polish[b]);
+  }
+}
+
 TYPED_TEST(BatchPhaseForward, ANonConvexSharedPIsInvalidInputForEveryProblem) {
   testing::expect_non_convex_shared_P_to_be_invalid_everywhere<TypeParam>(testing::test_executor(1));
 }

@@ -1,5 +1,6 @@
 // kernels/shared_kkt.hpp: the Schur-complement solve of [P̄ + δI, Ā_𝒜ᵀ; Ā_𝒜, −δI] equals the
-// dense solve of that matrix, for active sets of every size, P singular included.
+// dense solve of that matrix, for active sets of every size, P singular included. (A shared
+// P that is not convex never gets factors: BatchPhaseForward's ANonConvexSharedP… test.)
 #include <gtest/gtest.h>
 
 #include <Eigen/Dense>
@@ -22,13 +23,14 @@ void expect_solves_like_the_dense_matrix(int rank, unsigned seed) {
   const RowMajor M = RowMajor::NullaryExpr(rank, n, [&] { return normal(rng); });
   const RowMajor P = M.transpose() * M;  // rank `rank`: singular below n
   const RowMajor A = RowMajor::NullaryExpr(m, n, [&] { return normal(rng); });
-  std::vector<double> H(n * n), G(m * m), scratch(2 * n);
-  ASSERT_TRUE(prepare_shared_kkt(SerialGroup{}, n, m, P.data(), A.data(), delta, H.data(), G.data(), scratch.data()));
-  const SharedKkt<double> f{H.data(), G.data()};
+  // The batch's factors, as the backend forms them.
+  const RowMajor H_inv = (P + delta * RowMajor::Identity(n, n)).llt().solve(RowMajor::Identity(n, n));
+  const RowMajor W = A * H_inv, G = W * A.transpose();
+  const SharedKkt<double> f{H_inv.data(), W.data(), G.data()};
   for (const std::vector<int>& rows : {std::vector<int>{}, std::vector<int>{3}, std::vector<int>{6, 0, 2},
                                        std::vector<int>{0, 1, 2, 3, 4, 5, 6}}) {
     const int k = static_cast<int>(rows.size()), N = n + k;
-    std::vector<double> S(static_cast<std::size_t>(N) * N), pivots(N), t(n), s(n);  // room to spare
+    std::vector<double> S(static_cast<std::size_t>(N) * N), pivots(N), t(n);  // room to spare
     ASSERT_TRUE(factor_shared_kkt(SerialGroup{}, f, m, k, rows.data(), delta, S.data(), pivots.data()));
     Eigen::MatrixXd K = Eigen::MatrixXd::Zero(N, N);
     K.topLeftCorner(n, n) = P + delta * Eigen::MatrixXd::Identity(n, n);
@@ -39,7 +41,7 @@ void expect_solves_like_the_dense_matrix(int rank, unsigned seed) {
     }
     const Eigen::VectorXd rhs = Eigen::VectorXd::LinSpaced(N, -1.0, 2.0);
     Eigen::VectorXd v = rhs;
-    solve_shared_kkt(SerialGroup{}, f, n, k, rows.data(), A.data(), S.data(), v.data(), t.data(), s.data());
+    solve_shared_kkt(SerialGroup{}, f, n, k, rows.data(), A.data(), S.data(), v.data(), t.data());
     const Eigen::VectorXd expected = K.fullPivLu().solve(rhs);
     // Relative to the solution's size: with P singular, K_δ⁻¹ is of order 1/δ.
     EXPECT_LT((v - expected).lpNorm<Eigen::Infinity>(), 1e-7 * expected.lpNorm<Eigen::Infinity>())
@@ -51,13 +53,6 @@ void expect_solves_like_the_dense_matrix(int rank, unsigned seed) {
 TEST(SharedKkt, SolvesLikeTheDenseMatrix) {
   expect_solves_like_the_dense_matrix(9, 1);
   expect_solves_like_the_dense_matrix(5, 2);
-}
-
-TEST(SharedKkt, AnIndefiniteSharedPHasNoFactors) {
-  const int n = 2, m = 1;
-  const std::vector<double> P{1.0, 0.0, 0.0, -1.0}, A{1.0, 1.0};
-  std::vector<double> H(n * n), G(m * m), scratch(2 * n);
-  EXPECT_FALSE(prepare_shared_kkt(SerialGroup{}, n, m, P.data(), A.data(), 1e-6, H.data(), G.data(), scratch.data()));
 }
 
 }  // namespace

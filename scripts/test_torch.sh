@@ -30,7 +30,10 @@ echo "== the Python package, from this clone"
 echo "== a separate CMake project against the installed bpqp"
 prefix=$(mktemp -d)
 cmake --install "$build" --prefix "$prefix" >/dev/null
-cmake -S tests/consumer -B "$build/consumer" -DCMAKE_PREFIX_PATH="$prefix;$torch_cmake" >/dev/null
+# The torch package's root, not only its share/cmake: TorchConfig finds libtorch and libc10
+# through the prefix path before the system's directories, where Debian's libtorch may be.
+torch_root=$(cd "$torch_cmake/../.." && pwd)
+cmake -S tests/consumer -B "$build/consumer" -DCMAKE_PREFIX_PATH="$prefix;$torch_root" >/dev/null
 cmake --build "$build/consumer" -j"$(nproc)"
 "$build/consumer/consumer_core"
 "$build/consumer/consumer_torch"

@@ -12,73 +12,183 @@
 // rows cost a reduction each, on a CPU and across a GPU group alike).
 #pragma once
 
+#include <cstddef>
+
 #include "kernels/scalar_math.hpp"
 
 namespace bpqp::kernels {
+
+namespace ldlt_detail {
+
+// Columns per panel of the blocked factorization: a multiple of four (the panel is factored
+// four columns at a time). 32 columns of the Lᵀ mirror for a row chunk stay in L1 while a
+// row block is updated; wider panels pass over the trailing matrix less often but factor
+// more of it in the narrow rank-four form.
+constexpr int kPanel = 32;
+
+// Columns of the trailing matrix per pass over its rows: the panel's rows of the Lᵀ mirror
+// for them (kPanel × kColumnBlock, 16 KB in double) stay in L1 while the rows go by.
+constexpr int kColumnBlock = 64;
+
+// Below this order one panel spans the matrix (the rank-four form throughout): the trailing
+// update's setup per row block did not pay for itself at N ≈ 100–130 (12.5 against 14
+// GFLOP/s at N = 131 on an AVX2 core), and it did from N ≈ 200 (1.2× at 300, 1.7× at 500).
+constexpr int kBlockedFrom = 192;
+
+// The columns of a row chunk the trailing update keeps in registers, per row of its block
+// of four rows: 128 bytes (16 doubles) under AVX2 and generic x86-64, 256 under AVX-512.
+// g++ vectorizes this form: with fewer accumulators (four rows of 8 doubles, two rows of
+// 16) it unrolled the chunk's loop before vectorizing and kept them in memory, one double
+// at a time (5 GFLOP/s against 18); the 16 vector accumulators of AVX2 spill a few.
+#if defined(__AVX512F__)
+constexpr int kChunkBytes = 256;
+#else
+constexpr int kChunkBytes = 128;
+#endif
+
+// Columns k0 … k0+Width−1 of four rows of the trailing matrix take the panel's update,
+// K_ik −= Σ_r b_i,r U_r,k, with U_r the panel's rows of the Lᵀ mirror (U_r,k = L_k,r),
+// b_i,r = L_i,r d_r, and r over `used` (the panel rows where some b is nonzero: structurally
+// sparse data, e.g. Maros–Mészáros, skips most of them). Every column of the chunk is
+// written, also those right of a row's diagonal: that part of a row not yet factored is
+// never read, and its factorization overwrites it with the mirror (so the stores need no
+// mask, which kept g++ from holding the accumulators in registers). The accumulators are one
+// named array per row, as in kernels/column_products.hpp.
+template <int Width, class T>
+BPQP_HD BPQP_INLINE void update_chunk(int k0, int count, const int* used, const T* U, int ld, const T (*b)[kPanel],
+                                      T* const row[4]) {
+  T a0[Width] = {}, a1[Width] = {}, a2[Width] = {}, a3[Width] = {};
+  for (int t = 0; t < count; ++t) {
+    const int r = used[t];
+    const T b0 = b[0][r], b1 = b[1][r], b2 = b[2][r], b3 = b[3][r];
+    const T* u = U + static_cast<std::ptrdiff_t>(r) * ld + k0;
+    for (int w = 0; w < Width; ++w) {
+      a0[w] += u[w] * b0;
+      a1[w] += u[w] * b1;
+      a2[w] += u[w] * b2;
+      a3[w] += u[w] * b3;
+    }
+  }
+  for (int w = 0; w < Width; ++w) row[0][k0 + w] -= a0[w];
+  for (int w = 0; w < Width; ++w) row[1][k0 + w] -= a1[w];
+  for (int w = 0; w < Width; ++w) row[2][k0 + w] -= a2[w];
+  for (int w = 0; w < Width; ++w) row[3][k0 + w] -= a3[w];
+}
+
+// Columns k0 … k_end−1 of the row block: full chunks of Width, then at most one chunk of
+// each smaller power of two (which never reads past column k_end − 1, the block's last row).
+template <int Width, class T>
+BPQP_HD BPQP_INLINE void update_row_block(int k0, int k_end, int count, const int* used, const T* U, int ld,
+                                          const T (*b)[kPanel], T* const row[4]) {
+  for (; k0 + Width <= k_end; k0 += Width) update_chunk<Width>(k0, count, used, U, ld, b, row);
+  if constexpr (Width > 1) update_row_block<Width / 2>(k0, k_end, count, used, U, ld, b, row);
+}
+
+}  // namespace ldlt_detail
 
 // Factors in place. `expected_positive` pivots (the leading block) must be
 // > 0 and the rest < 0; returns false at the first pivot with the wrong sign
 // or a non-finite value. scratch (N entries) receives the pivots. The result is
 // uniform across the group (every thread reads the same pivot after a sync).
 //
-// Right-looking in panels of four columns: the panel's 4×4 diagonal block is
-// factored by one thread; every row below it then gets its four entries of L
-// by a forward substitution with that block (rows independent: parallel), and
-// the trailing matrix takes the panel's rank-four update in one pass,
-// K_ik −= Σ_r L_i,j+r d_j+r L_k,j+r — a quarter of the loads and stores of four
-// rank-one passes, which bound a CPU here, and a quarter of a GPU group's syncs.
+// Blocked, right-looking, in panels of kPanel columns. Inside a panel, four columns
+// at a time: the 4×4 diagonal block is factored by one thread; every row below it
+// then gets its four entries of L by a forward substitution with that block (rows
+// independent: parallel), and the rest of the panel's columns take the four columns'
+// rank-four update. Then the trailing matrix right of the panel takes the whole
+// panel's update in one pass, blocks of four rows by a register-held chunk of columns,
+// K_ik −= Σ_r L_i,r d_r L_k,r over the panel's r: one load and store of the trailing
+// matrix per panel instead of one per four columns (those passes, not the
+// multiply-adds, bounded the rank-four form: 7.5 GFLOP/s at N = 600 on an AVX2 core
+// where Eigen's blocked Cholesky ran 30), and a quarter of a GPU group's syncs less.
 template <class Group, class T>
 BPQP_HD bool ldlt_factor(const Group& g, T* K, int N, int ld, int expected_positive, T* scratch) {
+  using ldlt_detail::kPanel;
   auto line = [&](int r) { return K + static_cast<std::ptrdiff_t>(r) * ld; };
-  for (int j = 0; j < N; j += 4) {
-    const int end = j + 4 < N ? j + 4 : N;
-    // The diagonal block, by one thread; its pivots go to scratch (up to the first bad one).
-    if (g.rank() == 0) {
-      for (int c = j; c < end; ++c) {
-        const T d = line(c)[c];
-        scratch[c] = d;
-        const bool sign_ok = c < expected_positive ? d > T(0) : d < T(0);
-        if (!sign_ok || !is_finite(d)) break;
-        for (int r = c + 1; r < end; ++r) {
-          T* row = line(r);
-          const T l = row[c] / d;
-          row[c] = l;
-          line(c)[r] = l;
-          for (int c2 = c + 1; c2 <= r; ++c2) row[c2] -= l * d * line(c2)[c];
+  const int panel_width = N >= ldlt_detail::kBlockedFrom ? kPanel : N;
+  for (int p = 0; p < N; p += panel_width) {
+    const int p_end = p + panel_width < N ? p + panel_width : N;
+    for (int j = p; j < p_end; j += 4) {
+      const int end = j + 4 < N ? j + 4 : N;
+      // The diagonal block, by one thread; its pivots go to scratch (up to the first bad one).
+      if (g.rank() == 0) {
+        for (int c = j; c < end; ++c) {
+          const T d = line(c)[c];
+          scratch[c] = d;
+          const bool sign_ok = c < expected_positive ? d > T(0) : d < T(0);
+          if (!sign_ok || !is_finite(d)) break;
+          for (int r = c + 1; r < end; ++r) {
+            T* row = line(r);
+            const T l = row[c] / d;
+            row[c] = l;
+            line(c)[r] = l;
+            for (int c2 = c + 1; c2 <= r; ++c2) row[c2] -= l * d * line(c2)[c];
+          }
         }
       }
+      g.sync();
+      for (int c = j; c < end; ++c) {  // every thread reads the same pivots: a uniform verdict
+        const T d = scratch[c];
+        const bool sign_ok = c < expected_positive ? d > T(0) : d < T(0);
+        if (!sign_ok || !is_finite(d)) return false;
+      }
+      if (end - j < 4) return true;  // the last, narrow block: nothing below it
+      const T d0 = scratch[j], d1 = scratch[j + 1], d2 = scratch[j + 2], d3 = scratch[j + 3];
+      T* u0 = line(j);  // rows j … j+3 right of the block: L's columns, mirrored
+      T* u1 = line(j + 1);
+      T* u2 = line(j + 2);
+      T* u3 = line(j + 3);
+      const T l10 = u0[j + 1], l20 = u0[j + 2], l30 = u0[j + 3], l21 = u1[j + 2], l31 = u1[j + 3], l32 = u2[j + 3];
+      for (int k = end + g.rank(); k < N; k += g.size()) {
+        T* row = line(k);
+        const T t0 = row[j];
+        const T t1 = row[j + 1] - t0 * l10;
+        const T t2 = row[j + 2] - t0 * l20 - t1 * l21;
+        const T t3 = row[j + 3] - t0 * l30 - t1 * l31 - t2 * l32;  // t_r = L_k,j+r d_j+r
+        row[j] = u0[k] = t0 / d0;
+        row[j + 1] = u1[k] = t1 / d1;
+        row[j + 2] = u2[k] = t2 / d2;
+        row[j + 3] = u3[k] = t3 / d3;
+      }
+      g.sync();
+      // The rank-four update of the panel's remaining columns (all rows below the block).
+      for (int i = end + g.rank(); i < N; i += g.size()) {
+        T* row = line(i);
+        const T a0 = row[j] * d0, a1 = row[j + 1] * d1, a2 = row[j + 2] * d2, a3 = row[j + 3] * d3;
+        if (a0 == T(0) && a1 == T(0) && a2 == T(0) && a3 == T(0)) continue;  // structurally sparse data
+        const int k_last = i < p_end - 1 ? i : p_end - 1;
+        for (int k = end; k <= k_last; ++k) row[k] -= a0 * u0[k] + a1 * u1[k] + a2 * u2[k] + a3 * u3[k];
+      }
+      g.sync();
     }
-    g.sync();
-    for (int c = j; c < end; ++c) {  // every thread reads the same pivots: a uniform verdict
-      const T d = scratch[c];
-      const bool sign_ok = c < expected_positive ? d > T(0) : d < T(0);
-      if (!sign_ok || !is_finite(d)) return false;
-    }
-    if (end - j < 4) break;  // the last, narrow panel: nothing below it
-    const T d0 = scratch[j], d1 = scratch[j + 1], d2 = scratch[j + 2], d3 = scratch[j + 3];
-    T* u0 = line(j);  // rows j … j+3 right of the block: L's panel columns, mirrored
-    T* u1 = line(j + 1);
-    T* u2 = line(j + 2);
-    T* u3 = line(j + 3);
-    const T l10 = u0[j + 1], l20 = u0[j + 2], l30 = u0[j + 3], l21 = u1[j + 2], l31 = u1[j + 3], l32 = u2[j + 3];
-    for (int k = end + g.rank(); k < N; k += g.size()) {
-      T* row = line(k);
-      const T t0 = row[j];
-      const T t1 = row[j + 1] - t0 * l10;
-      const T t2 = row[j + 2] - t0 * l20 - t1 * l21;
-      const T t3 = row[j + 3] - t0 * l30 - t1 * l31 - t2 * l32;  // t_r = L_k,j+r d_j+r
-      row[j] = u0[k] = t0 / d0;
-      row[j + 1] = u1[k] = t1 / d1;
-      row[j + 2] = u2[k] = t2 / d2;
-      row[j + 3] = u3[k] = t3 / d3;
-    }
-    g.sync();
-    for (int i = end + g.rank(); i < N; i += g.size()) {
-      T* row = line(i);
-      const T a0 = row[j] * d0, a1 = row[j + 1] * d1, a2 = row[j + 2] * d2, a3 = row[j + 3] * d3;
-      // structurally sparse data (e.g. Maros–Mészáros) skips most updates
-      if (a0 == T(0) && a1 == T(0) && a2 == T(0) && a3 == T(0)) continue;
-      for (int k = end; k <= i; ++k) row[k] -= a0 * u0[k] + a1 * u1[k] + a2 * u2[k] + a3 * u3[k];
+    if (p_end >= N) break;
+    // The trailing matrix takes the whole panel's update: column blocks of kColumnBlock
+    // (whose part of the mirror stays in L1 while the rows pass), in each a block of four
+    // rows per thread.
+    const int panel = p_end - p;
+    constexpr int width = ldlt_detail::kChunkBytes / static_cast<int>(sizeof(T));
+    for (int kb = p_end; kb < N; kb += ldlt_detail::kColumnBlock) {
+      const int kb_end = kb + ldlt_detail::kColumnBlock < N ? kb + ldlt_detail::kColumnBlock : N;
+      const int first_block = p_end + 4 * ((kb - p_end) / 4);  // the row block that holds row kb
+      for (int i0 = first_block + 4 * g.rank(); i0 < N; i0 += 4 * g.size()) {
+        const int rows = N - i0 < 4 ? N - i0 : 4;
+        T* row[4];
+        for (int c = 0; c < 4; ++c) row[c] = line(c < rows ? i0 + c : i0);  // a missing row: b = 0, writes row i0 − 0
+        T b[4][kPanel];
+        int used[kPanel], count = 0;
+        for (int r = 0; r < panel; ++r) {
+          const T d = scratch[p + r];
+          bool nonzero = false;
+          for (int c = 0; c < 4; ++c) {
+            b[c][r] = c < rows ? row[c][p + r] * d : T(0);
+            nonzero = nonzero || b[c][r] != T(0);
+          }
+          if (nonzero) used[count++] = r;
+        }
+        if (count == 0) continue;
+        const int k_end = i0 + rows < kb_end ? i0 + rows : kb_end;
+        ldlt_detail::update_row_block<width>(kb, k_end, count, used, line(p), ld, b, row);
+      }
     }
     g.sync();
   }

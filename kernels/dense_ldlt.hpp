@@ -40,7 +40,11 @@ constexpr int kBlockedFrom = 192;
 // g++ vectorizes this form: with fewer accumulators (four rows of 8 doubles, two rows of
 // 16) it unrolled the chunk's loop before vectorizing and kept them in memory, one double
 // at a time (5 GFLOP/s against 18); the 16 vector accumulators of AVX2 spill a few.
-#if defined(__AVX512F__)
+// On a GPU each thread of the group runs its own row blocks, and 64 doubles of
+// accumulators would spill its registers: 32 bytes there.
+#if defined(__CUDA_ARCH__)
+constexpr int kChunkBytes = 32;
+#elif defined(__AVX512F__)
 constexpr int kChunkBytes = 256;
 #else
 constexpr int kChunkBytes = 128;

@@ -186,7 +186,7 @@ class PortfolioLayer:
         if self.solver == "qpth":
             return self.qpth(P, -mu_hat, self.G, self.h, self.A[:1], self.l[:1])
         w, _, status = bpqp.qp_layer(P, -mu_hat, self.A, self.l, self.u, return_duals=True, check_convexity=False,
-                                     shared_data_batch_phase=self.batch_phase, **self.settings)
+                                     batch_phase=self.batch_phase, **self.settings)
         self.unsolved += int((status != bpqp.Status.solved).sum())
         return w
 

@@ -35,7 +35,8 @@ struct LayerSettings {
   bool polish = true;                   // exact active sets for the backward
   bool interior_point_fallback = true;  // finish what ADMM stalls on
   bool check_convexity = true;          // a P that is not PSD is that problem's invalid_input
-  bool shared_data_batch_phase = true;  // one factorization for a batch sharing P and A
+  bool batch_phase = true;              // one factorization for a batch sharing P and A
+  bool shared_data_batch_phase = true;  // deprecated: batch_phase's former name (false turns it off too)
   // The backward's active-set threshold (unset: eps_abs) and its LP smoothing γ ≥ 0
   // (bpqp/backward.hpp, BackwardOptions): with γ > 0 an LP's gradients are informative.
   std::optional<double> active_tolerance;

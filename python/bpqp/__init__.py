@@ -42,13 +42,27 @@ _registrations.register()
 Status = enum.IntEnum("Status", {name: value for value, name in enumerate(torch.ops.bpqp.status_names())})
 
 _SETTINGS = ("eps_abs", "eps_rel", "max_iter", "polish", "interior_point_fallback", "check_convexity",
-             "shared_data_batch_phase", "active_tolerance", "lp_smoothing", "on_failure")
+             "batch_phase", "active_tolerance", "lp_smoothing", "on_failure")
+#: Former names still accepted (with a DeprecationWarning), and the setting each became.
+_FORMER_NAMES = {"shared_data_batch_phase": "batch_phase"}
 
 
 def _check_settings(settings, where):
-    unknown = set(settings) - set(_SETTINGS)
+    unknown = set(settings) - set(_SETTINGS) - set(_FORMER_NAMES)
     if unknown:
         raise TypeError(f"{where}: unknown settings {sorted(unknown)}; known: {list(_SETTINGS)}")
+
+
+def _current_names(settings, where):
+    """settings with former names replaced by the current ones (warning that they are deprecated);
+    a False under either name turns the setting off, as in the C++ Settings."""
+    settings = dict(settings)
+    for former, current in _FORMER_NAMES.items():
+        if former in settings:
+            warnings.warn(f"{where}: the setting {former} is deprecated; use {current}", DeprecationWarning,
+                          stacklevel=3)
+            settings[current] = bool(settings.pop(former)) and bool(settings.get(current, True))
+    return settings
 
 
 def qp_layer(P, q, A=None, l=None, u=None, *, return_duals=False, **settings):
@@ -59,7 +73,8 @@ def qp_layer(P, q, A=None, l=None, u=None, *, return_duals=False, **settings):
 
     Settings (keyword only): eps_abs, eps_rel (None: 1e-5 double, 1e-4 float), max_iter
     (10000), polish (True), interior_point_fallback (True), check_convexity (True: a P that
-    is not PSD is that problem's invalid_input), shared_data_batch_phase (True),
+    is not PSD is that problem's invalid_input), batch_phase (True: one factorization for a batch
+    sharing P and A; its former name shared_data_batch_phase is deprecated),
     active_tolerance (the backward's active-set threshold; None: eps_abs), lp_smoothing
     (γ ≥ 0 of the backward; > 0 makes an LP's gradients informative), on_failure ("warn":
     unsolved problems keep their status, the solver's x and y, zero gradients, and a warning
@@ -67,6 +82,7 @@ def qp_layer(P, q, A=None, l=None, u=None, *, return_duals=False, **settings):
     "raise" read the statuses, which waits for the stream; "ignore" never waits.
     """
     _check_settings(settings, "bpqp.qp_layer")
+    settings = _current_names(settings, "bpqp.qp_layer")
     python_warns = _python_warns(settings, (P, q, A, l, u))
     x, y, status = torch.ops.bpqp.qp_solve(P, q, A, l, u, **(dict(settings, on_failure="ignore")
                                                              if python_warns else settings))

@@ -14,7 +14,7 @@ def _batch_of(inputs):
 
 
 def _qp_solve_fake(P, q, A, l, u, eps_abs=None, eps_rel=None, max_iter=10000, polish=True,
-                   interior_point_fallback=True, check_convexity=True, shared_data_batch_phase=True,
+                   interior_point_fallback=True, check_convexity=True, batch_phase=True,
                    active_tolerance=None, lp_smoothing=0.0, on_failure="warn"):
     n = q.shape[-1]
     m = A.shape[-2] if A is not None else 0

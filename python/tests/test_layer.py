@@ -172,6 +172,17 @@ def test_unknown_settings_are_rejected():
         bpqp.qp_layer(P, q, A, l, u, on_failure="crash")
 
 
+def test_the_former_name_of_batch_phase_still_works_and_warns():
+    # A batch sharing P and A (the batch phase's case): the former name, False, must give the
+    # per-problem path's answer bit for bit, as batch_phase=False does.
+    P, q, A, l, u = random_qp(6, 8, 5, seed=13, requires_grad=False)
+    shared = (P[0], q, A[0], l, u)
+    expected = bpqp.qp_layer(*shared, batch_phase=False)
+    with pytest.warns(DeprecationWarning, match="shared_data_batch_phase is deprecated; use batch_phase"):
+        x = bpqp.qp_layer(*shared, shared_data_batch_phase=False)
+    assert torch.equal(x, expected)
+
+
 def test_float32_agrees_with_float64():
     data = random_qp(4, 6, 3, seed=11, requires_grad=False)
     x64 = bpqp.qp_layer(*data)

@@ -45,7 +45,7 @@ class QpSolveFunction : public torch::autograd::Function<QpSolveFunction> {
     if (!any_batched(data) && any_batched(given)) std::copy(given, given + 5, data);
     at::AutoDispatchBelowADInplaceOrView below_autograd;
     auto [x, y, status] = qp_solve_op().call(data[0], *data[1], data[2], data[3], data[4], eps_abs, eps_rel, max_iter, polish,
-                                  interior_point_fallback, check_convexity, shared_data_batch_phase,
+                                  interior_point_fallback, check_convexity, batch_phase,
                                   active_tolerance, lp_smoothing, on_failure);
     // What the backward needs: the data as solved, and the forward's answer.
     variable_list saved;

@@ -22,7 +22,7 @@ LayerOutput qp_layer(const std::optional<at::Tensor>& P, const at::Tensor& q, co
                      const std::optional<at::Tensor>& l, const std::optional<at::Tensor>& u,
                      const LayerSettings& s) {
   auto [x, y, status] = torch_ops::qp_solve_op().call(P, q, A, l, u, s.eps_abs, s.eps_rel, s.max_iter, s.polish, s.interior_point_fallback,
-                                s.check_convexity, s.shared_data_batch_phase, s.active_tolerance, s.lp_smoothing,
+                                s.check_convexity, s.batch_phase && s.shared_data_batch_phase, s.active_tolerance, s.lp_smoothing,
                                 on_failure_name(s.on_failure));
   return {x, y, status};
 }

@@ -19,7 +19,7 @@ OnFailure on_failure_from(c10::string_view name) {
 }
 
 Settings settings_from(std::optional<double> eps_abs, std::optional<double> eps_rel, int64_t max_iter, bool polish,
-                       bool interior_point_fallback, bool check_convexity, bool shared_data_batch_phase) {
+                       bool interior_point_fallback, bool check_convexity, bool batch_phase) {
   TORCH_CHECK(max_iter > 0 && max_iter <= std::numeric_limits<int>::max(), "bpqp: max_iter must be in [1, 2^31), got ",
               max_iter);
   Settings s;
@@ -29,7 +29,7 @@ Settings settings_from(std::optional<double> eps_abs, std::optional<double> eps_
   s.polish = polish;
   s.interior_point_fallback = interior_point_fallback;
   s.check_convexity = check_convexity;
-  s.batch_phase = shared_data_batch_phase;  // (the torch option keeps the setting's former name)
+  s.batch_phase = batch_phase;
   s.warm_start = false;  // each op call is a fresh solve: an op keeps no state between calls
   try {
     validate(s);

@@ -24,7 +24,7 @@ namespace bpqp::torch_ops {
 // Schema of the settings part of bpqp::qp_solve (after the data P, q, A, l, u).
 #define BPQP_TORCH_SOLVE_SETTINGS_SCHEMA                                                                   \
   "float? eps_abs=None, float? eps_rel=None, int max_iter=10000, bool polish=True, "                      \
-  "bool interior_point_fallback=True, bool check_convexity=True, bool shared_data_batch_phase=True, "    \
+  "bool interior_point_fallback=True, bool check_convexity=True, bool batch_phase=True, "                \
   "float? active_tolerance=None, float lp_smoothing=0.0, str on_failure=\"warn\""
 
 // The same, as C++ parameters and as the arguments that pass them on.
@@ -32,11 +32,11 @@ namespace bpqp::torch_ops {
   const std::optional<at::Tensor>&P, const at::Tensor &q, const std::optional<at::Tensor>&A,              \
       const std::optional<at::Tensor>&l, const std::optional<at::Tensor>&u, std::optional<double> eps_abs, \
       std::optional<double> eps_rel, int64_t max_iter, bool polish, bool interior_point_fallback,          \
-      bool check_convexity, bool shared_data_batch_phase, std::optional<double> active_tolerance,          \
+      bool check_convexity, bool batch_phase, std::optional<double> active_tolerance,                      \
       double lp_smoothing, c10::string_view on_failure
 #define BPQP_TORCH_SOLVE_ARGUMENTS                                                                          \
   P, q, A, l, u, eps_abs, eps_rel, max_iter, polish, interior_point_fallback, check_convexity,             \
-      shared_data_batch_phase, active_tolerance, lp_smoothing, on_failure
+      batch_phase, active_tolerance, lp_smoothing, on_failure
 
 // Schema and parameters of bpqp::qp_solve_backward (CPU and CUDA kernels).
 #define BPQP_TORCH_BACKWARD_SCHEMA                                                                          \
@@ -74,7 +74,7 @@ OnFailure on_failure_from(c10::string_view name);
 
 // Settings from the op's arguments; out-of-range values raise, naming the argument.
 Settings settings_from(std::optional<double> eps_abs, std::optional<double> eps_rel, int64_t max_iter, bool polish,
-                       bool interior_point_fallback, bool check_convexity, bool shared_data_batch_phase);
+                       bool interior_point_fallback, bool check_convexity, bool batch_phase);
 
 // Checks active_tolerance and lp_smoothing (the forward takes them too, to raise where the
 // user passed them rather than in the backward).

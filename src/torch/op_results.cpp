@@ -48,8 +48,7 @@ BackwardTensors backward_tensors(const BatchTensors& in, const at::Tensor& grad_
 SolveRequest solve_request(BPQP_TORCH_SOLVE_PARAMETERS) {
   check_backward_settings(active_tolerance, lp_smoothing);
   return {batch_tensors(P, q, A, l, u, ExpandedInputs::shared, "bpqp.qp_solve"),
-          settings_from(eps_abs, eps_rel, max_iter, polish, interior_point_fallback, check_convexity,
-                        shared_data_batch_phase),
+          settings_from(eps_abs, eps_rel, max_iter, polish, interior_point_fallback, check_convexity, batch_phase),
           on_failure_from(on_failure)};
 }
 

@@ -21,14 +21,9 @@ namespace bpqp::kernels {
 namespace ldlt_detail {
 
 // Columns per panel of the blocked factorization: a multiple of four (the panel is factored
-// four columns at a time). 32 columns of the Lᵀ mirror for a row chunk stay in L1 while a
-// row block is updated; wider panels pass over the trailing matrix less often but factor
-// more of it in the narrow rank-four form.
+// four columns at a time). Wider panels pass over the trailing matrix less often but factor
+// more of it in the narrow rank-four form (64 measured no faster than 32).
 constexpr int kPanel = 32;
-
-// Columns of the trailing matrix per pass over its rows: the panel's rows of the Lᵀ mirror
-// for them (kPanel × kColumnBlock, 16 KB in double) stay in L1 while the rows go by.
-constexpr int kColumnBlock = 64;
 
 // Below this order one panel spans the matrix (the rank-four form throughout): the trailing
 // update's setup per row block did not pay for itself at N ≈ 100–130 (12.5 against 14
@@ -104,7 +99,7 @@ BPQP_HD BPQP_INLINE void update_row_block(int k0, int k_end, int count, const in
 // K_ik −= Σ_r L_i,r d_r L_k,r over the panel's r: one load and store of the trailing
 // matrix per panel instead of one per four columns (those passes, not the
 // multiply-adds, bounded the rank-four form: about 13 GFLOP/s at N = 500–600 on an AVX2
-// core, 18 blocked, best of five runs; Eigen's blocked Cholesky, 29, packs its panels
+// core, 19 blocked, best of five runs; Eigen's blocked Cholesky, 29, packs its panels
 // into buffers this in-place form does not have).
 template <class Group, class T>
 BPQP_HD bool ldlt_factor(const Group& g, T* K, int N, int ld, int expected_positive, T* scratch) {
@@ -167,33 +162,28 @@ BPQP_HD bool ldlt_factor(const Group& g, T* K, int N, int ld, int expected_posit
       g.sync();
     }
     if (p_end >= N) break;
-    // The trailing matrix takes the whole panel's update: column blocks of kColumnBlock
-    // (whose part of the mirror stays in L1 while the rows pass), in each a block of four
-    // rows per thread.
+    // The trailing matrix takes the whole panel's update, a block of four rows per thread.
+    // Rows outer: a block's b and its list of nonzero panel rows are formed once (per
+    // column block, that setup cost sparse Maros–Mészáros problems 8%), and the panel's
+    // mirror rows stream from L2.
     const int panel = p_end - p;
     constexpr int width = ldlt_detail::kChunkBytes / static_cast<int>(sizeof(T));
-    for (int kb = p_end; kb < N; kb += ldlt_detail::kColumnBlock) {
-      const int kb_end = kb + ldlt_detail::kColumnBlock < N ? kb + ldlt_detail::kColumnBlock : N;
-      const int first_block = p_end + 4 * ((kb - p_end) / 4);  // the row block that holds row kb
-      for (int i0 = first_block + 4 * g.rank(); i0 < N; i0 += 4 * g.size()) {
-        const int rows = N - i0 < 4 ? N - i0 : 4;
-        T* row[4];
-        for (int c = 0; c < 4; ++c) row[c] = line(c < rows ? i0 + c : i0);  // a missing row: b = 0, writes row i0 − 0
-        T b[4][kPanel];
-        int used[kPanel], count = 0;
-        for (int r = 0; r < panel; ++r) {
-          const T d = scratch[p + r];
-          bool nonzero = false;
-          for (int c = 0; c < 4; ++c) {
-            b[c][r] = c < rows ? row[c][p + r] * d : T(0);
-            nonzero = nonzero || b[c][r] != T(0);
-          }
-          if (nonzero) used[count++] = r;
+    for (int i0 = p_end + 4 * g.rank(); i0 < N; i0 += 4 * g.size()) {
+      const int rows = N - i0 < 4 ? N - i0 : 4;
+      T* row[4];
+      for (int c = 0; c < 4; ++c) row[c] = line(c < rows ? i0 + c : i0);  // a missing row: b = 0, writes row i0 − 0
+      T b[4][kPanel];
+      int used[kPanel], count = 0;
+      for (int r = 0; r < panel; ++r) {
+        const T d = scratch[p + r];
+        bool nonzero = false;
+        for (int c = 0; c < 4; ++c) {
+          b[c][r] = c < rows ? row[c][p + r] * d : T(0);
+          nonzero = nonzero || b[c][r] != T(0);
         }
-        if (count == 0) continue;
-        const int k_end = i0 + rows < kb_end ? i0 + rows : kb_end;
-        ldlt_detail::update_row_block<width>(kb, k_end, count, used, line(p), ld, b, row);
+        if (nonzero) used[count++] = r;
       }
+      if (count > 0) ldlt_detail::update_row_block<width>(p_end, i0 + rows, count, used, line(p), ld, b, row);
     }
     g.sync();
   }

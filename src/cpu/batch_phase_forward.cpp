@@ -26,6 +26,17 @@ using RowMajorMap = Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dyn
 template <class T>
 using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
 
+// (K + shift·I)⁻¹ for a symmetric K, by Cholesky; false when K + shift·I is not positive
+// definite to rounding or the inverse is not finite. The batch phase forms both its inverses
+// with this, in double whatever T is (each caller says why).
+bool shifted_inverse(Matrix<double> K, double shift, Matrix<double>& inverse) {
+  K.diagonal().array() += shift;
+  const Eigen::LLT<Matrix<double>> llt(K);
+  if (llt.info() != Eigen::Success) return false;
+  inverse = llt.solve(Matrix<double>::Identity(K.rows(), K.cols()));
+  return inverse.allFinite();
+}
+
 // The batch phase's state: one column per problem still running (active[k] is its index);
 // x_prev, y_prev: the iterate before x, y at the last check (the infeasibility tests').
 template <class T>
@@ -138,11 +149,11 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
     for (int i = 0; i < m; ++i) rho_rows[i] = kernels::batch_row_rho(row_classes[i], rho, prm);
     const Vector<double> rho_d = rho_rows.template cast<double>();
     const Matrix<double> A_d = A.template cast<double>();
-    Matrix<double> K = P.template cast<double>() + A_d.transpose() * rho_d.asDiagonal() * A_d;
-    K.diagonal().array() += static_cast<double>(prm.sigma);
-    Eigen::LLT<Matrix<double>> llt(K);
-    if (llt.info() != Eigen::Success) return false;
-    K_inv = llt.solve(Matrix<double>::Identity(n, n)).template cast<T>();
+    Matrix<double> K_inv_d;
+    if (!shifted_inverse(P.template cast<double>() + A_d.transpose() * rho_d.asDiagonal() * A_d,
+                         static_cast<double>(prm.sigma), K_inv_d))
+      return false;
+    K_inv = K_inv_d.template cast<T>();
     return K_inv.allFinite();
   };
   // Without a factorization the problems start where they are (their own loops factor).
@@ -216,15 +227,13 @@ struct SharedKktBuffers {
   RowMajor H_inv, W, G;
 
   bool prepare(int n, int m, const T* P, const T* A, T delta) {
-    Matrix<double> H = RowMajorMap<T>(P, n, n).template cast<double>();
-    H.diagonal().array() += static_cast<double>(delta);
-    const Eigen::LLT<Matrix<double>> llt(H);
-    if (llt.info() != Eigen::Success) return false;
-    const Matrix<double> H_inv_d = llt.solve(Matrix<double>::Identity(n, n));
+    Matrix<double> H_inv_d;
+    if (!shifted_inverse(RowMajorMap<T>(P, n, n).template cast<double>(), static_cast<double>(delta), H_inv_d))
+      return false;
     const Matrix<double> A_d = RowMajorMap<T>(A, m, n).template cast<double>();
     const Matrix<double> W_d = A_d * H_inv_d;
     const Matrix<double> G_d = W_d * A_d.transpose();
-    if (!H_inv_d.allFinite() || !G_d.allFinite()) return false;
+    if (!G_d.allFinite()) return false;
     H_inv = H_inv_d.template cast<T>();
     W = W_d.template cast<T>();
     G = G_d.template cast<T>();

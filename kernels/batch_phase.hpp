@@ -211,6 +211,7 @@ struct BatchPhaseState {
   int stalled_checks;  // consecutive checks at which no problem left
   bool running;        // another round follows
   bool refactor;       // ρ changed: K⁻¹ must be formed again before that round
+  int polish_at;       // the polish hand-over (start_batch_phase's; 0: none)
 };
 
 // The most iterations the phase may run (before rounding down to whole rounds): max_iter,
@@ -250,6 +251,7 @@ BPQP_HD BatchPhaseState<T> start_batch_phase(const AdmmParams<T>& prm, bool fact
   s.stalled_checks = 0;
   s.running = factored && problems > 0 && s.cap > 0;
   s.refactor = false;
+  s.polish_at = polish_at;
   return s;
 }
 
@@ -257,6 +259,26 @@ BPQP_HD BatchPhaseState<T> start_batch_phase(const AdmmParams<T>& prm, bool fact
 template <class T>
 BPQP_HD int iterations_at_check(const BatchPhaseState<T>& s, const AdmmParams<T>& prm) {
   return s.iterations + prm.check_every;
+}
+
+// Whether the check that ends the current round decides anything. The round that reaches the
+// polish hand-over is the phase's last, and every problem leaving there is tested again at
+// once by its finish (finish_after_batch_phase: polish_now), on the same two iterates: the
+// check's products and column tests would be computed twice. At random QP 10×5 that check
+// (three products, and each column's termination and infeasibility tests) was a twentieth of
+// the forward pass.
+template <class T>
+BPQP_HD bool check_decides(const BatchPhaseState<T>& s, const AdmmParams<T>& prm) {
+  return !(s.polish_at > 0 && iterations_at_check(s, prm) >= s.polish_at);
+}
+
+// Ends the phase at a round whose check decides nothing (check_decides): every problem still
+// running leaves with this round's iterations counted.
+template <class T>
+BPQP_HD void end_without_check(BatchPhaseState<T>& s, const AdmmParams<T>& prm) {
+  s.iterations += prm.check_every;
+  s.running = false;
+  s.refactor = false;
 }
 
 // Ends a round: counts its iterations, decides whether another follows and, at the

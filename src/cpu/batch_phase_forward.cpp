@@ -180,6 +180,10 @@ void run_batch_phase(const QpBatchView<T>& batch, const kernels::AdmmParams<T>& 
                                 kept ? it.y_prev.col(col).data() : y_prev.data());
     }
 
+    if (!kernels::check_decides(state, prm)) {  // each problem's finish tests it at once
+      kernels::end_without_check(state, prm);
+      break;
+    }
     // Each problem's termination test on its own column; the ones that leave are set aside.
     times_A(it.x, Ax);
     product(s.P, n, n, it.x, Px);

@@ -189,6 +189,28 @@ TEST(BatchPhase, EndsAtTheCheckOfTheProblemsFirstPolish) {
   EXPECT_EQ(batch_phase_polish_handover(100, 20, prm), 0) << "polishing only at the end: the phase runs on";
 }
 
+TEST(BatchPhase, SkipsOnlyTheCheckAtThePolishHandOver) {
+  const AdmmParams<double> prm = phase_params();  // checks every 25
+  BatchPhaseState<double> s = start_batch_phase(prm, true, 10, false, 60);
+  std::vector<bool> decides;
+  while (s.running) {
+    decides.push_back(check_decides(s, prm));
+    if (!decides.back()) {
+      end_without_check(s, prm);
+      break;
+    }
+    after_check(s, prm, CheckTally<double>{0, 10, 0.0, 0});
+  }
+  EXPECT_EQ(decides, (std::vector<bool>{true, true, false})) << "the third check, at 75, is the first at or after 60";
+  EXPECT_FALSE(s.running);
+  EXPECT_EQ(s.iterations, 75) << "the leavers' count, which the finish's polish_now compares with 60";
+  s = start_batch_phase(prm, true, 10, false);  // no hand-over: every check decides
+  for (int round = 0; round < 5 && s.running; ++round) {
+    EXPECT_TRUE(check_decides(s, prm));
+    after_check(s, prm, CheckTally<double>{0, 10, 0.0, 0});
+  }
+}
+
 TEST(BatchPhase, StopsWhenEveryProblemLeftOrAfterChecksWithoutProgress) {
   const AdmmParams<double> prm = phase_params();
   BatchPhaseState<double> s = start_batch_phase(prm, true, 4, false);

@@ -6,7 +6,7 @@
 #
 #   bash benchmarks/per_problem_table.sh [OUT_DIR]     (default build-bench/per_problem)
 #
-# Writes OUT_DIR/table.md (and the JSON records beside it); about 5 minutes on 2 cores once
+# Writes OUT_DIR/table.md (and the JSON records beside it); about 6 minutes on 2 cores once
 # bpqp_bench and the peers' environment (benchmarks/peers/setup_env.sh) are built.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -21,9 +21,9 @@ constexpr int reduction_lanes = 4;
 constexpr int reduction_lanes = 16;
 #endif
 
-// Σ a[k]·b[k] over k < end in four partial sums and a tail, for a dot of fewer than
-// reduction_lanes terms: the same sum, to the bit, as strided_dot's (whose other lanes stay
-// zero), without setting up and folding sixteen. A 10×10 gemv of such dots took 65 ns
+// Σ a[k]·b[k] over k = begin, begin + step, … < end in four partial sums and a tail, for a
+// dot too short for strided_dot's first pass of reduction_lanes terms: the same sum, to the
+// bit, as strided_dot's (whose other lanes stay zero), without setting up and folding sixteen. A 10×10 gemv of such dots took 65 ns
 // against 43 (AVX2, -O3): small problems' residuals, polish and refinement are mostly these.
 template <class T>
 BPQP_HD BPQP_INLINE T short_strided_dot(const T* a, const T* b, int begin, int end, int step) {
@@ -43,7 +43,7 @@ BPQP_HD BPQP_INLINE T short_strided_dot(const T* a, const T* b, int begin, int e
 // Σ a[k]·b[k] over k = begin, begin + step, … < end, in reduction_lanes interleaved partial sums.
 template <class T>
 BPQP_HD BPQP_INLINE T strided_dot(const T* a, const T* b, int begin, int end, int step) {
-  if (end - begin < reduction_lanes * step) return short_strided_dot(a, b, begin, end, step);
+  if (end - begin <= (reduction_lanes - 1) * step) return short_strided_dot(a, b, begin, end, step);
   T lane[reduction_lanes];
   for (int l = 0; l < reduction_lanes; ++l) lane[l] = T(0);
   int k = begin;

@@ -1,6 +1,6 @@
-// kernels/strided_reductions.hpp's dot product: accurate for every length, step and start
-// (so every branch: the short form below reduction_lanes terms, the lanes, their
-// remainders), and the short form the same sum to the bit as the sixteen-lane one.
+// kernels/strided_reductions.hpp's dot product: accurate for every length, step, start and end
+// (so every branch: the short form, the lanes, their remainders), and to the bit the sum of
+// the sixteen-lane form alone, which the short form only skips the setup of.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -43,20 +43,20 @@ void check_dots() {
   const double eps = std::numeric_limits<T>::epsilon();
   for (int step : {1, 2, 3})
     for (int begin : {0, 1, 2})
-      for (int terms = 0; terms <= 48; ++terms) {
-        const int end = begin + terms * step;
-        long double exact = 0, magnitude = 0;
-        for (int k = begin; k < end; k += step) {
-          exact += static_cast<long double>(a[k]) * b[k];
-          magnitude += std::fabs(static_cast<long double>(a[k]) * b[k]);
-        }
-        const T dot = strided_dot(a.data(), b.data(), begin, end, step);
-        EXPECT_LE(std::fabs(static_cast<long double>(dot) - exact), 2 * (terms + 1) * eps * magnitude)
-            << terms << " terms, step " << step << ", from " << begin;
-        if (terms < reduction_lanes)
-          EXPECT_EQ(dot, sixteen_lane_dot(a.data(), b.data(), begin, end, step))
+      for (int terms = 0; terms <= 48; ++terms)
+        for (int short_of = 0; short_of < (terms > 0 ? step : 1); ++short_of) {  // end past the last term
+          const int end = begin + terms * step - short_of;
+          long double exact = 0, magnitude = 0;
+          for (int k = begin; k < end; k += step) {
+            exact += static_cast<long double>(a[k]) * b[k];
+            magnitude += std::fabs(static_cast<long double>(a[k]) * b[k]);
+          }
+          const T dot = strided_dot(a.data(), b.data(), begin, end, step);
+          EXPECT_LE(std::fabs(static_cast<long double>(dot) - exact), 2 * (terms + 1) * eps * magnitude)
               << terms << " terms, step " << step << ", from " << begin;
-      }
+          EXPECT_EQ(dot, sixteen_lane_dot(a.data(), b.data(), begin, end, step))
+              << terms << " terms, step " << step << ", from " << begin << " to " << end;
+        }
 }
 
 TEST(StridedDot, AccurateForEveryLengthStepAndStart_Double) { check_dots<double>(); }

@@ -313,7 +313,6 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
   T rho = start.rho;
   bool numerically_ok = true;
   bool factored = start.factored;
-  bool check_now = start.check_first;
   Residuals<T> res;
   SolveStatus status = SolveStatus::max_iterations;
   // Polishing also runs during the iterations, at doubling intervals (total cost
@@ -321,6 +320,10 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
   // passes the termination test, so an early success is a verified solution.
   int next_polish = first_polish_iteration(n, m, prm);
   int k = start.iterations;
+  // A start with no iterations left (the batch phase may hand its problems over at max_iter,
+  // its own cap) is tested as it is: the report then says whether it converged at the phase's
+  // last check, with the residuals measured (it said max_iterations with residuals 0).
+  bool check_now = start.check_first || k >= prm.max_iter;
   bool iterated = start.previous;  // the infeasibility tests compare two iterates
   // (the scaled P̄ is zero exactly when P is). A problem with cone blocks is not an LP here:
   // the LP rule starts in the interior point for an LP's vertex, which a cone has not.
@@ -363,7 +366,7 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
     report.polish = PolishStatus::rejected;
     return false;
   };
-  while (k < prm.max_iter && status != SolveStatus::solved) {  // solved before it: by the interior point
+  while ((k < prm.max_iter || check_now) && status != SolveStatus::solved) {  // solved before it: by the interior point
     if (!check_now) {
       if (!factored) {
         numerically_ok = factor_reduced_system(g, n, m, prm.sigma, w);

@@ -5,6 +5,7 @@
 // the same bits on one thread and on two.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -120,6 +121,49 @@ TYPED_TEST(BatchPhaseForward, RandomSharedBatchesMatchThePerProblemPath) {
     for (int j = 0; j < batch.n(); ++j)
       EXPECT_EQ(one.x_of(b)[j], two.x_of(b)[j]);  // the batch phase is one computation; the finish is per problem
   }
+}
+
+// Without a polish hand-over and without the interior point, the phase may run up to max_iter
+// itself, and its problems then reach their finish at k = max_iter. The finish must still test
+// them there: one that converged at that last check is solved, one that did not reports the
+// residuals it ended with. (admm_run's loop did not run at k = max_iter: every such problem was
+// max_iterations with residuals 0.)
+TYPED_TEST(BatchPhaseForward, ProblemsReachingMaxIterInThePhaseAreTestedThere) {
+  using T = TypeParam;
+  const int count = 40;
+  std::vector<DenseQp> problems;
+  const QpBatch<T> batch = random_shared_batch<T>(generators::make_random_feasible_qp(30, 12, 5), count, 1.7, true,
+                                                  problems);
+  Settings settings;
+  settings.polish = false;
+  settings.interior_point_fallback = false;
+  settings.warm_start = false;
+  const auto unlimited = Solver<T>(testing::test_executor(1), settings).solve(batch.view());
+  // max_iter at a check where some problems leave converged and others run on (the last such
+  // check): up to it the phase's iterates are the same as without the limit.
+  const int most = *std::max_element(unlimited.iterations.begin(), unlimited.iterations.end());
+  int limit = 0;
+  for (int k : unlimited.iterations)
+    if (k < most) limit = std::max(limit, k);
+  ASSERT_GE(limit, settings.check_every) << "some problems must run past the limit";
+  settings.max_iter = limit;
+  const auto limited = Solver<T>(testing::test_executor(1), settings).solve(batch.view());
+  int at_limit = 0;
+  for (int b = 0; b < count; ++b) {
+    SCOPED_TRACE("problem " + std::to_string(b) + ", " + std::to_string(unlimited.iterations[b]) + " iterations");
+    ASSERT_EQ(unlimited.status[b], SolveStatus::solved);
+    EXPECT_LE(limited.iterations[b], limit);
+    if (unlimited.iterations[b] <= limit) {
+      at_limit += unlimited.iterations[b] == limit;
+      EXPECT_EQ(limited.status[b], SolveStatus::solved);
+      EXPECT_EQ(limited.iterations[b], unlimited.iterations[b]);
+    } else {
+      EXPECT_TRUE(limited.status[b] == SolveStatus::max_iterations ||
+                  limited.status[b] == SolveStatus::solved_inaccurate);
+      EXPECT_GT(std::max(limited.prim_res[b], limited.dual_res[b]), T(0)) << "the residuals it ended with";
+    }
+  }
+  EXPECT_GT(at_limit, 0) << "a problem converged at the last check";
 }
 
 // With in-loop polishing (the default) the phase hands every problem to its first polish

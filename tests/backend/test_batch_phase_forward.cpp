@@ -93,14 +93,19 @@ QpBatch<T> random_shared_batch(const DenseQp& base, int count, double f, bool ow
   return batch;
 }
 
+// Forty random problems of 30 variables and 12 rows sharing P, A and l, each its own q and u.
+template <class T>
+QpBatch<T> forty_random_shared(std::vector<DenseQp>& problems) {
+  return random_shared_batch<T>(generators::make_random_feasible_qp(30, 12, 5), 40, 1.7, true, problems);
+}
+
 // Random problems that share P and A: the batch phase converges them together and they
 // finish with a verified polish; the per-problem path agrees within tolerance.
 TYPED_TEST(BatchPhaseForward, RandomSharedBatchesMatchThePerProblemPath) {
   using T = TypeParam;
-  const int count = 40;
   std::vector<DenseQp> problems;
-  const QpBatch<T> batch = random_shared_batch<T>(generators::make_random_feasible_qp(30, 12, 5), count, 1.7, true,
-                                                  problems);
+  const QpBatch<T> batch = forty_random_shared<T>(problems);
+  const int count = batch.batch();
   // In-loop polishing off: the phase then runs to ADMM's convergence, and its iteration
   // counts differ from the per-problem path's (which proves it ran).
   Settings settings;
@@ -130,10 +135,9 @@ TYPED_TEST(BatchPhaseForward, RandomSharedBatchesMatchThePerProblemPath) {
 // max_iterations with residuals 0.)
 TYPED_TEST(BatchPhaseForward, ProblemsReachingMaxIterInThePhaseAreTestedThere) {
   using T = TypeParam;
-  const int count = 40;
   std::vector<DenseQp> problems;
-  const QpBatch<T> batch = random_shared_batch<T>(generators::make_random_feasible_qp(30, 12, 5), count, 1.7, true,
-                                                  problems);
+  const QpBatch<T> batch = forty_random_shared<T>(problems);
+  const int count = batch.batch();
   Settings settings;
   settings.polish = false;
   settings.interior_point_fallback = false;

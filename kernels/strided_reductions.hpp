@@ -23,8 +23,9 @@ constexpr int reduction_lanes = 16;
 
 // Σ a[k]·b[k] over k = begin, begin + step, … < end in four partial sums and a tail, for a
 // dot too short for strided_dot's first pass of reduction_lanes terms: the same sum, to the
-// bit, as strided_dot's (whose other lanes stay zero), without setting up and folding sixteen. A 10×10 gemv of such dots took 65 ns
-// against 43 (AVX2, -O3): small problems' residuals, polish and refinement are mostly these.
+// bit, as strided_dot's (whose other lanes stay zero), without setting up and folding
+// sixteen. A 10×10 gemv of such dots took 65 ns against 43 (AVX2, -O3): small problems'
+// residuals, polish and refinement are mostly these.
 template <class T>
 BPQP_HD BPQP_INLINE T short_strided_dot(const T* a, const T* b, int begin, int end, int step) {
   T l0 = T(0), l1 = T(0), l2 = T(0), l3 = T(0);

@@ -5,18 +5,10 @@
 #include <string>
 
 #include "bpqp/errors.hpp"
+#include "core/batch_strides.hpp"
 
 namespace bpqp {
 namespace {
-
-void check_stride(const char* name, const void* ptr, std::ptrdiff_t stride, std::ptrdiff_t size, int batch) {
-  const std::string arg = std::string("QpBatchView::") + name;
-  if (size > 0 && ptr == nullptr) throw InvalidArgument(arg + " is null but has " + std::to_string(size) + " entries per problem");
-  if (stride < 0) throw InvalidArgument(arg + "_stride = " + std::to_string(stride) + ": expected >= 0");
-  if (batch > 1 && stride != 0 && stride < size)
-    throw InvalidArgument(arg + "_stride = " + std::to_string(stride) + ": expected 0 (shared) or >= " +
-                          std::to_string(size) + " (one problem's entries)");
-}
 
 std::string describe(const ConeBlock& c, int k) {
   return "QpBatchView::cones[" + std::to_string(k) + "] (first_row = " + std::to_string(c.first_row) +
@@ -61,11 +53,11 @@ void validate(const QpBatchView<T>& v) {
     throw InvalidArgument("QpBatchView: n = " + std::to_string(v.n) + ", m = " + std::to_string(v.m) +
                           " is too large for the dense solver (n² and n·m must fit in 32 bits)");
   const std::ptrdiff_t n = v.n, m = v.m;
-  check_stride("P", v.P, v.P_stride, n * n, v.batch);
-  check_stride("q", v.q, v.q_stride, n, v.batch);
-  check_stride("A", v.A, v.A_stride, m * n, v.batch);
-  check_stride("l", v.l, v.l_stride, m, v.batch);
-  check_stride("u", v.u, v.u_stride, m, v.batch);
+  check_stride("QpBatchView", "P", v.P, v.P_stride, n * n, v.batch);
+  check_stride("QpBatchView", "q", v.q, v.q_stride, n, v.batch);
+  check_stride("QpBatchView", "A", v.A, v.A_stride, m * n, v.batch);
+  check_stride("QpBatchView", "l", v.l, v.l_stride, m, v.batch);
+  check_stride("QpBatchView", "u", v.u, v.u_stride, m, v.batch);
   validate_cones(v.cones, v.cone_count, v.m);
 }
 template void validate(const QpBatchView<float>&);

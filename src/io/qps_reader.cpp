@@ -1,6 +1,6 @@
 // QPS / MPS reader; the conventions are listed in qps_reader.hpp. The text is split into lines
 // once; a Parser runs over them in free or fixed format, collecting names and sparse entries,
-// and turns them into a DenseQp at the end. Every index and number is checked, because the
+// and turns them into a SparseQp at the end (read_qps: then into its dense form). Every index and number is checked, because the
 // reader is fed arbitrary bytes by fuzzers: malformed input is a ParseError, never a crash.
 #include "bpqp/io/qps_reader.hpp"
 
@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "bpqp/errors.hpp"
+#include "bpqp/sparse_qp.hpp"
 
 namespace bpqp::io {
 namespace {
@@ -25,7 +26,8 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 // MPS writers spell an infinite bound as 1e30 (OSQP_INFTY, CPLEX's default infinity).
 constexpr double kMpsInfinity = 1e30;
-// P and A are dense: refuse a problem whose storage would not fit rather than die in new.
+// read_qps gives dense P and A: it refuses a problem whose storage would not fit rather than
+// die in new (read_qps_sparse has no such limit).
 constexpr long long kMaxDenseEntries = 1LL << 28;
 
 enum class Section { none, name, objsense, rows, columns, rhs, ranges, bounds, quadobj, qmatrix,
@@ -209,7 +211,8 @@ class Parser {
     return true;
   }
 
-  DenseQp finish(long last_line, QpsInfo* info);
+  // The problem; a ParseError when its dense form would exceed max_dense_entries (−1: no limit).
+  SparseQp finish(long last_line, QpsInfo* info, long long max_dense_entries);
 
  private:
   [[noreturn]] void fail(const std::string& reason) const { throw ParseError(source_, line_, reason); }
@@ -585,7 +588,31 @@ void negate(std::vector<double>& v) {
   for (double& x : v) x = 0.0 - x;  // 0.0 - x keeps zeros positive, unlike -x
 }
 
-DenseQp Parser::finish(long last_line, QpsInfo* info) {
+// Entries collected as (row, column, value) become a CSC matrix: sorted by column, then row.
+struct Triplet {
+  int row, column;
+  double value;
+};
+
+CscMatrix csc_of(std::vector<Triplet>& entries, int rows, int cols) {
+  std::sort(entries.begin(), entries.end(),
+            [](const Triplet& a, const Triplet& b) { return std::tie(a.column, a.row) < std::tie(b.column, b.row); });
+  CscMatrix c;
+  c.rows = rows;
+  c.cols = cols;
+  c.col_starts.assign(static_cast<size_t>(cols) + 1, 0);
+  c.row_indices.reserve(entries.size());
+  c.values.reserve(entries.size());
+  for (const Triplet& t : entries) {
+    ++c.col_starts[t.column + 1];
+    c.row_indices.push_back(t.row);
+    c.values.push_back(t.value);
+  }
+  for (int j = 0; j < cols; ++j) c.col_starts[j + 1] += c.col_starts[j];
+  return c;
+}
+
+SparseQp Parser::finish(long last_line, QpsInfo* info, long long max_dense_entries) {
   line_ = last_line;
   if (objective_ < 0) fail("no objective row: ROWS must come first and name an N row");
   check_column_bounds();
@@ -604,28 +631,29 @@ DenseQp Parser::finish(long last_line, QpsInfo* info) {
   const long long n = static_cast<long long>(columns_.size());
   const long long m = static_cast<long long>(row_constraints) + bounded_variables;
   line_ = last_line;
-  if (n * n + m * n > kMaxDenseEntries) {
+  if (max_dense_entries >= 0 && n * n + m * n > max_dense_entries) {
     fail("problem too large for dense storage: n = " + std::to_string(n) + ", m = " + std::to_string(m));
   }
+  if (m > std::numeric_limits<int>::max()) fail("too many rows: m = " + std::to_string(m));
 
-  DenseQp qp;
+  SparseQp qp;
   qp.name = name_;
   qp.n = static_cast<int>(n);
   qp.m = static_cast<int>(m);
-  qp.P.assign(n * n, 0.0);
   qp.q.assign(n, 0.0);
-  qp.A.assign(m * n, 0.0);
   qp.l.assign(m, 0.0);
   qp.u.assign(m, 0.0);
   qp.objective_constant = 0.0 - objective_rhs_;
 
+  std::vector<Triplet> a_entries;
+  a_entries.reserve(coefficients_.size() + bounded_variables);
   for (const auto& [key, value] : coefficients_) {
     const int row = static_cast<int>(key >> 32);
     const int column = static_cast<int>(key & 0xffffffffLL);
     if (row == objective_) {
       qp.q[column] = value;
-    } else {
-      qp.A[static_cast<long long>(slot[row]) * n + column] = value;
+    } else if (slot[row] >= 0) {
+      a_entries.push_back({slot[row], column, value});
     }
   }
   for (size_t i = 0; i < rows_.size(); ++i) {
@@ -636,22 +664,31 @@ DenseQp Parser::finish(long last_line, QpsInfo* info) {
   for (long long j = 0; j < n; ++j) {
     const Column& c = columns_[j];
     if (!std::isfinite(c.lower) && !std::isfinite(c.upper)) continue;
-    qp.A[next * n + j] = 1.0;
+    a_entries.push_back({next, static_cast<int>(j), 1.0});
     qp.l[next] = c.lower;
     qp.u[next] = c.upper;
     ++next;
   }
+  qp.A = csc_of(a_entries, qp.m, qp.n);
 
   // P = (Q + Qᵀ)/2: the same objective ½xᵀQx; a no-op for QUADOBJ, which is already mirrored.
+  // Its upper triangle: entry (i, j) adds ½Q_ij at (min, max), twice on the diagonal.
+  std::unordered_map<long long, double> upper;
   for (const auto& [key, value] : quadratic_) {
     const long long i = key >> 32;
     const long long j = key & 0xffffffffLL;
-    qp.P[i * n + j] += 0.5 * value;
-    qp.P[j * n + i] += 0.5 * value;
+    double& entry = upper[std::min(i, j) << 32 | std::max(i, j)];
+    entry += 0.5 * value;
+    if (i == j) entry += 0.5 * value;
   }
+  std::vector<Triplet> p_entries;
+  p_entries.reserve(upper.size());
+  for (const auto& [key, value] : upper)
+    p_entries.push_back({static_cast<int>(key >> 32), static_cast<int>(key & 0xffffffffLL), value});
+  qp.P = csc_of(p_entries, qp.n, qp.n);
 
   if (maximize_) {  // max f = -min(-f): store -f, which the solver minimizes
-    negate(qp.P);
+    negate(qp.P.values);
     negate(qp.q);
     qp.objective_constant = 0.0 - qp.objective_constant;
   }
@@ -663,20 +700,18 @@ DenseQp Parser::finish(long last_line, QpsInfo* info) {
   return qp;
 }
 
-DenseQp parse_lines(const std::vector<std::string>& lines, const std::string& source, bool fixed,
-                    QpsInfo* info) {
+SparseQp parse_lines(const std::vector<std::string>& lines, const std::string& source, bool fixed,
+                     QpsInfo* info, long long max_dense_entries) {
   Parser parser(source, fixed);
   long number = 0;
   for (const std::string& text : lines) {
     ++number;
     if (!parser.read_line(number, text)) break;
   }
-  return parser.finish(std::max(number, 1L), info);
+  return parser.finish(std::max(number, 1L), info, max_dense_entries);
 }
 
-}  // namespace
-
-DenseQp parse_qps(std::istream& in, const std::string& source_name, QpsInfo* info) {
+SparseQp parse(std::istream& in, const std::string& source_name, QpsInfo* info, long long max_dense_entries) {
   std::vector<std::string> lines;
   std::string line;
   while (std::getline(in, line)) {
@@ -689,10 +724,10 @@ DenseQp parse_qps(std::istream& in, const std::string& source_name, QpsInfo* inf
   // parsing fails (typically on a name with a space); the error of the attempt that got
   // further is the more telling one.
   try {
-    return parse_lines(lines, source_name, false, info);
+    return parse_lines(lines, source_name, false, info, max_dense_entries);
   } catch (const ParseError& free_error) {
     try {
-      return parse_lines(lines, source_name, true, info);
+      return parse_lines(lines, source_name, true, info, max_dense_entries);
     } catch (const ParseError& fixed_error) {
       if (fixed_error.line() > free_error.line()) throw;
       throw free_error;
@@ -700,10 +735,26 @@ DenseQp parse_qps(std::istream& in, const std::string& source_name, QpsInfo* inf
   }
 }
 
-DenseQp read_qps(const std::string& path, QpsInfo* info) {
+SparseQp read(const std::string& path, QpsInfo* info, long long max_dense_entries) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ParseError(path, 0, "cannot open file");
-  return parse_qps(in, path, info);
+  return parse(in, path, info, max_dense_entries);
 }
+
+}  // namespace
+
+DenseQp parse_qps(std::istream& in, const std::string& source_name, QpsInfo* info) {
+  return to_dense(parse(in, source_name, info, kMaxDenseEntries), kMaxDenseEntries);
+}
+
+DenseQp read_qps(const std::string& path, QpsInfo* info) {
+  return to_dense(read(path, info, kMaxDenseEntries), kMaxDenseEntries);
+}
+
+SparseQp parse_qps_sparse(std::istream& in, const std::string& source_name, QpsInfo* info) {
+  return parse(in, source_name, info, -1);
+}
+
+SparseQp read_qps_sparse(const std::string& path, QpsInfo* info) { return read(path, info, -1); }
 
 }  // namespace bpqp::io

@@ -1,7 +1,8 @@
 // libFuzzer target: arbitrary bytes → bpqp::io::parse_qps. The reader's contract
 // (qps_reader.hpp): malformed input is a ParseError, nothing else is thrown; a problem it
 // returns has the documented layout (rows of ROWS, then one identity row per bounded
-// variable) and survives a JSON write/read round trip bit for bit.
+// variable) and survives a JSON write/read round trip bit for bit; parse_qps_sparse reads the
+// same text into a well-formed SparseQp whose dense form is that problem.
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
@@ -50,5 +51,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     BPQP_FUZZ_CHECK(ones == 1, "bound row " << i << " has " << ones << " unit entries");
   }
   bpqp::fuzz::check_json_round_trip({qp});
+
+  // The sparse form of the same text: a well-formed SparseQp whose dense form is qp, bit for bit.
+  std::istringstream again(std::string(reinterpret_cast<const char*>(data), size));
+  bpqp::SparseQp sparse;
+  try {
+    sparse = bpqp::io::parse_qps_sparse(again, "fuzz.qps");
+    bpqp::validate(sparse);
+  } catch (const std::exception& e) {
+    bpqp::fuzz::unexpected_exception("parse_qps_sparse", &e);
+  }
+  const bpqp::DenseQp dense = bpqp::to_dense(sparse);
+  BPQP_FUZZ_CHECK(dense.n == qp.n && dense.m == qp.m && dense.P == qp.P && dense.q == qp.q && dense.A == qp.A &&
+                      dense.l == qp.l && dense.u == qp.u && dense.objective_constant == qp.objective_constant,
+                  "parse_qps_sparse's problem differs from parse_qps's");
   return 0;
 }

@@ -131,6 +131,73 @@ ENDATA
   EXPECT_EQ(P(qp, 1, 1), 2.0);
 }
 
+// The sparse form of the same text: P's upper triangle only, one entry per listed pair.
+TEST(QpsReader, SparseFormHoldsTheUpperTriangleOfTheMirroredQuadobj) {
+  std::istringstream in(R"(NAME
+ROWS
+ N  obj
+ L  c1
+COLUMNS
+    x  obj  1.0  c1  2.0
+    y  obj  1.0
+QUADOBJ
+    x  x  4.0
+    y  x  1.5
+    y  y  2.0
+RHS
+    rhs  c1  3.0
+ENDATA
+)");
+  const bpqp::SparseQp qp = bpqp::io::parse_qps_sparse(in, kSource);
+  EXPECT_NO_THROW(bpqp::validate(qp));
+  EXPECT_EQ(qp.P.col_starts, (std::vector<int>{0, 1, 3}));
+  EXPECT_EQ(qp.P.row_indices, (std::vector<int>{0, 0, 1}));
+  EXPECT_EQ(qp.P.values, (std::vector<double>{4.0, 1.5, 2.0}));
+  // A: row c1 = (2, 0), then the identity rows of x and y (default bounds [0, inf)).
+  EXPECT_EQ(qp.A.col_starts, (std::vector<int>{0, 2, 3}));
+  EXPECT_EQ(qp.A.row_indices, (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(qp.A.values, (std::vector<double>{2.0, 1.0, 1.0}));
+  EXPECT_EQ(qp.u[0], 3.0);
+}
+
+// A one-sided QMATRIX entry is halved into the upper triangle: P = (Q + Qᵀ)/2.
+TEST(QpsReader, SparseFormHalvesAOneSidedQmatrixEntry) {
+  std::istringstream in(R"(NAME
+ROWS
+ N  obj
+COLUMNS
+    x  obj  1.0
+    y  obj  1.0
+QMATRIX
+    y  x  3.0
+    x  x  2.0
+ENDATA
+)");
+  const bpqp::SparseQp qp = bpqp::io::parse_qps_sparse(in, kSource);
+  EXPECT_EQ(qp.P.row_indices, (std::vector<int>{0, 0}));
+  EXPECT_EQ(qp.P.values, (std::vector<double>{2.0, 1.5}));
+}
+
+// 20000 bounded variables: 8·10⁸ dense entries, past the dense reader's limit; the sparse
+// form holds one entry per identity row.
+TEST(QpsReader, SparseFormReadsAProblemTooLargeForDenseStorage) {
+  const int n = 20000;
+  std::string text = "NAME BIG\nROWS\n N obj\nCOLUMNS\n";
+  for (int j = 0; j < n; ++j) text += " x" + std::to_string(j) + " obj 1.0\n";
+  text += "ENDATA\n";
+  std::istringstream dense_in(text);
+  EXPECT_THROW(bpqp::io::parse_qps(dense_in, kSource), ParseError);
+  std::istringstream sparse_in(text);
+  QpsInfo info;
+  const bpqp::SparseQp qp = bpqp::io::parse_qps_sparse(sparse_in, kSource, &info);
+  EXPECT_EQ(qp.n, n);
+  EXPECT_EQ(qp.m, n);
+  EXPECT_EQ(info.bounded_variables, n);
+  EXPECT_EQ(qp.A.nonzeros(), n);
+  EXPECT_EQ(qp.P.nonzeros(), 0);
+  EXPECT_EQ(qp.A.row_indices[n - 1], n - 1);
+}
+
 TEST(QpsReader, QuadobjListingBothTrianglesWithEqualValuesIsNotDoubled) {
   DenseQp qp = parse(R"(NAME
 ROWS

@@ -1,5 +1,6 @@
-// Reads QPS / MPS files (LP and convex QP) into a DenseQp in OSQP form:
+// Reads QPS / MPS files (LP and convex QP) into a DenseQp (or a SparseQp) in OSQP form:
 //   DenseQp qp = bpqp::io::read_qps("HS21.QPS");
+//   SparseQp big = bpqp::io::read_qps_sparse("BOYD1.QPS");
 // Malformed input throws bpqp::ParseError("file:line: reason"); nothing else is thrown.
 //
 // Output layout. Rows of A are the ROWS constraints (E/L/G) in file order, then one identity
@@ -33,6 +34,7 @@
 #include <string>
 
 #include "bpqp/dense_qp.hpp"
+#include "bpqp/sparse_qp.hpp"
 
 namespace bpqp::io {
 
@@ -48,5 +50,12 @@ DenseQp read_qps(const std::string& path, QpsInfo* info = nullptr);
 
 // Parses QPS text from `in`; `source_name` stands for the file in error messages.
 DenseQp parse_qps(std::istream& in, const std::string& source_name, QpsInfo* info = nullptr);
+
+// The same problem with P (upper triangle) and A in compressed sparse columns, never formed
+// densely: no size limit beyond 32-bit row counts. Explicit entries are kept as written, zeros
+// included; P's entry (i, j), i ≤ j, is (Q_ij + Q_ji)/2. to_dense() of it is what read_qps
+// gives, to the bit.
+SparseQp read_qps_sparse(const std::string& path, QpsInfo* info = nullptr);
+SparseQp parse_qps_sparse(std::istream& in, const std::string& source_name, QpsInfo* info = nullptr);
 
 }  // namespace bpqp::io

@@ -1,0 +1,48 @@
+// The sparse quasi-definite KKT matrix of ADMM's linear system (OSQP §3.1, eq. 22),
+//   K = [ P + σI     Aᵀ      ]
+//       [ A        −diag(1/ρ) ],
+// factored as LDLᵀ with a fill-reducing (AMD) ordering: the sparse path's counterpart of the
+// dense kernels' reduced matrix P + σI + Aᵀdiag(ρ)A. K is quasi-definite for a positive
+// semidefinite P, σ > 0 and ρ > 0, so an LDLᵀ factorization exists for every symmetric
+// ordering (Vanderbei 1995) and needs no pivoting: the ordering is analysed once per pattern,
+// and each change of σ, ρ or the values of P and A is a numeric refactorization only.
+//
+// Host-only (Eigen's SimplicialLDLT), double precision.
+#pragma once
+
+#include <memory>
+
+#include "bpqp/csc_matrix.hpp"
+
+namespace bpqp::cpu {
+
+class SparseKkt {
+ public:
+  // K's pattern from P's (n×n, upper triangle) and A's (m×n); both validated (validate_csc,
+  // InvalidArgument). The patterns are copied; the ordering is analysed here, once.
+  SparseKkt(const CscPattern& P, const CscPattern& A);
+  ~SparseKkt();
+  SparseKkt(SparseKkt&&) noexcept;
+  SparseKkt& operator=(SparseKkt&&) noexcept;
+
+  int n() const;
+  int m() const;
+  // Entries of K's upper triangle, and of its factors L and D (after a successful factor(); 0 before).
+  long long kkt_nonzeros() const;
+  long long factor_nonzeros() const;
+
+  // Factors K for these values of P and A (on the constructor's patterns), σ and the m row
+  // ρ's. False when K is not quasi-definite as the inertia of D shows (n positive pivots, then
+  // m negative: a P that is not positive semidefinite fails here) or a pivot is not finite;
+  // solve() is then not to be called.
+  bool factor(const double* P_values, const double* A_values, double sigma, const double* rho);
+
+  // Solves K [x; ν] = [rhs_x; rhs_y] in place (n then m entries), with the last factor().
+  void solve(double* rhs_x, double* rhs_y) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bpqp::cpu

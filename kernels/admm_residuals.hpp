@@ -101,6 +101,12 @@ BPQP_HD T dual_residual_rounding(const Group& g, int n, int m, const T* A, const
 // float, 0·x ≥ 7e−9, y = −8e11, gap 360 on an objective of 7). Reads the residuals'
 // products left by compute_residuals: work_n = P̄x̄ + q̄ + Āᵀȳ, work_n2 = Āᵀȳ. The terms
 // are scaled-problem values; each is c times its unscaled value, so the ratio is exact.
+// The same for the workspace's scaled Ā (the sparse path overloads it for its own workspace).
+template <class Group, class T>
+BPQP_HD T dual_residual_rounding(const Group& g, int n, int m, const AdmmWorkspace<T>& w, const T* y) {
+  return dual_residual_rounding(g, n, m, static_cast<const T*>(w.A), y, scaling_of(w));
+}
+
 template <class Group, class T>
 BPQP_HD bool duality_gap_closed(const Group& g, int n, int m, const AdmmParams<T>& prm, const AdmmWorkspace<T>& w,
                                 const T* x, const T* z, const T* y) {
@@ -176,9 +182,23 @@ struct InfeasibilityData {
 // onto the directions the bounds allow (an infinite bound admits no multiplier). A cone
 // block's part is projected onto −Q, where its support term is l_kᵀδy_k (Banjac et al.
 // 2019, as COSMO tests it). Leaves the projected δy in dy (m); scratch_n (n). Uniform.
-template <class Group, class T>
-BPQP_HD bool primal_infeasible(const Group& g, int n, int m, const InfeasibilityData<T>& d, const T* y,
-                               const T* y_prev, T eps, T* dy, T* scratch_n) {
+// The products the infeasibility tests take of the scaled matrices, dense: Āᵀv, P̄v and Āv
+// (the sparse path passes its own).
+template <class T>
+struct DenseProducts {
+  const T* P;
+  const T* A;
+  template <class Group>
+  BPQP_HD void At_times(const Group& g, int n, int m, const T* v, T* out) const { gemv_transposed(g, A, m, n, v, out); }
+  template <class Group>
+  BPQP_HD void P_times(const Group& g, int n, const T* v, T* out) const { gemv(g, P, n, n, v, out); }
+  template <class Group>
+  BPQP_HD void A_times(const Group& g, int n, int m, const T* v, T* out) const { gemv(g, A, m, n, v, out); }
+};
+
+template <class Group, class T, class Products>
+BPQP_HD bool primal_infeasible(const Group& g, int n, int m, const InfeasibilityData<T>& d, const Products& products,
+                               const T* y, const T* y_prev, T eps, T* dy, T* scratch_n) {
   T lhs = T(0);
   const int box_rows = d.cones.box_rows(m);
   for (int k = g.rank(); k < d.cones.count; k += g.size()) {
@@ -203,8 +223,14 @@ BPQP_HD bool primal_infeasible(const Group& g, int n, int m, const Infeasibility
   lhs = g.sum(lhs);
   const T norm_dy = scaled_inf_norm(g, d.E, dy, m);
   if (!(norm_dy > division_tolerance<T>()) || !(lhs < -eps * norm_dy)) return false;
-  gemv_transposed(g, d.A, m, n, dy, scratch_n);
+  products.At_times(g, n, m, dy, scratch_n);
   return scaled_inf_norm(g, d.D_inv, scratch_n, n) < eps * norm_dy;
+}
+
+template <class Group, class T>
+BPQP_HD bool primal_infeasible(const Group& g, int n, int m, const InfeasibilityData<T>& d, const T* y,
+                               const T* y_prev, T eps, T* dy, T* scratch_n) {
+  return primal_infeasible(g, n, m, d, DenseProducts<T>{d.P, d.A}, y, y_prev, eps, dy, scratch_n);
 }
 
 // The same on a problem's workspace: δy from w.y, w.y_prev, left in work_m.
@@ -216,18 +242,18 @@ BPQP_HD bool primal_infeasible(const Group& g, int n, int m, AdmmWorkspace<T>& w
 // Dual infeasibility certificate from δx = x − x_prev (OSQP §3.3): Pδx ≈ 0,
 // qᵀδx < 0 and Aδx in the recession cone of [l, u]. Leaves δx in dx (n);
 // scratch_n (n), scratch_m (m). Uniform over the group.
-template <class Group, class T>
-BPQP_HD bool dual_infeasible(const Group& g, int n, int m, const InfeasibilityData<T>& d, const T* x,
-                             const T* x_prev, T eps, T* dx, T* scratch_n, T* scratch_m) {
+template <class Group, class T, class Products>
+BPQP_HD bool dual_infeasible(const Group& g, int n, int m, const InfeasibilityData<T>& d, const Products& products,
+                             const T* x, const T* x_prev, T eps, T* dx, T* scratch_n, T* scratch_m) {
   for (int j = g.rank(); j < n; j += g.size()) dx[j] = x[j] - x_prev[j];
   g.sync();
   const T c = d.c;
   const T norm_dx = scaled_inf_norm(g, d.D, dx, n);
   if (!(norm_dx > division_tolerance<T>())) return false;
   if (!(dot(g, d.q, dx, n) < -c * eps * norm_dx)) return false;
-  gemv(g, d.P, n, n, dx, scratch_n);
+  products.P_times(g, n, dx, scratch_n);
   if (!(scaled_inf_norm(g, d.D_inv, scratch_n, n) < c * eps * norm_dx)) return false;
-  gemv(g, d.A, m, n, dx, scratch_m);
+  products.A_times(g, n, m, dx, scratch_m);
   T violated = T(0);
   const int box_rows = d.cones.box_rows(m);
   for (int i = g.rank(); i < box_rows; i += g.size()) {
@@ -240,6 +266,12 @@ BPQP_HD bool dual_infeasible(const Group& g, int n, int m, const InfeasibilityDa
     if (d.E_inv[first] * cone_violation(scratch_m + first, d.cones.dim(k)) > eps * norm_dx) violated = T(1);
   }
   return g.max(violated) == T(0);
+}
+
+template <class Group, class T>
+BPQP_HD bool dual_infeasible(const Group& g, int n, int m, const InfeasibilityData<T>& d, const T* x,
+                             const T* x_prev, T eps, T* dx, T* scratch_n, T* scratch_m) {
+  return dual_infeasible(g, n, m, d, DenseProducts<T>{d.P, d.A}, x, x_prev, eps, dx, scratch_n, scratch_m);
 }
 
 // The same on a problem's workspace: δx from w.x, w.x_prev, left in work_n.

@@ -19,8 +19,8 @@ namespace bpqp::kernels {
 
 // Per-row ρ (OSQP §5.2): equality rows get ρ·rho_eq_scale so that they are
 // enforced quickly, free rows (both bounds infinite) get rho_min.
-template <class Group, class T>
-BPQP_HD void set_rho_vector(const Group& g, int m, T rho, const AdmmParams<T>& prm, AdmmWorkspace<T>& w) {
+template <class Group, class T, class Workspace>
+BPQP_HD void set_rho_vector(const Group& g, int m, T rho, const AdmmParams<T>& prm, Workspace& w) {
   const T equality_gap = T(1e-4);  // OSQP's RHO_TOL
   for (int i = g.rank(); i < m; i += g.size()) {
     if (!is_finite(w.l[i]) && !is_finite(w.u[i])) w.rho[i] = prm.rho_min;
@@ -143,9 +143,8 @@ BPQP_HD BPQP_INLINE T estimate_rho(T rho, const Residuals<T>& r, const AdmmParam
 
 // Writes the unscaled solution x = D x̄, y = E ȳ / c, y back in the user's row order (and a
 // rotated block's pair back in its own coordinates).
-template <class Group, class T>
-BPQP_HD void write_unscaled(const Group& g, int n, int m, const AdmmWorkspace<T>& w, const T* xs, const T* ys,
-                            T* x, T* y) {
+template <class Group, class T, class Workspace>
+BPQP_HD void write_unscaled(const Group& g, int n, int m, const Workspace& w, const T* xs, const T* ys, T* x, T* y) {
   const T c_inv = T(1) / w.scalars[0];
   for (int j = g.rank(); j < n; j += g.size()) x[j] = w.D[j] * xs[j];
   for (int r = g.rank(); r < m; r += g.size()) y[w.cones.user_row(r)] = w.E[r] * ys[r] * c_inv;
@@ -163,16 +162,30 @@ BPQP_HD void write_unscaled(const Group& g, int n, int m, const AdmmWorkspace<T>
 // stopping test cannot pin such a multiplier down (a row of norm 1e-19 leaves y_i free up to
 // ±eps/1e-19), and ADMM can end with a huge one on a side the row never reaches, which the
 // backward would read as an active bound. The dual residual grows by at most 0.1·eps_abs.
+// Row i of the user's A: its product with x and its largest magnitude (a dense view's; the
+// sparse path overloads it).
+template <class T>
+BPQP_HD BPQP_INLINE void user_row_product(const ProblemView<T>& p, int i, const T* x, T* ax, T* largest) {
+  const T* row = p.A + static_cast<std::ptrdiff_t>(i) * p.n;
+  *ax = strided_dot(row, x, 0, p.n, 1);
+  *largest = strided_max_abs(row, p.n, 1);
+}
+
+// Px on the user's P (dense view; the sparse path overloads it).
 template <class Group, class T>
-BPQP_HD void drop_unsupported_multipliers(const Group& g, const ProblemView<T>& p, const AdmmParams<T>& prm,
-                                          const T* x, T* y) {
+BPQP_HD void user_P_product(const Group& g, const ProblemView<T>& p, const T* x, T* Px) {
+  gemv(g, p.P, p.n, p.n, x, Px);
+}
+
+template <class Group, class T, class Problem>
+BPQP_HD void drop_unsupported_multipliers(const Group& g, const Problem& p, const AdmmParams<T>& prm, const T* x,
+                                          T* y) {
   const T negligible = T(0.1) * prm.eps_abs / static_cast<T>(p.m > 0 ? p.m : 1);
   for (int r = g.rank(); r < p.cones.box_rows(p.m); r += g.size()) {  // box rows: a cone's y is a vector
     const int i = p.cones.user_row(r);
     if (!(y[i] > T(0) || y[i] < T(0))) continue;
-    const T* row = p.A + static_cast<std::ptrdiff_t>(i) * p.n;
-    const T ax = strided_dot(row, x, 0, p.n, 1);
-    const T largest = strided_max_abs(row, p.n, 1);
+    T ax, largest;
+    user_row_product(p, i, x, &ax, &largest);
     const T bound = y[i] > T(0) ? p.u[i] : p.l[i];
     const T tolerance = prm.eps_abs + prm.eps_rel * abs_of(ax);
     const bool away = is_infinite_bound(bound) || abs_of(bound - ax) > tolerance;
@@ -182,9 +195,9 @@ BPQP_HD void drop_unsupported_multipliers(const Group& g, const ProblemView<T>& 
 }
 
 // ½xᵀPx + qᵀx on the user's data (x unscaled, already written to out.x).
-template <class Group, class T>
-BPQP_HD T objective_value(const Group& g, const ProblemView<T>& p, const T* x, T* scratch_n) {
-  gemv(g, p.P, p.n, p.n, x, scratch_n);
+template <class Group, class T, class Problem>
+BPQP_HD T objective_value(const Group& g, const Problem& p, const T* x, T* scratch_n) {
+  user_P_product(g, p, x, scratch_n);
   T local = T(0);
   for (int j = g.rank(); j < p.n; j += g.size()) local += x[j] * (T(0.5) * scratch_n[j] + p.q[j]);
   return g.sum(local);
@@ -234,9 +247,18 @@ BPQP_HD void report_failure(const Group& g, int n, int m, SolveStatus status, Pr
 // y_kᵀl_k for y_k ∈ −Q), its defect y_kᵀ(l_k − z_k) ≥ 0, and the primal share of row i
 // |y_i|·|Āx̄ − z|_i. All terms are scaled-problem values, c times their unscaled ones. Reads the
 // products compute_residuals left (work_m = Āx̄, work_n = P̄x̄ + q̄ + Āᵀȳ, work_n2 = Āᵀȳ).
-template <class Group, class T>
-BPQP_HD bool admm_complementarity_holds(const Group& g, int n, int m, const AdmmParams<T>& prm,
-                                        const AdmmWorkspace<T>& w, const Residuals<T>& res) {
+// max_j |Ā_ij|·D⁻¹_j: row i's largest entry of the unscaled A times c·E_i (a dense workspace's;
+// the sparse path overloads it).
+template <class T>
+BPQP_HD BPQP_INLINE T scaled_row_max_abs(int n, const AdmmWorkspace<T>& w, const ScalingView<T>& s, int i) {
+  T largest = T(0);
+  for (int j = 0; j < n; ++j) largest = max_of(largest, s.D_inv[j] * abs_of(w.A[i * n + j]));
+  return largest;
+}
+
+template <class Group, class T, class Workspace>
+BPQP_HD bool admm_complementarity_holds(const Group& g, int n, int m, const AdmmParams<T>& prm, const Workspace& w,
+                                        const Residuals<T>& res) {
   const ScalingView<T> s = scaling_of(w);
   const T negligible = T(0.1) * prm.eps_abs / static_cast<T>(m > 0 ? m : 1);
   T xpx = T(0), qx = T(0), x_norm = T(0), support = T(0), explained = T(0);
@@ -256,9 +278,8 @@ BPQP_HD bool admm_complementarity_holds(const Group& g, int n, int m, const Admm
     const T bound = yi > T(0) ? w.u[i] : w.l[i];
     T b = w.z[i];
     if ((yi > T(0) || yi < T(0)) && is_finite(bound)) {
-      T largest = T(0);  // max_j |a_ij y_i| unscaled is max_j |Ā_ij ȳ_i|·D⁻¹_j / c
-      for (int j = 0; j < n; ++j) largest = max_of(largest, s.D_inv[j] * abs_of(w.A[i * n + j]));
-      if (largest * abs_of(yi) / s.c > negligible) b = bound;
+      // max_j |a_ij y_i| unscaled is max_j |Ā_ij ȳ_i|·D⁻¹_j / c
+      if (scaled_row_max_abs(n, w, s, i) * abs_of(yi) / s.c > negligible) b = bound;
     }
     support += yi * b;
     explained += abs_of(yi * (w.work_m[i] - clamp_to(w.work_m[i], w.l[i], w.u[i])));
@@ -306,9 +327,13 @@ BPQP_HD BPQP_INLINE int interior_point_handover(const AdmmParams<T>& prm, bool l
 // The ADMM loop from the iterate in w (the scaled problem in w), the interior-point
 // rescue, and the report and unscaled outputs (report.iterations: all of them, the
 // start's included).
-template <class Group, class T>
-BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<T>& prm, AdmmWorkspace<T>& w,
-                      RunStart<T> start, ProblemReport<T>& report, const ProblemOutput<T>& out) {
+//
+// One description of the loop for both linear-algebra backends: the dense per-problem
+// kernels (ProblemView, AdmmWorkspace) and the sparse path (src/cpu/sparse_admm.hpp: its
+// problem view and workspace, with overloads of the functions below that touch P̄ and Ā).
+template <class Group, class T, class Problem, class Workspace>
+BPQP_HD void admm_run(const Group& g, const Problem& p, const AdmmParams<T>& prm, Workspace& w, RunStart<T> start,
+                      ProblemReport<T>& report, const ProblemOutput<T>& out) {
   const int n = p.n, m = p.m;
   T rho = start.rho;
   bool numerically_ok = true;
@@ -389,7 +414,7 @@ BPQP_HD void admm_run(const Group& g, const ProblemView<T>& p, const AdmmParams<
     // finish's must (accept_if_converged): two rows active at one point let ADMM's multipliers
     // grow into cancelling ±1e5 whose computed residual is 0 (solve fuzzer, float: true 0.014).
     const T eps_dual =
-        prm.eps_abs + prm.eps_rel * res.dual_scale - dual_residual_rounding(g, n, m, w.A, w.y, scaling_of(w));
+        prm.eps_abs + prm.eps_rel * res.dual_scale - dual_residual_rounding(g, n, m, w, w.y);
     if (res.prim <= eps_prim && res.dual <= eps_dual && admm_complementarity_holds(g, n, m, prm, w, res)) {
       status = SolveStatus::solved;
       if (prm.polish) try_polish();  // a rejected polish keeps the ADMM point, which is solved

@@ -12,19 +12,20 @@
 namespace bpqp::kernels {
 
 // A CSC matrix (bpqp/csc_matrix.hpp's layout) with its values: column j's entries are
-// row_indices[col_starts[j] … col_starts[j+1]−1], rows strictly increasing.
-template <class T>
+// row_indices[col_starts[j] … col_starts[j+1]−1], rows strictly increasing. V is T, or const T
+// for a matrix the kernel only reads.
+template <class V>
 struct CscRef {
   int rows;
   int cols;
   const int* col_starts;
   const int* row_indices;
-  T* values;
+  V* values;
 };
 
 // out_j = Σ_k M_kj·x_k for every column j: out = Mᵀx (cols entries).
-template <class Group, class T>
-BPQP_HD void csc_transposed_multiply(const Group& g, const CscRef<T>& M, const T* x, T* out) {
+template <class Group, class V, class T>
+BPQP_HD void csc_transposed_multiply(const Group& g, const CscRef<V>& M, const T* x, T* out) {
   for (int j = g.rank(); j < M.cols; j += g.size()) {
     T sum = T(0);
     for (int k = M.col_starts[j]; k < M.col_starts[j + 1]; ++k) sum += M.values[k] * x[M.row_indices[k]];
@@ -34,8 +35,8 @@ BPQP_HD void csc_transposed_multiply(const Group& g, const CscRef<T>& M, const T
 }
 
 // out_j = Σ_k |M_kj·x_k|: the magnitude of the terms of (Mᵀx)_j, for rounding bounds.
-template <class Group, class T>
-BPQP_HD void csc_transposed_abs_multiply(const Group& g, const CscRef<T>& M, const T* x, T* out) {
+template <class Group, class V, class T>
+BPQP_HD void csc_transposed_abs_multiply(const Group& g, const CscRef<V>& M, const T* x, T* out) {
   for (int j = g.rank(); j < M.cols; j += g.size()) {
     T sum = T(0);
     for (int k = M.col_starts[j]; k < M.col_starts[j + 1]; ++k) sum += abs_of(M.values[k] * x[M.row_indices[k]]);
@@ -46,8 +47,8 @@ BPQP_HD void csc_transposed_abs_multiply(const Group& g, const CscRef<T>& M, con
 
 // out_j = max(out_j, max_k |M_kj|): column inf-norms folded into what out holds (Ruiz takes
 // a KKT column's norm over two blocks: P's column and A's).
-template <class Group, class T>
-BPQP_HD void csc_fold_column_max_abs(const Group& g, const CscRef<T>& M, T* out) {
+template <class Group, class V, class T>
+BPQP_HD void csc_fold_column_max_abs(const Group& g, const CscRef<V>& M, T* out) {
   for (int j = g.rank(); j < M.cols; j += g.size()) {
     T largest = out[j];
     for (int k = M.col_starts[j]; k < M.col_starts[j + 1]; ++k) largest = max_of(largest, abs_of(M.values[k]));

@@ -18,4 +18,5 @@
 #include "bpqp/solver.hpp"
 #include "bpqp/sparse_qp.hpp"
 #include "bpqp/sparse_qp_batch_view.hpp"
+#include "bpqp/sparse_solver.hpp"
 #include "bpqp/status.hpp"

@@ -11,12 +11,12 @@ nlohmann::json number(double v) {
 }
 
 template <class T>
-nlohmann::json problem_entry(const DenseQp& qp, const SolveResult<T>& r, int b) {
+nlohmann::json problem_entry(const std::string& name, double objective_constant, const SolveResult<T>& r, int b) {
   nlohmann::json e;
-  e["name"] = qp.name;
+  e["name"] = name;
   e["status"] = to_string(r.status[b]);
   if (r.status[b] == SolveStatus::invalid_input) e["input_issue"] = to_string(r.input_issue[b]);
-  e["objective"] = number(static_cast<double>(r.objective[b]) + qp.objective_constant);
+  e["objective"] = number(static_cast<double>(r.objective[b]) + objective_constant);
   e["iterations"] = r.iterations[b];
   e["rho_updates"] = r.rho_updates[b];
   if (r.interior_point_iterations[b] > 0) e["interior_point_iterations"] = r.interior_point_iterations[b];
@@ -31,7 +31,7 @@ nlohmann::json problem_entry(const DenseQp& qp, const SolveResult<T>& r, int b) 
   return e;
 }
 
-template nlohmann::json problem_entry(const DenseQp&, const SolveResult<float>&, int);
-template nlohmann::json problem_entry(const DenseQp&, const SolveResult<double>&, int);
+template nlohmann::json problem_entry(const std::string&, double, const SolveResult<float>&, int);
+template nlohmann::json problem_entry(const std::string&, double, const SolveResult<double>&, int);
 
 }  // namespace bpqp::cli

@@ -2,8 +2,8 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 
-#include "bpqp/dense_qp.hpp"
 #include "bpqp/solve_result.hpp"
 
 namespace bpqp::cli {
@@ -11,8 +11,9 @@ namespace bpqp::cli {
 // A number that may be ±inf or NaN: JSON has no such numbers, so they become "inf", "-inf", "nan".
 nlohmann::json number(double v);
 
-// One problem's entry: name, status, objective (with the constant), iterations, x, y, residuals.
+// One problem's entry: name, status, objective (with the problem's constant), iterations, x, y,
+// residuals.
 template <class T>
-nlohmann::json problem_entry(const DenseQp& qp, const SolveResult<T>& r, int b);
+nlohmann::json problem_entry(const std::string& name, double objective_constant, const SolveResult<T>& r, int b);
 
 }  // namespace bpqp::cli

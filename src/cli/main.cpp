@@ -27,6 +27,7 @@ struct CommonOptions {
   std::string backward_mode = "direct";
   std::string precision = "double";
   std::string backend = "cpu";
+  bool sparse = false;                // solve: the sparse path (bpqp/sparse_solver.hpp), QPS/MPS files
   int threads = 0;
   int device = 0;
 };
@@ -154,7 +155,7 @@ nlohmann::json solve_problems(const std::vector<bpqp::DenseQp>& problems, const 
     const bpqp::SolveResult<T> r = solver.solve(batch.view());
     seconds += r.seconds;
     for (std::size_t k = 0; k < indices.size(); ++k)
-      entries[indices[k]] = bpqp::cli::problem_entry(group[k], r, static_cast<int>(k));
+      entries[indices[k]] = bpqp::cli::problem_entry(group[k].name, group[k].objective_constant, r, static_cast<int>(k));
     if (dl_dx.empty()) continue;
     std::vector<T> g;
     for (int i : indices) g.insert(g.end(), dl_dx[i].begin(), dl_dx[i].end());
@@ -173,7 +174,27 @@ nlohmann::json solve_problems(const std::vector<bpqp::DenseQp>& problems, const 
   return out;
 }
 
+// The sparse path: a QPS/MPS file read and solved without densifying (double, CPU, forward).
+int run_solve_sparse(const std::string& file, const CommonOptions& o) {
+  if (has_extension(file, ".json") || has_extension(file, ".cbf"))
+    throw bpqp::InvalidArgument("--sparse: reads QPS/MPS files only (not " + file + ")");
+  if (o.precision != "double" || o.backend != "cpu" || !o.backward_file.empty())
+    throw bpqp::InvalidArgument("--sparse: double precision, the cpu backend and no --backward only (for now)");
+  const bpqp::SparseQp qp = bpqp::io::read_qps_sparse(file);
+  const bpqp::SolveResult<double> r = bpqp::solve_sparse(qp, o.settings);
+  nlohmann::json out;
+  out["precision"] = o.precision;
+  out["backend"] = o.backend;
+  out["path"] = "sparse";
+  out["solve_seconds"] = r.seconds;
+  out["problems"] = nlohmann::json::array({bpqp::cli::problem_entry(qp.name, qp.objective_constant, r, 0)});
+  out["file"] = file;
+  std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
 int run_solve(const std::string& file, const CommonOptions& o) {
+  if (o.sparse) return run_solve_sparse(file, o);
   std::vector<bpqp::DenseQp> problems;
   if (has_extension(file, ".json")) problems = bpqp::io::read_json_batch(file);
   else if (has_extension(file, ".cbf")) problems.push_back(bpqp::io::read_cbf(file));
@@ -275,6 +296,9 @@ int main(int argc, char** argv) {
                     "JSON file with dl_dx (one list per problem): also compute and print the gradients");
   solve->add_option("--backward-mode", solve_opts.backward_mode, "direct or admm")
       ->check(CLI::IsMember({"direct", "admm"}))->capture_default_str();
+  solve->add_flag("--sparse", solve_opts.sparse,
+                  "Solve a QPS/MPS file on the sparse path: no dense matrices (double, cpu; no polish, interior "
+                  "point or --backward yet)");
   add_common_options(*solve, solve_opts);
 
   CommonOptions demo_opts;

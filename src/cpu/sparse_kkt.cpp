@@ -122,4 +122,24 @@ void SparseKkt::solve(double* rhs_x, double* rhs_y) const {
   std::copy(s.scratch.data() + s.n, s.scratch.data() + s.n + s.m, rhs_y);
 }
 
+bool positive_semidefinite(const CscPattern& P, const double* values, double shift) {
+  using Matrix = Eigen::SparseMatrix<double, Eigen::ColMajor, int>;
+  validate_csc(P, "positive_semidefinite: P", -1, -1, CscShape::upper_triangle);
+  // P's pattern with every diagonal slot present (shift lands there).
+  std::vector<Eigen::Triplet<double, int>> entries;
+  entries.reserve(static_cast<size_t>(P.nonzeros()) + P.cols);
+  for (int j = 0; j < P.cols; ++j) {
+    for (int k = P.col_starts[j]; k < P.col_starts[j + 1]; ++k) entries.emplace_back(P.row_indices[k], j, values[k]);
+    entries.emplace_back(j, j, shift);  // summed with P's own diagonal entry
+  }
+  Matrix M(P.rows, P.cols);
+  M.setFromTriplets(entries.begin(), entries.end());
+  Eigen::SimplicialLDLT<Matrix, Eigen::Upper, Eigen::AMDOrdering<int>> ldlt(M);
+  if (ldlt.info() != Eigen::Success) return false;
+  const Eigen::VectorXd& d = ldlt.vectorD();
+  for (int i = 0; i < d.size(); ++i)
+    if (!std::isfinite(d[i]) || !(d[i] > 0.0)) return false;
+  return true;
+}
+
 }  // namespace bpqp::cpu

@@ -32,9 +32,11 @@ class SparseKkt {
   long long factor_nonzeros() const;
 
   // Factors K for these values of P and A (on the constructor's patterns), σ and the m row
-  // ρ's. False when K is not quasi-definite as the inertia of D shows (n positive pivots, then
-  // m negative: a P that is not positive semidefinite fails here) or a pivot is not finite;
-  // solve() is then not to be called.
+  // ρ's. False when a pivot is not finite or has the wrong sign for its index (positive for
+  // the first n, negative for the last m, as every ordering of a quasi-definite K has them),
+  // or a ρ is not positive: solve() is then not to be called. This is not a convexity test: a
+  // P that is not positive semidefinite passes where P + σI + AᵀρA is positive definite (K
+  // then has the right inertia); positive_semidefinite() below is that test.
   bool factor(const double* P_values, const double* A_values, double sigma, const double* rho);
 
   // Solves K [x; ν] = [rhs_x; rhs_y] in place (n then m entries), with the last factor().
@@ -44,5 +46,9 @@ class SparseKkt {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// True when P + shift·I is positive definite (P given by its upper triangle): its LDLᵀ, with
+// the AMD ordering, has only positive, finite pivots. The sparse path's convexity check.
+bool positive_semidefinite(const CscPattern& P, const double* values, double shift);
 
 }  // namespace bpqp::cpu

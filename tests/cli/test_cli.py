@@ -43,6 +43,15 @@ check("qps objective includes the constant", abs(p["objective"] - (-99.96)) < 1e
 check("qps status solved", p["status"] == "solved", p["status"])
 check("qps output has x, y and residuals", len(p["x"]) == 2 and "prim_res" in p and "dual_res" in p, p.keys())
 
+# 1b. --sparse: the same file on the sparse path, never densified; the same answer.
+out = json.loads(run("solve", f"{MM}/HS21.QPS", "--sparse", "--eps-abs", "1e-6", "--eps-rel", "1e-6").stdout)
+p = out["problems"][0]
+check("sparse path says so", out.get("path") == "sparse", out.get("path"))
+check("sparse path objective includes the constant", abs(p["objective"] - (-99.96)) < 1e-4, p["objective"])
+check("sparse path status solved", p["status"] == "solved", p["status"])
+bad = run("solve", f"{MM}/HS21.QPS", "--sparse", "--precision", "float", expect_ok=False)
+check("sparse path refuses float by name", bad.returncode != 0 and "--sparse" in bad.stderr, bad.stderr)
+
 # 2. A malformed file names the file and the line.
 with tempfile.NamedTemporaryFile("w", suffix=".QPS", delete=False) as f:
     f.write("NAME BAD\nROWS\n N obj\n L c1\nCOLUMNS\n    x1 obj 1.0 nosuchrow 2.0\nENDATA\n")

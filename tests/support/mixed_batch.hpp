@@ -82,12 +82,13 @@ inline Settings mixed_batch_settings() {
 // small_feasible_qp, which every solved copy shares: the same x, y scaled by 1e-8 in the two
 // rescaled copies (cost ×1e-8, or rows ×1e8). The reference solves the unscaled problem: its
 // absolute regularization would blur the rescaled ones.
-inline void expect_mixed_batch_outcomes(const Executor& executor) {
+// The check on a result of the mixed batch, however it was solved (the sparse path too).
+inline void expect_mixed_batch_outcomes(const SolveResult<double>& r) {
   const auto mixed = mixed_problems();
   const std::vector<DenseQp> problems = mixed_batch_problems();
   const auto ref = reference_solve(small_feasible_qp());
   ASSERT_TRUE(ref.converged && ref.polished);
-  const auto r = Solver<double>(executor, mixed_batch_settings()).solve(QpBatch<double>::from_problems(problems).view());
+  ASSERT_EQ(r.batch, static_cast<int>(problems.size()));
   for (int b = 0; b < r.batch; ++b) {
     SCOPED_TRACE("problem " + std::to_string(b));
     EXPECT_EQ(r.status[b], mixed[b].second);
@@ -98,6 +99,12 @@ inline void expect_mixed_batch_outcomes(const Executor& executor) {
     for (double& v : y_star) v *= y_scale;
     expect_answer_as_promised(problems[b], r, b, ref.x, y_star);
   }
+}
+
+inline void expect_mixed_batch_outcomes(const Executor& executor) {
+  const std::vector<DenseQp> problems = mixed_batch_problems();
+  expect_mixed_batch_outcomes(
+      Solver<double>(executor, mixed_batch_settings()).solve(QpBatch<double>::from_problems(problems).view()));
 }
 
 }  // namespace bpqp::testing

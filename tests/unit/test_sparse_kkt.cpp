@@ -115,11 +115,12 @@ TEST(SparseKkt, RefactorsNewValuesAndRhoOnTheAnalysedPattern) {
   EXPECT_LT(relative_error(kkt, c, 0.1, rho2, 2), 1e-9);
 }
 
-TEST(SparseKkt, RefusesAnIndefiniteHessianAndNonPositiveRho) {
+// P − (2 + |P_jj|)I with ρ = 0.1 leaves P + σI + AᵀρA indefinite: K has the wrong inertia,
+// which some pivot shows in any ordering.
+TEST(SparseKkt, RefusesAMatrixOfTheWrongInertiaAndNonPositiveRho) {
   const KktCase c = make_case(12, 6, 0.4, 7);
   SparseKkt kkt(c.P_csc.pattern(), c.A_csc.pattern());
   std::vector<double> rho(c.m, 0.1);
-  // P − 2I has a negative eigenvalue below −σ: some first-block pivot turns non-positive.
   std::vector<double> P_dense = c.P;
   for (int j = 0; j < c.n; ++j) P_dense[j * c.n + j] -= 2.0 + std::abs(P_dense[j * c.n + j]);
   const CscMatrix shifted = bpqp::dense_to_csc(P_dense.data(), c.n, c.n, CscShape::upper_triangle);
@@ -131,6 +132,17 @@ TEST(SparseKkt, RefusesAnIndefiniteHessianAndNonPositiveRho) {
   EXPECT_FALSE(kkt.factor(c.P_csc.values.data(), c.A_csc.values.data(), 1e-6, rho.data()));
   rho[2] = 0.1;
   EXPECT_TRUE(kkt.factor(c.P_csc.values.data(), c.A_csc.values.data(), 1e-6, rho.data()));
+}
+
+TEST(SparseKkt, PositiveSemidefiniteTellsConvexFromNonConvex) {
+  const KktCase c = make_case(15, 0, 0.3, 9);  // BᵀB: semidefinite, singular (B has empty columns)
+  EXPECT_TRUE(bpqp::cpu::positive_semidefinite(c.P_csc.pattern(), c.P_csc.values.data(), 1e-8));
+  EXPECT_FALSE(bpqp::cpu::positive_semidefinite(c.P_csc.pattern(), c.P_csc.values.data(), 0.0));  // singular
+  // One negative direction: P − 2·e₀e₀ᵀ·(1 + P_00).
+  std::vector<double> P_dense = c.P;
+  P_dense[0] -= 2.0 * (1.0 + P_dense[0]);
+  const CscMatrix bent = bpqp::dense_to_csc(P_dense.data(), c.n, c.n, CscShape::upper_triangle);
+  EXPECT_FALSE(bpqp::cpu::positive_semidefinite(bent.pattern(), bent.values.data(), 1e-8));
 }
 
 TEST(SparseKkt, MalformedPatternsAreInvalidArguments) {

@@ -1,0 +1,37 @@
+// The sparse path: large sparse problems solved in compressed sparse columns, never densified.
+//
+//   bpqp::SparseQp qp = bpqp::io::read_qps_sparse("CONT-300.QPS");
+//   bpqp::SolveResult<double> r = bpqp::solve_sparse(qp, settings);
+// or solve_sparse(view, settings) over a SparseQpBatchView<double> of your own arrays (one
+// pattern, values per problem).
+//
+// The same OSQP iteration as the dense path (Ruiz scaling, adaptive ρ, termination on the
+// unscaled residuals, infeasibility certificates, the same statuses and report), with the
+// quasi-definite KKT system [P + σI, Aᵀ; A, −diag(1/ρ)] factored by a sparse LDLᵀ with an
+// AMD ordering that is analysed once for the batch's pattern; each problem and each ρ update
+// is a numeric refactorization. CPU, double precision, one thread, problems in turn.
+//
+// Not yet on this path (it is being built; DenseQp-sized problems have them on the dense
+// path): polishing and the interior-point fallback (the result reports polish not_run and no
+// interior-point iterations, whatever the settings say), cone blocks (InvalidArgument), warm
+// starts, the backward pass, float, the CUDA executor.
+//
+// Input checks as the dense path's, per problem: non-finite values in P, q or A, NaN in l or u
+// (non_finite_data), crossed bounds, and — with check_convexity — P + psd_tolerance·max|P|·I
+// positive definite by a sparse LDLᵀ (p_not_psd). P is its upper triangle, so it is symmetric
+// by construction. API misuse (a malformed view) throws InvalidArgument.
+#pragma once
+
+#include "bpqp/settings.hpp"
+#include "bpqp/solve_result.hpp"
+#include "bpqp/sparse_qp.hpp"
+#include "bpqp/sparse_qp_batch_view.hpp"
+
+namespace bpqp {
+
+SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const Settings& settings = {});
+
+// One problem (a batch of one over its arrays).
+SolveResult<double> solve_sparse(const SparseQp& qp, const Settings& settings = {});
+
+}  // namespace bpqp

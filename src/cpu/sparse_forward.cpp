@@ -1,0 +1,249 @@
+// The sparse path's driver (include/bpqp/sparse_solver.hpp): the batch's shared structure
+// once (P in full from its upper triangle, Aᵀ's pattern, the KKT ordering), then per problem
+// its values, the input checks, scaling and admm_run on the sparse workspace.
+#include "bpqp/sparse_solver.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "bpqp/errors.hpp"
+#include "core/admm_params.hpp"
+#include "core/backends.hpp"
+#include "cpu/sparse_admm.hpp"
+#include "cpu/sparse_kkt.hpp"
+#include "kernels/serial_group.hpp"
+#include "kernels/validate_problem.hpp"
+
+namespace bpqp {
+namespace {
+
+using kernels::CscRef;
+
+// A pattern with its own arrays.
+struct OwnedPattern {
+  int rows = 0, cols = 0;
+  std::vector<int> col_starts, row_indices;
+  CscPattern view() const { return {rows, cols, col_starts.data(), row_indices.data()}; }
+};
+
+// What every problem of the batch shares: P's full pattern and where each upper-triangle
+// entry lands in it (once, or twice off the diagonal), Aᵀ's pattern and A's entries' places
+// in it.
+struct SharedStructure {
+  OwnedPattern P_full, At;
+  std::vector<int> upper_to_full, upper_to_mirror;  // mirror: −1 on the diagonal
+  std::vector<int> At_position;
+};
+
+SharedStructure make_structure(const CscPattern& P, const CscPattern& A) {
+  SharedStructure s;
+  const int n = P.cols, m = A.rows;
+  // The strictly upper part transposed is the strictly lower part: P_full = U + strict(U)ᵀ,
+  // column j holding U's column j, then the mirrors of U's row j (strictly right of the diagonal).
+  std::vector<int> t_starts(n + 1), t_rows(P.nonzeros()), t_position(P.nonzeros());
+  kernels::csc_transpose_pattern(n, n, P.col_starts, P.row_indices, t_starts.data(), t_rows.data(),
+                                 t_position.data());
+  s.P_full.rows = s.P_full.cols = n;
+  s.P_full.col_starts.assign(n + 1, 0);
+  for (int j = 0; j < n; ++j) {
+    int count = P.col_starts[j + 1] - P.col_starts[j];
+    for (int k = t_starts[j]; k < t_starts[j + 1]; ++k) count += t_rows[k] != j;  // Uᵀ's column j, off-diagonal
+    s.P_full.col_starts[j + 1] = s.P_full.col_starts[j] + count;
+  }
+  s.P_full.row_indices.resize(s.P_full.col_starts[n]);
+  s.upper_to_full.assign(P.nonzeros(), -1);
+  s.upper_to_mirror.assign(P.nonzeros(), -1);
+  std::vector<int> transposed_to_upper(P.nonzeros());
+  for (int k = 0; k < P.nonzeros(); ++k) transposed_to_upper[t_position[k]] = k;
+  for (int j = 0; j < n; ++j) {
+    int slot = s.P_full.col_starts[j];
+    for (int k = P.col_starts[j]; k < P.col_starts[j + 1]; ++k) {  // rows ≤ j, increasing
+      s.P_full.row_indices[slot] = P.row_indices[k];
+      s.upper_to_full[k] = slot++;
+    }
+    for (int t = t_starts[j]; t < t_starts[j + 1]; ++t) {  // rows ≥ j, increasing: the mirrors
+      if (t_rows[t] == j) continue;
+      s.P_full.row_indices[slot] = t_rows[t];
+      s.upper_to_mirror[transposed_to_upper[t]] = slot++;
+    }
+  }
+  s.At.rows = n;
+  s.At.cols = m;
+  s.At.col_starts.resize(m + 1);
+  s.At.row_indices.resize(A.nonzeros());
+  s.At_position.resize(A.nonzeros());
+  kernels::csc_transpose_pattern(m, n, A.col_starts, A.row_indices, s.At.col_starts.data(), s.At.row_indices.data(),
+                                 s.At_position.data());
+  return s;
+}
+
+// One problem's arrays, reused from problem to problem.
+struct Arrays {
+  std::vector<double> P_user, A_user, At_user;  // the user's values on P_full, A, Aᵀ
+  std::vector<double> P, A, At, P_upper_values;  // scaled
+  std::vector<double> q, l, u, D, E, D_inv, E_inv, scalars, rho, x, z, y, x_prev, y_prev, x_tilde, z_tilde;
+  std::vector<double> work_n, work_n2, work_n3, work_m, work_m2;
+
+  Arrays(int n, int m, const SharedStructure& s, int A_nonzeros, int P_upper_nonzeros) {
+    const std::size_t p_full = s.P_full.row_indices.size();
+    for (auto* v : {&P_user, &P}) v->assign(p_full, 0.0);
+    for (auto* v : {&A_user, &At_user, &A, &At}) v->assign(A_nonzeros, 0.0);
+    P_upper_values.assign(P_upper_nonzeros, 0.0);
+    for (auto* v : {&q, &D, &D_inv, &x, &x_prev, &x_tilde, &work_n, &work_n2, &work_n3}) v->assign(n, 0.0);
+    for (auto* v : {&l, &u, &E, &E_inv, &rho, &z, &y, &y_prev, &z_tilde, &work_m, &work_m2}) v->assign(m, 0.0);
+    scalars.assign(4, 0.0);
+  }
+};
+
+bool all_finite(const double* v, std::size_t count) {
+  for (std::size_t k = 0; k < count; ++k)
+    if (!std::isfinite(v[k])) return false;
+  return true;
+}
+
+}  // namespace
+
+SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const Settings& settings) {
+  validate(batch);
+  validate(settings);
+  if (batch.cone_count > 0)
+    throw InvalidArgument("solve_sparse: SparseQpBatchView::cone_count = " + std::to_string(batch.cone_count) +
+                          ": cone blocks are not on the sparse path yet (densify() the batch for the dense path)");
+  const auto start = std::chrono::steady_clock::now();
+  const int n = batch.n, m = batch.m;
+  kernels::AdmmParams<double> prm = detail::to_admm_params<double>(settings);
+  prm.polish = false;                // not on the sparse path yet
+  prm.interior_point_max_iter = 0;   // likewise
+
+  const CscPattern P_upper = batch.P_pattern, A_pattern = batch.A_pattern;
+  const SharedStructure s = make_structure(P_upper, A_pattern);
+  cpu::SparseKkt kkt(P_upper, A_pattern);
+  const int p_upper_nonzeros = P_upper.nonzeros(), a_nonzeros = A_pattern.nonzeros();
+  Arrays a(n, m, s, a_nonzeros, p_upper_nonzeros);
+
+  SolveResult<double> result;
+  result.batch = batch.batch;
+  result.n = n;
+  result.m = m;
+  result.x.assign(static_cast<std::size_t>(batch.batch) * n, 0.0);
+  result.y.assign(static_cast<std::size_t>(batch.batch) * m, 0.0);
+  std::vector<kernels::ProblemReport<double>> reports(batch.batch);
+  const kernels::SerialGroup g;
+
+  for (int b = 0; b < batch.batch; ++b) {
+    kernels::ProblemReport<double>& report = reports[b];
+    report.rho = prm.rho;
+    double* x_out = result.x.data() + static_cast<std::size_t>(b) * n;
+    double* y_out = result.y.data() + static_cast<std::size_t>(b) * m;
+    const kernels::ProblemOutput<double> out{x_out, y_out, &report, nullptr, nullptr};
+
+    // The user's values on the shared patterns.
+    const double* P_values = batch.P_values_of(b);
+    const double* A_values = batch.A_values_of(b);
+    std::fill(a.P_user.begin(), a.P_user.end(), 0.0);
+    for (int k = 0; k < p_upper_nonzeros; ++k) {
+      a.P_user[s.upper_to_full[k]] = P_values[k];
+      if (s.upper_to_mirror[k] >= 0) a.P_user[s.upper_to_mirror[k]] = P_values[k];
+    }
+    std::copy(A_values, A_values + a_nonzeros, a.A_user.begin());
+    for (int k = 0; k < a_nonzeros; ++k) a.At_user[s.At_position[k]] = A_values[k];
+
+    kernels::SparseProblemView p;
+    p.n = n;
+    p.m = m;
+    p.P = CscRef<const double>{n, n, s.P_full.col_starts.data(), s.P_full.row_indices.data(), a.P_user.data()};
+    p.A = CscRef<const double>{m, n, A_pattern.col_starts, A_pattern.row_indices, a.A_user.data()};
+    p.At = CscRef<const double>{n, m, s.At.col_starts.data(), s.At.row_indices.data(), a.At_user.data()};
+    p.q = batch.q_of(b);
+    p.l = batch.l_of(b);
+    p.u = batch.u_of(b);
+
+    // Input checks, in the dense path's order (kernels/validate_problem.hpp).
+    const bool matrices_finite = all_finite(P_values, p_upper_nonzeros) && all_finite(A_values, a_nonzeros);
+    kernels::ProblemView<double> vectors;
+    vectors.n = n;
+    vectors.m = m;
+    vectors.q = p.q;
+    vectors.l = p.l;
+    vectors.u = p.u;
+    report.input_issue = matrices_finite ? kernels::validate_own_vectors(g, vectors) : InputIssue::non_finite_data;
+    if (report.input_issue == InputIssue::none && prm.check_convexity) {
+      double p_max = 0.0;
+      for (int k = 0; k < p_upper_nonzeros; ++k) p_max = std::max(p_max, std::abs(P_values[k]));
+      if (p_max > 0.0 && !cpu::positive_semidefinite(P_upper, P_values, prm.psd_tolerance * p_max))
+        report.input_issue = InputIssue::p_not_psd;
+    }
+    if (report.input_issue != InputIssue::none) {
+      kernels::report_failure(g, n, m, SolveStatus::invalid_input, report, out);
+      continue;
+    }
+
+    kernels::SparseAdmmWorkspace w;
+    w.P = CscRef<double>{n, n, s.P_full.col_starts.data(), s.P_full.row_indices.data(), a.P.data()};
+    w.A = CscRef<double>{m, n, A_pattern.col_starts, A_pattern.row_indices, a.A.data()};
+    w.At = CscRef<double>{n, m, s.At.col_starts.data(), s.At.row_indices.data(), a.At.data()};
+    w.At_position = s.At_position.data();
+    w.P_upper = s.upper_to_full.data();
+    w.P_upper_count = p_upper_nonzeros;
+    w.P_upper_values = a.P_upper_values.data();
+    w.kkt = &kkt;
+    w.q = a.q.data();
+    w.l = a.l.data();
+    w.u = a.u.data();
+    w.D = a.D.data();
+    w.E = a.E.data();
+    w.D_inv = a.D_inv.data();
+    w.E_inv = a.E_inv.data();
+    w.scalars = a.scalars.data();
+    w.rho = a.rho.data();
+    w.x = a.x.data();
+    w.z = a.z.data();
+    w.y = a.y.data();
+    w.x_prev = a.x_prev.data();
+    w.y_prev = a.y_prev.data();
+    w.x_tilde = a.x_tilde.data();
+    w.z_tilde = a.z_tilde.data();
+    w.work_n = a.work_n.data();
+    w.work_n2 = a.work_n2.data();
+    w.work_n3 = a.work_n3.data();
+    w.work_m = a.work_m.data();
+    w.work_m2 = a.work_m2.data();
+
+    kernels::ruiz_equilibrate(g, p, prm.scaling_iterations, w);
+    kernels::set_rho_vector(g, m, prm.rho, prm, w);
+    if (!kernels::factor_reduced_system(g, n, m, prm.sigma, w)) {
+      kernels::report_failure(g, n, m, SolveStatus::numerical_error, report, out);
+      continue;
+    }
+    kernels::fill(g, w.x, n, 0.0);
+    kernels::fill(g, w.z, m, 0.0);
+    kernels::fill(g, w.y, m, 0.0);
+    kernels::admm_run(g, p, prm, w, kernels::RunStart<double>{prm.rho, true, false, 0}, report, out);
+  }
+  detail::collect_reports(reports, result);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+SolveResult<double> solve_sparse(const SparseQp& qp, const Settings& settings) {
+  validate(qp);
+  SparseQpBatchView<double> v;
+  v.batch = 1;
+  v.n = qp.n;
+  v.m = qp.m;
+  v.P_pattern = qp.P.pattern();
+  v.P_values = qp.P.values.data();
+  v.q = qp.q.data();
+  v.A_pattern = qp.A.pattern();
+  v.A_values = qp.A.values.data();
+  v.l = qp.l.data();
+  v.u = qp.u.data();
+  v.cones = qp.cones.data();
+  v.cone_count = static_cast<int>(qp.cones.size());
+  return solve_sparse(v, settings);
+}
+
+}  // namespace bpqp

@@ -1,0 +1,220 @@
+// The sparse path (bpqp/sparse_solver.hpp) against exact answers and against the dense path:
+// planted QPs and LPs to the promised certificate and near x*, the mixed batch's statuses and
+// answers exactly as the dense path must give them, a batch on one pattern with values per
+// problem, Maros–Mészáros problems read without densifying, and its refusals.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bpqp/bpqp.hpp"
+#include "bpqp/io/qps_reader.hpp"
+#include "problems/problem_generators.hpp"
+#include "support/mixed_batch.hpp"
+#include "support/promised_accuracy.hpp"
+
+namespace {
+
+using bpqp::DenseQp;
+using bpqp::Settings;
+using bpqp::SolveStatus;
+using bpqp::SparseQp;
+
+// The sparse path without polishing is held to the unpolished promise: the certificate
+// within eps. Tighter eps than the default, so the distance to x* is small too.
+Settings sparse_settings(double eps) {
+  Settings s;
+  s.eps_abs = eps;
+  s.eps_rel = eps;
+  return s;
+}
+
+// A batch on the union pattern of the problems' dense matrices (zeros of one problem where
+// another has an entry are explicit), values per problem; kept alive with its view.
+struct UnionBatch {
+  bpqp::CscMatrix P, A;  // patterns (values unused)
+  std::vector<double> P_values, A_values, q, l, u;
+  bpqp::SparseQpBatchView<double> view;
+};
+
+UnionBatch union_batch(const std::vector<DenseQp>& problems) {
+  UnionBatch u;
+  const int n = problems[0].n, m = problems[0].m;
+  std::vector<double> P_mask(n * n, 0.0), A_mask(m * n, 0.0);
+  for (const DenseQp& p : problems) {
+    for (int k = 0; k < n * n; ++k) P_mask[k] += p.P[k] != 0.0;
+    for (int k = 0; k < m * n; ++k) A_mask[k] += p.A[k] != 0.0;
+  }
+  u.P = bpqp::dense_to_csc(P_mask.data(), n, n, bpqp::CscShape::upper_triangle);
+  u.A = bpqp::dense_to_csc(A_mask.data(), m, n);
+  for (const DenseQp& p : problems) {
+    for (int j = 0; j < n; ++j)
+      for (int k = u.P.col_starts[j]; k < u.P.col_starts[j + 1]; ++k) u.P_values.push_back(p.P[u.P.row_indices[k] * n + j]);
+    for (int j = 0; j < n; ++j)
+      for (int k = u.A.col_starts[j]; k < u.A.col_starts[j + 1]; ++k) u.A_values.push_back(p.A[u.A.row_indices[k] * n + j]);
+    u.q.insert(u.q.end(), p.q.begin(), p.q.end());
+    u.l.insert(u.l.end(), p.l.begin(), p.l.end());
+    u.u.insert(u.u.end(), p.u.begin(), p.u.end());
+  }
+  bpqp::SparseQpBatchView<double>& v = u.view;
+  v.batch = static_cast<int>(problems.size());
+  v.n = n;
+  v.m = m;
+  v.P_pattern = u.P.pattern();
+  v.P_values = u.P_values.data();
+  v.P_stride = u.P.nonzeros();
+  v.A_pattern = u.A.pattern();
+  v.A_values = u.A_values.data();
+  v.A_stride = u.A.nonzeros();
+  v.q = u.q.data();
+  v.q_stride = n;
+  v.l = u.l.data();
+  v.l_stride = m;
+  v.u = u.u.data();
+  v.u_stride = m;
+  return u;
+}
+
+TEST(SparseForward, PlantedQpsMeetTheCertificateAndLandNearTheirSolution) {
+  for (int seed = 1; seed <= 6; ++seed) {
+    bpqp::generators::PlantedOptions o;
+    o.n = 20 + 5 * seed;
+    o.m = 15 + 3 * seed;
+    o.n_equality = seed % 3;
+    o.n_active = 4;
+    o.n_variable_bounds = seed % 2 ? o.n : 0;
+    o.seed = seed;
+    const auto planted = bpqp::generators::make_planted_qp(o);
+    const double eps = 1e-7;
+    const auto r = bpqp::solve_sparse(bpqp::to_sparse(planted.qp), sparse_settings(eps));
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    EXPECT_EQ(r.polish[0], bpqp::PolishStatus::not_run);
+    bpqp::testing::expect_answer_as_promised(planted.qp, r, 0, planted.x_star, planted.y_star);
+    // A well-conditioned planted problem: x within a few hundred eps of x*.
+    EXPECT_LT(bpqp::testing::relative_distance(r.x_of(0), planted.x_star), 1e3 * eps);
+  }
+}
+
+TEST(SparseForward, AgreesWithTheDensePathOnRandomQps) {
+  Settings s = sparse_settings(1e-8);
+  Settings dense_settings = s;
+  dense_settings.polish = false;
+  dense_settings.interior_point_fallback = false;
+  for (int seed = 1; seed <= 4; ++seed) {
+    const DenseQp qp = bpqp::generators::make_random_feasible_qp(40, 25, seed);
+    const auto sparse = bpqp::solve_sparse(bpqp::to_sparse(qp), s);
+    const auto dense = bpqp::Solver<double>(bpqp::Executor::cpu(), dense_settings)
+                           .solve(bpqp::QpBatch<double>::from_problems({qp}).view());
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    ASSERT_EQ(sparse.status[0], SolveStatus::solved);
+    ASSERT_EQ(dense.status[0], SolveStatus::solved);
+    const std::vector<double> x_dense(dense.x_of(0), dense.x_of(0) + qp.n);
+    EXPECT_LT(bpqp::testing::relative_distance(sparse.x_of(0), x_dense), 1e-5);
+    EXPECT_NEAR(sparse.objective[0], dense.objective[0], 1e-6 * (1.0 + std::abs(dense.objective[0])));
+  }
+}
+
+TEST(SparseForward, MixedBatchGivesEveryStatusAndAnswer) {
+  const UnionBatch u = union_batch(bpqp::testing::mixed_batch_problems());
+  const auto r = bpqp::solve_sparse(u.view, bpqp::testing::mixed_batch_settings());
+  bpqp::testing::expect_mixed_batch_outcomes(r);
+  EXPECT_EQ(r.input_issue[3], bpqp::InputIssue::non_finite_data);
+}
+
+TEST(SparseForward, NonConvexAndCrossedProblemsAreTheirOwnInvalidInputs) {
+  std::vector<DenseQp> problems(3, bpqp::testing::small_feasible_qp());
+  problems[1].P = {-1.0, 0.5, 0.5, 1.0};  // indefinite
+  problems[2].l[1] = 3.0;                 // l > u = 2
+  const UnionBatch u = union_batch(problems);
+  const auto r = bpqp::solve_sparse(u.view);
+  EXPECT_EQ(r.status[0], SolveStatus::solved);
+  EXPECT_EQ(r.status[1], SolveStatus::invalid_input);
+  EXPECT_EQ(r.input_issue[1], bpqp::InputIssue::p_not_psd);
+  EXPECT_EQ(r.status[2], SolveStatus::invalid_input);
+  EXPECT_EQ(r.input_issue[2], bpqp::InputIssue::bounds_crossed);
+  for (int b = 1; b < 3; ++b)
+    for (int j = 0; j < r.n; ++j) EXPECT_EQ(r.x_of(b)[j], 0.0);
+}
+
+TEST(SparseForward, OnePatternWithValuesPerProblemSolvesEachAsItsOwn) {
+  std::vector<DenseQp> problems;
+  for (int seed = 1; seed <= 5; ++seed) problems.push_back(bpqp::generators::make_random_feasible_qp(15, 10, seed));
+  const UnionBatch u = union_batch(problems);
+  const Settings s = sparse_settings(1e-8);
+  const auto together = bpqp::solve_sparse(u.view, s);
+  for (int b = 0; b < 5; ++b) {
+    const auto alone = bpqp::solve_sparse(bpqp::to_sparse(problems[b]), s);
+    SCOPED_TRACE("problem " + std::to_string(b));
+    ASSERT_EQ(together.status[b], SolveStatus::solved);
+    EXPECT_EQ(together.iterations[b], alone.iterations[0]);
+    for (int j = 0; j < 15; ++j) EXPECT_NEAR(together.x_of(b)[j], alone.x_of(0)[j], 1e-12);
+  }
+}
+
+// Maros–Mészáros problems that ADMM alone solves at eps 1e-6 (without polish or the interior
+// point, which are not on the sparse path yet): the objective against reference.csv.
+TEST(SparseForward, MarosMeszarosProblemsReadSparseReachTheirReferenceObjective) {
+  std::ifstream in(std::string(BPQP_MAROS_MESZAROS_DIR) + "/reference.csv");
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::pair<std::string, double>> reference;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string name, cell;
+    std::getline(fields, name, ',');
+    for (int k = 0; k < 3; ++k) std::getline(fields, cell, ',');
+    std::getline(fields, cell, ',');
+    reference.push_back({name, std::stod(cell)});
+  }
+  for (const char* name : {"HS21", "HS35", "HS118", "QPTEST", "DUALC1", "GENHS28"}) {
+    SCOPED_TRACE(name);
+    const SparseQp qp = bpqp::io::read_qps_sparse(std::string(BPQP_MAROS_MESZAROS_DIR) + "/" + name + ".QPS");
+    double expected = std::numeric_limits<double>::quiet_NaN();
+    for (const auto& [n, v] : reference)
+      if (n == name) expected = v;
+    ASSERT_TRUE(std::isfinite(expected));
+    const auto r = bpqp::solve_sparse(qp, sparse_settings(1e-6));
+    ASSERT_EQ(r.status[0], SolveStatus::solved);
+    EXPECT_NEAR(r.objective[0] + qp.objective_constant, expected, 1e-4 * (1.0 + std::abs(expected)));
+  }
+}
+
+// One algorithm, two linear-algebra backends: on Maros–Mészáros problems of every outcome
+// ADMM alone reaches (solved, max_iterations, a dual infeasibility certificate), the sparse
+// path and the dense path with polishing and the interior point off end alike — the same
+// status, the same number of iterations up to a check or two (the linear systems differ,
+// reduced against quasi-definite KKT, so the iterates agree only to rounding).
+TEST(SparseForward, MatchesTheDensePathsAdmmOnMarosMeszaros) {
+  Settings s = sparse_settings(1e-6);
+  s.polish = false;
+  s.interior_point_fallback = false;
+  for (const char* name : {"HS118", "DUAL2", "QADLITTL", "VALUES", "QSCAGR7", "PRIMALC2"}) {
+    SCOPED_TRACE(name);
+    const std::string path = std::string(BPQP_MAROS_MESZAROS_DIR) + "/" + name + ".QPS";
+    const auto sparse = bpqp::solve_sparse(bpqp::io::read_qps_sparse(path), s);
+    const auto dense = bpqp::Solver<double>(bpqp::Executor::cpu(), s)
+                           .solve(bpqp::QpBatch<double>::from_problems({bpqp::io::read_qps(path)}).view());
+    EXPECT_EQ(sparse.status[0], dense.status[0]);
+    EXPECT_LE(std::abs(sparse.iterations[0] - dense.iterations[0]), 2 * s.check_every);
+    if (dense.status[0] == SolveStatus::solved)
+      EXPECT_NEAR(sparse.objective[0], dense.objective[0], 1e-6 * (1.0 + std::abs(dense.objective[0])));
+  }
+}
+
+TEST(SparseForward, ConeBlocksAreRefusedByName) {
+  SparseQp qp = bpqp::to_sparse(bpqp::testing::small_feasible_qp());
+  qp.cones = {bpqp::ConeBlock{1, 2, bpqp::ConeKind::second_order}};
+  qp.u[1] = qp.u[2] = std::numeric_limits<double>::infinity();
+  try {
+    bpqp::solve_sparse(qp);
+    ADD_FAILURE() << "no InvalidArgument";
+  } catch (const bpqp::InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("cone_count"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace

@@ -61,6 +61,12 @@ BPQP_HD Residuals<T> residuals_from_products(const Group& g, int n, int m, const
 }
 
 // Residuals of the scaled point (x, z, y). Uses work_n, work_n2, work_m, work_m2.
+// Āv for the workspace's scaled Ā (the sparse path overloads it).
+template <class Group, class T>
+BPQP_HD void scaled_A_product(const Group& g, int n, int m, const AdmmWorkspace<T>& w, const T* v, T* out) {
+  gemv(g, w.A, m, n, v, out);
+}
+
 template <class Group, class T>
 BPQP_HD Residuals<T> compute_residuals(const Group& g, int n, int m, AdmmWorkspace<T>& w, const T* x,
                                        const T* z, const T* y) {
@@ -107,8 +113,8 @@ BPQP_HD T dual_residual_rounding(const Group& g, int n, int m, const AdmmWorkspa
   return dual_residual_rounding(g, n, m, static_cast<const T*>(w.A), y, scaling_of(w));
 }
 
-template <class Group, class T>
-BPQP_HD bool duality_gap_closed(const Group& g, int n, int m, const AdmmParams<T>& prm, const AdmmWorkspace<T>& w,
+template <class Group, class T, class Workspace>
+BPQP_HD bool duality_gap_closed(const Group& g, int n, int m, const AdmmParams<T>& prm, const Workspace& w,
                                 const T* x, const T* z, const T* y) {
   T xpx = T(0), qx = T(0), yz = T(0);
   for (int j = g.rank(); j < n; j += g.size()) {
@@ -133,14 +139,14 @@ BPQP_HD bool duality_gap_closed(const Group& g, int n, int m, const AdmmParams<T
 // complementarity (a row with y ≠ 0 off its bound is not a solution: found by the solve
 // fuzzer, a float polish whose unstable factorization left x = 0 with y = −1 on a row at 1).
 // z and y must not alias the residuals' scratch (work_n, work_n2, work_m, work_m2).
-template <class Group, class T>
-BPQP_HD bool accept_if_converged(const Group& g, int n, int m, const AdmmParams<T>& prm, AdmmWorkspace<T>& w,
+template <class Group, class T, class Workspace>
+BPQP_HD bool accept_if_converged(const Group& g, int n, int m, const AdmmParams<T>& prm, Workspace& w,
                                  const T* x, const T* z, const T* y, Residuals<T>* out) {
   const Residuals<T> r = compute_residuals(g, n, m, w, x, z, y);
   // A degenerate problem can end with huge, cancelling multipliers whose computed dual
   // residual is rounding noise (found by the solve fuzzer: float, y ~ 1e7, true residual
   // 0.25 computed as 0): it must stay below the tolerance with the rounding bound added.
-  const T rounding = dual_residual_rounding(g, n, m, w.A, y, scaling_of(w));
+  const T rounding = dual_residual_rounding(g, n, m, w, y);
   const bool meets = is_finite(r.prim) && is_finite(r.dual) && r.prim <= prm.eps_abs + prm.eps_rel * r.prim_scale &&
                      r.dual + rounding <= prm.eps_abs + prm.eps_rel * r.dual_scale &&
                      duality_gap_closed(g, n, m, prm, w, x, z, y);

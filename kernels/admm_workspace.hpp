@@ -10,6 +10,7 @@ namespace bpqp::kernels {
 
 template <class T>
 struct AdmmWorkspace {
+  using Scalar = T;
   // Scaled problem data (Ruiz equilibration): P̄ = c·D P D, Ā = E A D, q̄ = c·D q, l̄ = E l, ū = E u.
   T* P = nullptr;
   T* A = nullptr;

@@ -14,8 +14,9 @@
 namespace bpqp::kernels {
 
 // Compacts w.active into w.active_rows (row order) and returns the count.
-template <class Group, class T>
-BPQP_HD int list_active_rows(const Group& g, int m, AdmmWorkspace<T>& w) {
+template <class Group, class Workspace>
+BPQP_HD int list_active_rows(const Group& g, int m, Workspace& w) {
+  using T = typename Workspace::Scalar;
   if (g.rank() == 0) {
     int count = 0;
     for (int i = 0; i < m; ++i)
@@ -37,8 +38,8 @@ BPQP_HD BPQP_INLINE int guessed_side(T z, T l, T u, T y) {
 
 // Marks the active rows of the scaled iterate (z, y) into w.active / w.active_rows
 // and returns their count.
-template <class Group, class T>
-BPQP_HD int guess_active_set(const Group& g, int m, AdmmWorkspace<T>& w) {
+template <class Group, class Workspace>
+BPQP_HD int guess_active_set(const Group& g, int m, Workspace& w) {
   for (int i = g.rank(); i < m; i += g.size()) w.active[i] = guessed_side(w.z[i], w.l[i], w.u[i], w.y[i]);
   g.sync();
   return list_active_rows(g, m, w);
@@ -102,12 +103,11 @@ BPQP_HD bool solve_reduced_kkt(const Group& g, int n, int m, int n_active, const
 // whose multiplier has the wrong sign leaves the set, an inactive row that the
 // solution violates joins it at the violated bound. Returns the number of
 // changes (0: the guess is consistent). Ax is left in w.z_tilde.
-template <class Group, class T>
-BPQP_HD int correct_active_set(const Group& g, int n, int m, int n_active, const AdmmParams<T>& prm,
-                               AdmmWorkspace<T>& w) {
+template <class Group, class T, class Workspace>
+BPQP_HD int correct_active_set(const Group& g, int n, int m, int n_active, const AdmmParams<T>& prm, Workspace& w) {
   const T* sol = w.kkt_sol;
   T* ax = w.z_tilde;
-  gemv(g, w.A, m, n, sol, ax);
+  scaled_A_product(g, n, m, w, sol, ax);
   // A multiplier wrong-signed by less than the dual tolerance is degenerate
   // (weakly active row), not wrong: releasing it makes the guess oscillate.
   // polish_solution clips such multipliers to zero, so the final residual test
@@ -163,8 +163,8 @@ BPQP_HD int correct_active_set(const Group& g, int n, int m, int n_active, const
 // active-set steps seeded by ADMM). On success — the polished point meets the
 // termination tolerances and its multipliers have the signs its active set
 // claims — it replaces w.x, w.z, w.y and returns true with its residuals in *out.
-template <class Group, class T>
-BPQP_HD bool polish_solution(const Group& g, int n, int m, const AdmmParams<T>& prm, AdmmWorkspace<T>& w,
+template <class Group, class T, class Workspace>
+BPQP_HD bool polish_solution(const Group& g, int n, int m, const AdmmParams<T>& prm, Workspace& w,
                              Residuals<T>* out) {
   int n_active = guess_active_set(g, m, w);
   // A guess far from the solution's active set makes the corrections oscillate (a random

@@ -160,8 +160,9 @@ enum class RefineFor {
 //     0.94), with the same gradients to the tests' tolerance.
 // solve(v) applies the factored matrix's inverse to v in place (an LDLᵀ of K_δ, or its
 // Schur complement: kernels/shared_kkt.hpp). res and corr are scratch (K.size() entries).
-template <class Group, class T, class Solve>
-BPQP_HD Refinement<T> refine_reduced_kkt(const Group& g, const ReducedKkt<T>& K, const Solve& solve, int max_steps,
+// K: a ReducedKkt, or another backend's matrix with size() and its reduced_kkt_residual.
+template <class Group, class T, class Kkt, class Solve>
+BPQP_HD Refinement<T> refine_reduced_kkt(const Group& g, const Kkt& K, const Solve& solve, int max_steps,
                                          RefineFor target, const T* rhs, T* sol, T* res, T* corr) {
   const int N = K.size();
   const T eps = machine_epsilon<T>();

@@ -5,10 +5,14 @@
 // termination, infeasibility certificates, the report — is the dense path's, unchanged: the
 // algorithm is written once (OSQP's algebra-layer idea).
 //
-// Host-only, double precision, one thread (SerialGroup). Not yet on this path: polishing, the
-// interior-point fallback and cone blocks (the driver turns the first two off and refuses
-// cones: src/cpu/sparse_forward.cpp).
+// Host-only, double precision, one thread (SerialGroup). Polishing is the dense path's
+// (kernels/polish.hpp: the active-set guess, its corrections, refinement and acceptance) with
+// the active rows' KKT factored sparse. Not yet on this path: the interior-point fallback and
+// cone blocks (the driver turns the first off and refuses cones: src/cpu/sparse_forward.cpp).
 #pragma once
+
+#include <memory>
+#include <vector>
 
 #include "cpu/sparse_kkt.hpp"
 #include "kernels/admm_params.hpp"
@@ -16,6 +20,7 @@
 #include "kernels/admm_solve.hpp"
 #include "kernels/cone_layout.hpp"
 #include "kernels/csc_ops.hpp"
+#include "kernels/polish.hpp"
 #include "kernels/ruiz_scaling.hpp"
 
 // In bpqp::kernels so that admm_run's calls find these overloads by argument-dependent lookup.
@@ -38,6 +43,7 @@ struct SparseProblemView {
 // The scaled problem and the iteration's vectors; the same member names as AdmmWorkspace
 // where admm_run's generic code reads them.
 struct SparseAdmmWorkspace {
+  using Scalar = double;
   ConeLayout cones;
   CscRef<double> P{}, A{}, At{};    // P̄ (full), Ā, Āᵀ on the user's patterns
   const int* At_position = nullptr;  // entry k of A is entry At_position[k] of Aᵀ
@@ -52,6 +58,16 @@ struct SparseAdmmWorkspace {
   double *x = nullptr, *z = nullptr, *y = nullptr, *x_prev = nullptr, *y_prev = nullptr;
   double *x_tilde = nullptr, *z_tilde = nullptr;
   double *work_n = nullptr, *work_n2 = nullptr, *work_n3 = nullptr, *work_m = nullptr, *work_m2 = nullptr;
+  // Polishing (kernels/polish.hpp's names): the active set, the reduced KKT's vectors (n + m
+  // each), and the KKT of the active rows, factored afresh for each guess.
+  int* active = nullptr;
+  int* active_rows = nullptr;
+  double *kkt_sol = nullptr, *kkt_rhs = nullptr, *kkt_res = nullptr, *kkt_corr = nullptr;
+  double* kkt_scatter = nullptr;  // m: the active rows' multipliers at their rows
+  CscPattern P_upper_pattern{};
+  std::unique_ptr<cpu::SparseKkt> polish_kkt;
+  std::vector<int> active_col_starts, active_row_indices;  // Ā_𝒜 in CSC (rows renumbered 0 … |𝒜|−1)
+  std::vector<double> active_values, active_rho;
 };
 
 inline ScalingView<double> scaling_of(const SparseAdmmWorkspace& w) {
@@ -185,11 +201,86 @@ bool dual_infeasible(const Group& g, int n, int m, SparseAdmmWorkspace& w, doubl
                          w.work_n, w.work_n2, w.work_m);
 }
 
-// Not on the sparse path yet (the driver turns both off, so admm_run never calls these).
 template <class Group>
-bool polish_point(const Group&, int, int, const AdmmParams<double>&, SparseAdmmWorkspace&, Residuals<double>*) {
-  return false;
+void scaled_A_product(const Group& g, int, int, const SparseAdmmWorkspace& w, const double* v, double* out) {
+  csc_transposed_multiply(g, w.At, v, out);
 }
+
+// The exact reduced KKT [P̄, Ā_𝒜ᵀ; Ā_𝒜, 0] of polishing, applied through the CSC data: what
+// refine_reduced_kkt (kernels/reduced_kkt.hpp) refines the regularized factor's solution against.
+struct SparseReducedKkt {
+  const SparseAdmmWorkspace* w;
+  int n, rows;
+  int size() const { return n + rows; }
+};
+
+template <class Group>
+void reduced_kkt_residual(const Group& g, const SparseReducedKkt& K, const double* rhs, const double* sol,
+                          double* res) {
+  const SparseAdmmWorkspace& w = *K.w;
+  const int n = K.n, m = w.A.rows;
+  fill(g, w.kkt_scatter, m, 0.0);
+  for (int a = 0; a < K.rows; ++a) w.kkt_scatter[w.active_rows[a]] = sol[n + a];
+  csc_transposed_multiply(g, w.P, sol, res);               // P̄x
+  csc_transposed_multiply(g, w.A, static_cast<const double*>(w.kkt_scatter), w.work_n3);  // Ā_𝒜ᵀy_𝒜
+  for (int j = 0; j < n; ++j) res[j] = rhs[j] - (res[j] + w.work_n3[j]);
+  for (int a = 0; a < K.rows; ++a) {
+    const int i = w.active_rows[a];
+    double ax = 0.0;
+    for (int k = w.At.col_starts[i]; k < w.At.col_starts[i + 1]; ++k) ax += w.At.values[k] * sol[w.At.row_indices[k]];
+    res[n + a] = rhs[n + a] - ax;
+  }
+}
+
+// polish.hpp's solve_reduced_kkt on the sparse data: the regularized [P̄ + δI, Ā_𝒜ᵀ; Ā_𝒜, −δI]
+// of the active rows factored by a SparseKkt of their own (the pattern changes with the guess),
+// then refinement against the exact matrix.
+template <class Group>
+bool solve_reduced_kkt(const Group& g, int n, int m, int n_active, const AdmmParams<double>& prm,
+                       SparseAdmmWorkspace& w) {
+  // Ā_𝒜: A's columns keeping the active rows, renumbered in row order (so still sorted).
+  for (int i = 0; i < m; ++i) w.kkt_scatter[i] = -1.0;
+  for (int a = 0; a < n_active; ++a) w.kkt_scatter[w.active_rows[a]] = a;
+  w.active_col_starts.assign(1, 0);
+  w.active_row_indices.clear();
+  w.active_values.clear();
+  for (int j = 0; j < n; ++j) {
+    for (int k = w.A.col_starts[j]; k < w.A.col_starts[j + 1]; ++k) {
+      const double a = w.kkt_scatter[w.A.row_indices[k]];
+      if (a < 0.0) continue;
+      w.active_row_indices.push_back(static_cast<int>(a));
+      w.active_values.push_back(w.A.values[k]);
+    }
+    w.active_col_starts.push_back(static_cast<int>(w.active_row_indices.size()));
+  }
+  const CscPattern active_pattern{n_active, n, w.active_col_starts.data(), w.active_row_indices.data()};
+  w.polish_kkt = std::make_unique<cpu::SparseKkt>(w.P_upper_pattern, active_pattern);
+  for (int k = 0; k < w.P_upper_count; ++k) w.P_upper_values[k] = w.P.values[w.P_upper[k]];
+  w.active_rho.assign(n_active, 1.0 / prm.delta);
+  if (!w.polish_kkt->factor(w.P_upper_values, w.active_values.data(), prm.delta, w.active_rho.data())) return false;
+  const cpu::SparseKkt& kkt = *w.polish_kkt;
+  auto solve = [&](double* v) { kkt.solve(v, v + n); };
+  double* rhs = w.kkt_rhs;
+  double* sol = w.kkt_sol;
+  for (int j = 0; j < n; ++j) rhs[j] = -w.q[j];
+  for (int a = 0; a < n_active; ++a) {
+    const int i = w.active_rows[a];
+    rhs[n + a] = w.active[i] < 0 ? w.l[i] : w.u[i];
+  }
+  copy(g, sol, static_cast<const double*>(rhs), n + n_active);
+  solve(sol);
+  refine_reduced_kkt(g, SparseReducedKkt{&w, n, n_active}, solve, prm.polish_refine_iterations, RefineFor::solution,
+                     static_cast<const double*>(rhs), sol, w.kkt_res, w.kkt_corr);
+  return true;
+}
+
+template <class Group>
+bool polish_point(const Group& g, int n, int m, const AdmmParams<double>& prm, SparseAdmmWorkspace& w,
+                  Residuals<double>* out) {
+  return polish_solution(g, n, m, prm, w, out);
+}
+
+// Not on the sparse path yet (the driver turns it off, so admm_run never calls this).
 template <class Group>
 bool interior_point_solve(const Group&, int, int, const AdmmParams<double>&, SparseAdmmWorkspace&,
                           Residuals<double>*, int*, bool*) {

@@ -86,6 +86,8 @@ struct Arrays {
   std::vector<double> P, A, At, P_upper_values;  // scaled
   std::vector<double> q, l, u, D, E, D_inv, E_inv, scalars, rho, x, z, y, x_prev, y_prev, x_tilde, z_tilde;
   std::vector<double> work_n, work_n2, work_n3, work_m, work_m2;
+  std::vector<double> kkt_sol, kkt_rhs, kkt_res, kkt_corr, kkt_scatter;
+  std::vector<int> active, active_rows;
 
   Arrays(int n, int m, const SharedStructure& s, int A_nonzeros, int P_upper_nonzeros) {
     const std::size_t p_full = s.P_full.row_indices.size();
@@ -95,6 +97,10 @@ struct Arrays {
     for (auto* v : {&q, &D, &D_inv, &x, &x_prev, &x_tilde, &work_n, &work_n2, &work_n3}) v->assign(n, 0.0);
     for (auto* v : {&l, &u, &E, &E_inv, &rho, &z, &y, &y_prev, &z_tilde, &work_m, &work_m2}) v->assign(m, 0.0);
     scalars.assign(4, 0.0);
+    for (auto* v : {&kkt_sol, &kkt_rhs, &kkt_res, &kkt_corr}) v->assign(static_cast<std::size_t>(n) + m, 0.0);
+    kkt_scatter.assign(m, 0.0);
+    active.assign(m, 0);
+    active_rows.assign(m, 0);
   }
 };
 
@@ -115,8 +121,7 @@ SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const S
   const auto start = std::chrono::steady_clock::now();
   const int n = batch.n, m = batch.m;
   kernels::AdmmParams<double> prm = detail::to_admm_params<double>(settings);
-  prm.polish = false;                // not on the sparse path yet
-  prm.interior_point_max_iter = 0;   // likewise
+  prm.interior_point_max_iter = 0;   // not on the sparse path yet
 
   const CscPattern P_upper = batch.P_pattern, A_pattern = batch.A_pattern;
   const SharedStructure s = make_structure(P_upper, A_pattern);
@@ -211,6 +216,14 @@ SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const S
     w.work_n3 = a.work_n3.data();
     w.work_m = a.work_m.data();
     w.work_m2 = a.work_m2.data();
+    w.active = a.active.data();
+    w.active_rows = a.active_rows.data();
+    w.kkt_sol = a.kkt_sol.data();
+    w.kkt_rhs = a.kkt_rhs.data();
+    w.kkt_res = a.kkt_res.data();
+    w.kkt_corr = a.kkt_corr.data();
+    w.kkt_scatter = a.kkt_scatter.data();
+    w.P_upper_pattern = P_upper;
 
     kernels::ruiz_equilibrate(g, p, prm.scaling_iterations, w);
     kernels::set_rho_vector(g, m, prm.rho, prm, w);

@@ -24,12 +24,13 @@ using bpqp::Settings;
 using bpqp::SolveStatus;
 using bpqp::SparseQp;
 
-// The sparse path without polishing is held to the unpolished promise: the certificate
-// within eps. Tighter eps than the default, so the distance to x* is small too.
+// Tolerances for both paths (the sparse path takes no interior point yet, so the dense path's
+// comparisons turn it off too).
 Settings sparse_settings(double eps) {
   Settings s;
   s.eps_abs = eps;
   s.eps_rel = eps;
+  s.interior_point_fallback = false;
   return s;
 }
 
@@ -79,7 +80,9 @@ UnionBatch union_batch(const std::vector<DenseQp>& problems) {
   return u;
 }
 
-TEST(SparseForward, PlantedQpsMeetTheCertificateAndLandNearTheirSolution) {
+// Polished on the sparse path: held to the polished promise (the certificate and x*, y* to
+// rounding level), as the dense path is.
+TEST(SparseForward, PlantedQpsArePolishedToTheirExactSolution) {
   for (int seed = 1; seed <= 6; ++seed) {
     bpqp::generators::PlantedOptions o;
     o.n = 20 + 5 * seed;
@@ -89,21 +92,27 @@ TEST(SparseForward, PlantedQpsMeetTheCertificateAndLandNearTheirSolution) {
     o.n_variable_bounds = seed % 2 ? o.n : 0;
     o.seed = seed;
     const auto planted = bpqp::generators::make_planted_qp(o);
-    const double eps = 1e-7;
-    const auto r = bpqp::solve_sparse(bpqp::to_sparse(planted.qp), sparse_settings(eps));
+    const auto r = bpqp::solve_sparse(bpqp::to_sparse(planted.qp), sparse_settings(1e-5));
     SCOPED_TRACE("seed " + std::to_string(seed));
-    EXPECT_EQ(r.polish[0], bpqp::PolishStatus::not_run);
+    EXPECT_EQ(r.polish[0], bpqp::PolishStatus::succeeded);
     bpqp::testing::expect_answer_as_promised(planted.qp, r, 0, planted.x_star, planted.y_star);
-    // A well-conditioned planted problem: x within a few hundred eps of x*.
-    EXPECT_LT(bpqp::testing::relative_distance(r.x_of(0), planted.x_star), 1e3 * eps);
   }
+  // Polishing off: the ADMM point, held to the unpolished promise (the certificate within eps).
+  Settings unpolished = sparse_settings(1e-7);
+  unpolished.polish = false;
+  bpqp::generators::PlantedOptions o;
+  o.n = 30;
+  o.m = 20;
+  const auto planted = bpqp::generators::make_planted_qp(o);
+  const auto r = bpqp::solve_sparse(bpqp::to_sparse(planted.qp), unpolished);
+  EXPECT_EQ(r.polish[0], bpqp::PolishStatus::not_run);
+  bpqp::testing::expect_answer_as_promised(planted.qp, r, 0, planted.x_star, planted.y_star);
+  EXPECT_LT(bpqp::testing::relative_distance(r.x_of(0), planted.x_star), 1e-4);
 }
 
 TEST(SparseForward, AgreesWithTheDensePathOnRandomQps) {
-  Settings s = sparse_settings(1e-8);
-  Settings dense_settings = s;
-  dense_settings.polish = false;
-  dense_settings.interior_point_fallback = false;
+  const Settings s = sparse_settings(1e-6);
+  const Settings dense_settings = s;
   for (int seed = 1; seed <= 4; ++seed) {
     const DenseQp qp = bpqp::generators::make_random_feasible_qp(40, 25, seed);
     const auto sparse = bpqp::solve_sparse(bpqp::to_sparse(qp), s);
@@ -113,8 +122,11 @@ TEST(SparseForward, AgreesWithTheDensePathOnRandomQps) {
     ASSERT_EQ(sparse.status[0], SolveStatus::solved);
     ASSERT_EQ(dense.status[0], SolveStatus::solved);
     const std::vector<double> x_dense(dense.x_of(0), dense.x_of(0) + qp.n);
-    EXPECT_LT(bpqp::testing::relative_distance(sparse.x_of(0), x_dense), 1e-5);
-    EXPECT_NEAR(sparse.objective[0], dense.objective[0], 1e-6 * (1.0 + std::abs(dense.objective[0])));
+    // Both polished: the same vertex of the same active set, to rounding.
+    ASSERT_EQ(sparse.polish[0], bpqp::PolishStatus::succeeded);
+    ASSERT_EQ(dense.polish[0], bpqp::PolishStatus::succeeded);
+    EXPECT_LT(bpqp::testing::relative_distance(sparse.x_of(0), x_dense), 1e-10);
+    EXPECT_NEAR(sparse.objective[0], dense.objective[0], 1e-10 * (1.0 + std::abs(dense.objective[0])));
   }
 }
 
@@ -155,8 +167,8 @@ TEST(SparseForward, OnePatternWithValuesPerProblemSolvesEachAsItsOwn) {
   }
 }
 
-// Maros–Mészáros problems that ADMM alone solves at eps 1e-6 (without polish or the interior
-// point, which are not on the sparse path yet): the objective against reference.csv.
+// Maros–Mészáros problems that ADMM and polishing solve at eps 1e-6 (without the interior
+// point, which is not on the sparse path yet): the objective against reference.csv.
 TEST(SparseForward, MarosMeszarosProblemsReadSparseReachTheirReferenceObjective) {
   std::ifstream in(std::string(BPQP_MAROS_MESZAROS_DIR) + "/reference.csv");
   std::string line;
@@ -170,7 +182,7 @@ TEST(SparseForward, MarosMeszarosProblemsReadSparseReachTheirReferenceObjective)
     std::getline(fields, cell, ',');
     reference.push_back({name, std::stod(cell)});
   }
-  for (const char* name : {"HS21", "HS35", "HS118", "QPTEST", "DUALC1", "GENHS28"}) {
+  for (const char* name : {"HS21", "HS35", "HS118", "QPTEST", "DUALC1", "GENHS28", "CVXQP2_S", "PRIMALC2"}) {
     SCOPED_TRACE(name);
     const SparseQp qp = bpqp::io::read_qps_sparse(std::string(BPQP_MAROS_MESZAROS_DIR) + "/" + name + ".QPS");
     double expected = std::numeric_limits<double>::quiet_NaN();
@@ -184,8 +196,9 @@ TEST(SparseForward, MarosMeszarosProblemsReadSparseReachTheirReferenceObjective)
 }
 
 // One algorithm, two linear-algebra backends: on Maros–Mészáros problems of every outcome
-// ADMM alone reaches (solved, max_iterations, a dual infeasibility certificate), the sparse
-// path and the dense path with polishing and the interior point off end alike — the same
+// ADMM alone reaches (solved, max_iterations, a dual infeasibility certificate — PRIMALC2's is
+// false, and polishing is what overrides it), the sparse path and the dense path with
+// polishing and the interior point off end alike — the same
 // status, the same number of iterations up to a check or two (the linear systems differ,
 // reduced against quasi-definite KKT, so the iterates agree only to rounding).
 TEST(SparseForward, MatchesTheDensePathsAdmmOnMarosMeszaros) {

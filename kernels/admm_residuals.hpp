@@ -67,6 +67,17 @@ BPQP_HD void scaled_A_product(const Group& g, int n, int m, const AdmmWorkspace<
   gemv(g, w.A, m, n, v, out);
 }
 
+// Āᵀv and P̄v likewise.
+template <class Group, class T>
+BPQP_HD void scaled_At_product(const Group& g, int n, int m, const AdmmWorkspace<T>& w, const T* v, T* out) {
+  gemv_transposed(g, w.A, m, n, v, out);
+}
+
+template <class Group, class T>
+BPQP_HD void scaled_P_product(const Group& g, int n, const AdmmWorkspace<T>& w, const T* v, T* out) {
+  gemv(g, w.P, n, n, v, out);
+}
+
 template <class Group, class T>
 BPQP_HD Residuals<T> compute_residuals(const Group& g, int n, int m, AdmmWorkspace<T>& w, const T* x,
                                        const T* z, const T* y) {

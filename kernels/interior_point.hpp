@@ -56,22 +56,22 @@ struct InteriorPointArrays {
   BPQP_HD BPQP_INLINE static int entries(int n, int m) { return 14 * m + 4 * n; }  // AdmmWorkspace::interior's size
 };
 
-template <class T>
-BPQP_HD BPQP_INLINE bool is_equality_row(const AdmmWorkspace<T>& w, int i) {
+template <class Workspace>
+BPQP_HD BPQP_INLINE bool is_equality_row(const Workspace& w, int i) {
   return is_equality_row(w.l[i], w.u[i]);
 }
 
 // Lists the equality rows into w.active_rows; returns their count.
-template <class Group, class T>
-BPQP_HD int list_equality_rows(const Group& g, int m, AdmmWorkspace<T>& w) {
+template <class Group, class Workspace>
+BPQP_HD int list_equality_rows(const Group& g, int m, Workspace& w) {
   for (int i = g.rank(); i < m; i += g.size()) w.active[i] = is_equality_row(w, i) ? 1 : 0;
   g.sync();
   return list_active_rows(g, m, w);
 }
 
 // μ = mean complementarity product over the finite sides (0 when there are none).
-template <class Group, class T>
-BPQP_HD T complementarity(const Group& g, int m, const AdmmWorkspace<T>& w, const InteriorPointArrays<T>& a,
+template <class Group, class T, class Workspace>
+BPQP_HD T complementarity(const Group& g, int m, const Workspace& w, const InteriorPointArrays<T>& a,
                           T step, bool along_direction) {
   T sum = T(0), count = T(0);
   const ConeLayout& cones = w.cones;
@@ -102,10 +102,10 @@ BPQP_HD T complementarity(const Group& g, int m, const AdmmWorkspace<T>& w, cons
 }
 
 // Residuals at the current point: side residuals rl, ru, y, and rd = P̄x + q̄ + Āᵀy.
-template <class Group, class T>
-BPQP_HD void interior_residuals(const Group& g, int n, int m, AdmmWorkspace<T>& w, const InteriorPointArrays<T>& a,
+template <class Group, class T, class Workspace>
+BPQP_HD void interior_residuals(const Group& g, int n, int m, Workspace& w, const InteriorPointArrays<T>& a,
                                 const T* x) {
-  gemv(g, w.A, m, n, x, a.adx);
+  scaled_A_product(g, n, m, w, x, a.adx);
   const int box_rows = w.cones.box_rows(m);
   for (int i = g.rank(); i < m; i += g.size()) {
     if (i >= box_rows) {  // a cone row: s = Āx − l̄ − r, y = −μ
@@ -118,16 +118,16 @@ BPQP_HD void interior_residuals(const Group& g, int n, int m, AdmmWorkspace<T>& 
     if (!is_equality_row(w, i)) a.y[i] = (is_finite(w.u[i]) ? a.zu[i] : T(0)) - (is_finite(w.l[i]) ? a.zl[i] : T(0));
   }
   g.sync();
-  gemv(g, w.P, n, n, x, a.rd);
-  gemv_transposed(g, w.A, m, n, a.y, a.dx);  // dx as scratch for Āᵀy
+  scaled_P_product(g, n, w, x, a.rd);
+  scaled_At_product(g, n, m, w, static_cast<const T*>(a.y), a.dx);  // dx as scratch for Āᵀy
   for (int j = g.rank(); j < n; j += g.size()) a.rd[j] += w.q[j] + a.dx[j];
   g.sync();
 }
 
 // The Nesterov–Todd scaling of every cone block from its s (sl) and μ (zl): w̄ into su, η into
 // ru at the block's first row, λ = W μ into zu (kernels/second_order_cone.hpp).
-template <class Group, class T>
-BPQP_HD void cone_scalings(const Group& g, const AdmmWorkspace<T>& w, const InteriorPointArrays<T>& a) {
+template <class Group, class T, class Workspace>
+BPQP_HD void cone_scalings(const Group& g, const Workspace& w, const InteriorPointArrays<T>& a) {
   const ConeLayout& cones = w.cones;
   for (int k = g.rank(); k < cones.count; k += g.size()) {
     const int first = cones.begin(k), d = cones.dim(k);
@@ -167,13 +167,18 @@ BPQP_HD bool factor_newton_matrix(const Group& g, int n, int m, int n_eq, T regu
   return ldlt_factor(g, w.factor, N, N, n, w.factor_scratch);
 }
 
+// Applies the factored Newton matrix's inverse to [x; the equality rows' multipliers] in place
+// (the sparse path overloads it, with factor_newton_matrix).
+template <class Group, class T>
+BPQP_HD void newton_solve(const Group& g, int n, int, int n_eq, AdmmWorkspace<T>& w, T* sol) {
+  ldlt_solve(g, w.factor, n + n_eq, n + n_eq, sol);
+}
+
 // One Newton direction for complementarity targets cl, cu (held in dsl, dsu on
 // entry): solves for dx (and dy on the equality rows), then recovers the slack
 // and multiplier directions. Uses the factorization in w.factor.
-template <class Group, class T>
-BPQP_HD void newton_direction(const Group& g, int n, int m, int n_eq, AdmmWorkspace<T>& w,
-                              const InteriorPointArrays<T>& a) {
-  const int N = n + n_eq;
+template <class Group, class T, class Workspace>
+BPQP_HD void newton_direction(const Group& g, int n, int m, int n_eq, Workspace& w, const InteriorPointArrays<T>& a) {
   const ConeLayout& cones = w.cones;
   const int box_rows = cones.box_rows(m);
   // A block: dzu = W⁻¹v with v = λ ⊘ c (c in dsl), dsu = W⁻² r, e = W⁻² r − W⁻¹v.
@@ -196,15 +201,15 @@ BPQP_HD void newton_direction(const Group& g, int n, int m, int n_eq, AdmmWorksp
     a.e[i] = e;
   }
   g.sync();
-  gemv_transposed(g, w.A, m, n, a.e, a.dx);
+  scaled_At_product(g, n, m, w, static_cast<const T*>(a.e), a.dx);
   for (int j = g.rank(); j < n; j += g.size()) a.sol[j] = -(a.rd[j] + a.dx[j]);
   for (int k = g.rank(); k < n_eq; k += g.size()) {
     const int i = w.active_rows[k];
     a.sol[n + k] = -(a.adx[i] - w.u[i]);  // −(Ā_E x − b̄_E)
   }
   g.sync();
-  ldlt_solve(g, w.factor, N, N, a.sol);
-  gemv(g, w.A, m, n, a.sol, a.e);  // Ā dx, in e (spent); dx itself stays in sol[0:n]
+  newton_solve(g, n, m, n_eq, w, a.sol);
+  scaled_A_product(g, n, m, w, static_cast<const T*>(a.sol), a.e);  // Ā dx, in e (spent); dx stays in sol[0:n]
   // A block: ds = Ā dx + r, dμ = W⁻¹v − W⁻² ds (W⁻¹v kept in dzu).
   for (int k = g.rank(); k < cones.count; k += g.size()) {
     const int first = cones.begin(k), d = cones.dim(k);
@@ -231,8 +236,8 @@ BPQP_HD void newton_direction(const Group& g, int n, int m, int n_eq, AdmmWorksp
 }
 
 // Largest step in (0, 1] keeping slacks and multipliers positive, times 0.99.
-template <class Group, class T>
-BPQP_HD T step_to_boundary(const Group& g, int m, const AdmmWorkspace<T>& w, const InteriorPointArrays<T>& a) {
+template <class Group, class T, class Workspace>
+BPQP_HD T step_to_boundary(const Group& g, int m, const Workspace& w, const InteriorPointArrays<T>& a) {
   T step = T(1);
   const ConeLayout& cones = w.cones;
   for (int k = g.rank(); k < cones.count; k += g.size()) {
@@ -275,17 +280,16 @@ BPQP_HD BPQP_INLINE bool side_looks_active(ActiveGuess guess, T s, T z, T ds, T 
 
 // The side of non-equality row i that `guess` takes as active: +1 the upper (checked
 // first), −1 the lower, 0 neither.
-template <class T>
-BPQP_HD BPQP_INLINE int active_side(ActiveGuess guess, const AdmmWorkspace<T>& w, const InteriorPointArrays<T>& a,
-                                    int i) {
+template <class T, class Workspace>
+BPQP_HD BPQP_INLINE int active_side(ActiveGuess guess, const Workspace& w, const InteriorPointArrays<T>& a, int i) {
   if (is_finite(w.u[i]) && side_looks_active(guess, a.su[i], a.zu[i], a.dsu[i], a.dzu[i])) return 1;
   if (is_finite(w.l[i]) && side_looks_active(guess, a.sl[i], a.zl[i], a.dsl[i], a.dzl[i])) return -1;
   return 0;
 }
 
 // Rows whose guessed active side differs between the two guesses (uniform).
-template <class Group, class T>
-BPQP_HD int guesses_differ(const Group& g, int m, const AdmmWorkspace<T>& w, const InteriorPointArrays<T>& a) {
+template <class Group, class T, class Workspace>
+BPQP_HD int guesses_differ(const Group& g, int m, const Workspace& w, const InteriorPointArrays<T>& a) {
   T differ = T(0);
   for (int i = g.rank(); i < w.cones.box_rows(m); i += g.size())
     if (!is_equality_row(w, i) &&
@@ -300,8 +304,8 @@ BPQP_HD int guesses_differ(const Group& g, int m, const AdmmWorkspace<T>& w, con
 // other multiplier is dropped and z = Π(Āx). The termination test on the residuals
 // of that point then certifies it exactly as it certifies an ADMM iterate.
 // On success w.x, w.z, w.y hold the point and *out its residuals.
-template <class Group, class T>
-BPQP_HD bool certify_interior_point(const Group& g, int n, int m, const AdmmParams<T>& prm, AdmmWorkspace<T>& w,
+template <class Group, class T, class Workspace>
+BPQP_HD bool certify_interior_point(const Group& g, int n, int m, const AdmmParams<T>& prm, Workspace& w,
                                     const InteriorPointArrays<T>& a, const T* x, ActiveGuess guess,
                                     Residuals<T>* out) {
   T* z = w.z_tilde;
@@ -349,15 +353,17 @@ BPQP_HD bool certify_interior_point(const Group& g, int n, int m, const AdmmPara
 // small, each iterate is certified against the termination test (and then
 // polished when polishing verifies too). Returns true with w.x, w.z, w.y
 // replaced by the verified solution and its residuals in *out.
-template <class Group, class T>
-BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams<T>& prm, AdmmWorkspace<T>& w,
+// Both linear-algebra backends: the sparse path (src/cpu/sparse_admm.hpp) overloads the
+// products, factor_newton_matrix and newton_solve.
+template <class Group, class T, class Workspace>
+BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams<T>& prm, Workspace& w,
                                   Residuals<T>* out, int* iterations, bool* polished) {
   *polished = false;
   InteriorPointArrays<T> a = InteriorPointArrays<T>::carve(w.interior, n, m);
   T* x = w.x_prev;  // the ADMM iterates are no longer needed
   copy(g, x, w.x, n);
   const T regularization = T(sizeof(T) < sizeof(double) ? 1e-6 : 1e-9);
-  gemv(g, w.A, m, n, x, a.adx);
+  scaled_A_product(g, n, m, w, static_cast<const T*>(x), a.adx);
   const ConeLayout& cones = w.cones;
   for (int i = g.rank(); i < m; i += g.size()) {
     // Unused sides (infinite bounds) are kept at 1 so that they stay finite.

@@ -7,15 +7,14 @@
 //
 // The same OSQP iteration as the dense path (Ruiz scaling, adaptive ρ, termination on the
 // unscaled residuals, infeasibility certificates, polishing with its active-set corrections,
-// the same statuses and report), with the quasi-definite KKT system [P + σI, Aᵀ; A,
-// −diag(1/ρ)] factored by a sparse LDLᵀ with an AMD ordering that is analysed once for the
-// batch's pattern; each problem and each ρ update is a numeric refactorization, and each
-// polishing guess factors its active rows' KKT afresh. CPU, double precision, one thread,
-// problems in turn.
+// the interior-point fallback with its certification, the same statuses and report), with the
+// quasi-definite KKT system [P + σI, Aᵀ; A, −diag(1/ρ)] factored by a sparse LDLᵀ with an AMD
+// ordering that is analysed once for the batch's pattern; each problem, each ρ update and each
+// Newton step is a numeric refactorization, and each polishing guess factors its active rows'
+// KKT afresh. CPU, double precision, one thread, problems in turn.
 //
-// Not yet on this path (it is being built; the dense path has them): the interior-point
-// fallback (the result reports no interior-point iterations, whatever the settings say), cone
-// blocks (InvalidArgument), warm starts, the backward pass, float, the CUDA executor.
+// Not yet on this path (it is being built; the dense path has them): cone blocks
+// (InvalidArgument), warm starts, the backward pass, float, the CUDA executor.
 //
 // Input checks as the dense path's, per problem: non-finite values in P, q or A, NaN in l or u
 // (non_finite_data), crossed bounds, and — with check_convexity — P + psd_tolerance·max|P|·I

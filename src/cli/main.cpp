@@ -297,8 +297,7 @@ int main(int argc, char** argv) {
   solve->add_option("--backward-mode", solve_opts.backward_mode, "direct or admm")
       ->check(CLI::IsMember({"direct", "admm"}))->capture_default_str();
   solve->add_flag("--sparse", solve_opts.sparse,
-                  "Solve a QPS/MPS file on the sparse path: no dense matrices (double, cpu; no interior point or "
-                  "--backward yet)");
+                  "Solve a QPS/MPS file on the sparse path: no dense matrices (double, cpu; no --backward yet)");
   add_common_options(*solve, solve_opts);
 
   CommonOptions demo_opts;

@@ -86,7 +86,8 @@ struct Arrays {
   std::vector<double> P, A, At, P_upper_values;  // scaled
   std::vector<double> q, l, u, D, E, D_inv, E_inv, scalars, rho, x, z, y, x_prev, y_prev, x_tilde, z_tilde;
   std::vector<double> work_n, work_n2, work_n3, work_m, work_m2;
-  std::vector<double> kkt_sol, kkt_rhs, kkt_res, kkt_corr, kkt_scatter;
+  std::vector<double> kkt_sol, kkt_rhs, kkt_res, kkt_corr, kkt_scatter, interior, newton_rho;
+  std::vector<double> newton_rhs, newton_sol, newton_res, newton_corr;
   std::vector<int> active, active_rows;
 
   Arrays(int n, int m, const SharedStructure& s, int A_nonzeros, int P_upper_nonzeros) {
@@ -97,8 +98,11 @@ struct Arrays {
     for (auto* v : {&q, &D, &D_inv, &x, &x_prev, &x_tilde, &work_n, &work_n2, &work_n3}) v->assign(n, 0.0);
     for (auto* v : {&l, &u, &E, &E_inv, &rho, &z, &y, &y_prev, &z_tilde, &work_m, &work_m2}) v->assign(m, 0.0);
     scalars.assign(4, 0.0);
-    for (auto* v : {&kkt_sol, &kkt_rhs, &kkt_res, &kkt_corr}) v->assign(static_cast<std::size_t>(n) + m, 0.0);
+    for (auto* v : {&kkt_sol, &kkt_rhs, &kkt_res, &kkt_corr, &newton_rhs, &newton_sol, &newton_res, &newton_corr})
+      v->assign(static_cast<std::size_t>(n) + m, 0.0);
     kkt_scatter.assign(m, 0.0);
+    newton_rho.assign(m, 0.0);
+    interior.assign(static_cast<std::size_t>(kernels::InteriorPointArrays<double>::entries(n, m)), 0.0);
     active.assign(m, 0);
     active_rows.assign(m, 0);
   }
@@ -121,7 +125,6 @@ SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const S
   const auto start = std::chrono::steady_clock::now();
   const int n = batch.n, m = batch.m;
   kernels::AdmmParams<double> prm = detail::to_admm_params<double>(settings);
-  prm.interior_point_max_iter = 0;   // not on the sparse path yet
 
   const CscPattern P_upper = batch.P_pattern, A_pattern = batch.A_pattern;
   const SharedStructure s = make_structure(P_upper, A_pattern);
@@ -223,6 +226,12 @@ SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const S
     w.kkt_res = a.kkt_res.data();
     w.kkt_corr = a.kkt_corr.data();
     w.kkt_scatter = a.kkt_scatter.data();
+    w.interior = a.interior.data();
+    w.newton_rho = a.newton_rho.data();
+    w.newton_rhs = a.newton_rhs.data();
+    w.newton_sol = a.newton_sol.data();
+    w.newton_res = a.newton_res.data();
+    w.newton_corr = a.newton_corr.data();
     w.P_upper_pattern = P_upper;
 
     kernels::ruiz_equilibrate(g, p, prm.scaling_iterations, w);

@@ -1,7 +1,8 @@
 // The sparse path (bpqp/sparse_solver.hpp) against exact answers and against the dense path:
-// planted QPs and LPs to the promised certificate and near x*, the mixed batch's statuses and
-// answers exactly as the dense path must give them, a batch on one pattern with values per
-// problem, Maros–Mészáros problems read without densifying, and its refusals.
+// planted QPs polished to x*, y*, the mixed batch's statuses and answers exactly as the dense
+// path must give them, a batch on one pattern with values per problem, ADMM and the interior
+// point step for step with the dense path's, Maros–Mészáros problems read without densifying,
+// and its refusals.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -24,8 +25,8 @@ using bpqp::Settings;
 using bpqp::SolveStatus;
 using bpqp::SparseQp;
 
-// Tolerances for both paths (the sparse path takes no interior point yet, so the dense path's
-// comparisons turn it off too).
+// Tolerances for both paths, the interior point off (so that ADMM and polishing are what the
+// tests compare; the interior point's own tests turn it on).
 Settings sparse_settings(double eps) {
   Settings s;
   s.eps_abs = eps;
@@ -167,27 +168,28 @@ TEST(SparseForward, OnePatternWithValuesPerProblemSolvesEachAsItsOwn) {
   }
 }
 
-// Maros–Mészáros problems that ADMM and polishing solve at eps 1e-6 (without the interior
-// point, which is not on the sparse path yet): the objective against reference.csv.
-TEST(SparseForward, MarosMeszarosProblemsReadSparseReachTheirReferenceObjective) {
+// A Maros–Mészáros problem's optimal objective from reference.csv (NaN if it is not listed).
+double reference_objective(const std::string& problem) {
   std::ifstream in(std::string(BPQP_MAROS_MESZAROS_DIR) + "/reference.csv");
   std::string line;
-  std::getline(in, line);
-  std::vector<std::pair<std::string, double>> reference;
+  std::getline(in, line);  // name,n,m,n_equality_rows,optimal_objective
   while (std::getline(in, line)) {
     std::istringstream fields(line);
     std::string name, cell;
     std::getline(fields, name, ',');
-    for (int k = 0; k < 3; ++k) std::getline(fields, cell, ',');
-    std::getline(fields, cell, ',');
-    reference.push_back({name, std::stod(cell)});
+    for (int k = 0; k < 4; ++k) std::getline(fields, cell, ',');
+    if (name == problem) return std::stod(cell);
   }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+// Maros–Mészáros problems that ADMM and polishing solve at eps 1e-6: the objective against
+// reference.csv.
+TEST(SparseForward, MarosMeszarosProblemsReadSparseReachTheirReferenceObjective) {
   for (const char* name : {"HS21", "HS35", "HS118", "QPTEST", "DUALC1", "GENHS28", "CVXQP2_S", "PRIMALC2"}) {
     SCOPED_TRACE(name);
     const SparseQp qp = bpqp::io::read_qps_sparse(std::string(BPQP_MAROS_MESZAROS_DIR) + "/" + name + ".QPS");
-    double expected = std::numeric_limits<double>::quiet_NaN();
-    for (const auto& [n, v] : reference)
-      if (n == name) expected = v;
+    const double expected = reference_objective(name);
     ASSERT_TRUE(std::isfinite(expected));
     const auto r = bpqp::solve_sparse(qp, sparse_settings(1e-6));
     ASSERT_EQ(r.status[0], SolveStatus::solved);
@@ -215,6 +217,54 @@ TEST(SparseForward, MatchesTheDensePathsAdmmOnMarosMeszaros) {
     EXPECT_LE(std::abs(sparse.iterations[0] - dense.iterations[0]), 2 * s.check_every);
     if (dense.status[0] == SolveStatus::solved)
       EXPECT_NEAR(sparse.objective[0], dense.objective[0], 1e-6 * (1.0 + std::abs(dense.objective[0])));
+  }
+}
+
+// The interior point on the sparse path takes the dense path's Newton steps: its unfolded KKT
+// [P̄ + εI, Āᵀ; Ā, −diag(1/D)] eliminates to the dense path's folded matrix. On planted QPs with
+// equality, active and bound rows, handed over after 25 iterations with polishing off, both
+// certify after the same number of steps at the same point.
+TEST(SparseForward, InteriorPointTakesTheDensePathsSteps) {
+  for (int seed = 1; seed <= 4; ++seed) {
+    bpqp::generators::PlantedOptions o;
+    o.n = 30;
+    o.m = 25;
+    o.n_equality = 3 * (seed % 3);
+    o.n_active = 5;
+    o.n_variable_bounds = 30;
+    o.seed = seed;
+    const auto planted = bpqp::generators::make_planted_qp(o);
+    Settings s = sparse_settings(1e-8);
+    s.interior_point_fallback = true;
+    s.interior_point_after = 25;
+    s.polish = false;
+    const auto sparse = bpqp::solve_sparse(bpqp::to_sparse(planted.qp), s);
+    const auto dense = bpqp::Solver<double>(bpqp::Executor::cpu(), s)
+                           .solve(bpqp::QpBatch<double>::from_problems({planted.qp}).view());
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    ASSERT_EQ(dense.status[0], SolveStatus::solved);
+    ASSERT_GT(dense.interior_point_iterations[0], 0);
+    EXPECT_EQ(sparse.status[0], SolveStatus::solved);
+    EXPECT_EQ(sparse.interior_point_iterations[0], dense.interior_point_iterations[0]);
+    const std::vector<double> x_dense(dense.x_of(0), dense.x_of(0) + planted.qp.n);
+    EXPECT_LT(bpqp::testing::relative_distance(sparse.x_of(0), x_dense), 1e-9);
+    bpqp::testing::expect_answer_as_promised(planted.qp, sparse, 0, planted.x_star, planted.y_star);
+  }
+}
+
+// Maros–Mészáros problems that ADMM and polishing leave unsolved at 4000 iterations, which the
+// dense path hands to the interior point: the sparse path's interior point certifies them too.
+TEST(SparseForward, InteriorPointFinishesWhatAdmmLeaves) {
+  Settings s = sparse_settings(1e-6);
+  s.interior_point_fallback = true;
+  for (const char* name : {"QSCAGR7", "QSCTAP1", "QE226"}) {
+    SCOPED_TRACE(name);
+    const SparseQp qp = bpqp::io::read_qps_sparse(std::string(BPQP_MAROS_MESZAROS_DIR) + "/" + name + ".QPS");
+    const auto r = bpqp::solve_sparse(qp, s);
+    ASSERT_EQ(r.status[0], SolveStatus::solved);
+    EXPECT_GT(r.interior_point_iterations[0], 0);
+    const double expected = reference_objective(name);
+    EXPECT_NEAR(r.objective[0] + qp.objective_constant, expected, 1e-4 * (1.0 + std::abs(expected)));
   }
 }
 

@@ -20,6 +20,7 @@
 #include "bpqp/cones.hpp"
 #include "bpqp/csc_matrix.hpp"
 #include "bpqp/qp_batch.hpp"
+#include "bpqp/sparse_qp.hpp"
 
 namespace bpqp {
 
@@ -49,6 +50,9 @@ struct SparseQpBatchView {
   const T* l_of(int b) const { return l + b * l_stride; }
   const T* u_of(int b) const { return u + b * u_stride; }
 };
+
+// A batch of one over a SparseQp's arrays (which must outlive the view).
+SparseQpBatchView<double> batch_view(const SparseQp& qp);
 
 // Throws InvalidArgument naming the field as validate(QpBatchView) does, and for a pattern
 // that is not well formed (validate_csc: P_pattern must be n×n upper triangle, A_pattern m×n).

@@ -156,6 +156,23 @@ SparseQp to_sparse(const DenseQp& qp) {
   return s;
 }
 
+SparseQpBatchView<double> batch_view(const SparseQp& qp) {
+  SparseQpBatchView<double> v;
+  v.batch = 1;
+  v.n = qp.n;
+  v.m = qp.m;
+  v.P_pattern = qp.P.pattern();
+  v.P_values = qp.P.values.data();
+  v.q = qp.q.data();
+  v.A_pattern = qp.A.pattern();
+  v.A_values = qp.A.values.data();
+  v.l = qp.l.data();
+  v.u = qp.u.data();
+  v.cones = qp.cones.data();
+  v.cone_count = static_cast<int>(qp.cones.size());
+  return v;
+}
+
 template <class T>
 void validate(const SparseQpBatchView<T>& v) {
   const std::string view = "SparseQpBatchView";

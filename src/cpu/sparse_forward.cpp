@@ -252,20 +252,7 @@ SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const S
 
 SolveResult<double> solve_sparse(const SparseQp& qp, const Settings& settings) {
   validate(qp);
-  SparseQpBatchView<double> v;
-  v.batch = 1;
-  v.n = qp.n;
-  v.m = qp.m;
-  v.P_pattern = qp.P.pattern();
-  v.P_values = qp.P.values.data();
-  v.q = qp.q.data();
-  v.A_pattern = qp.A.pattern();
-  v.A_values = qp.A.values.data();
-  v.l = qp.l.data();
-  v.u = qp.u.data();
-  v.cones = qp.cones.data();
-  v.cone_count = static_cast<int>(qp.cones.size());
-  return solve_sparse(v, settings);
+  return solve_sparse(batch_view(qp), settings);
 }
 
 }  // namespace bpqp

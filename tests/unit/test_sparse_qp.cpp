@@ -232,6 +232,18 @@ TEST(SparseQpBatchView, DensifyGivesEachProblemsDenseFormAndKeepsSharedArraysSha
   EXPECT_EQ(std::vector<double>(ds.P, ds.P + n * n), s.expected[0].P);
 }
 
+TEST(SparseQpBatchView, BatchViewOfOneProblemDensifiesToItsDenseForm) {
+  const SparseQp qp = bpqp::to_sparse(bpqp::generators::make_random_feasible_qp(7, 5, 9));
+  const bpqp::SparseQpBatchView<double> v = bpqp::batch_view(qp);
+  ASSERT_NO_THROW(bpqp::validate(v));
+  const bpqp::QpBatch<double> dense = bpqp::densify(v);
+  const DenseQp expected = bpqp::to_dense(qp);
+  EXPECT_EQ(dense.batch(), 1);
+  EXPECT_EQ(std::vector<double>(dense.view().P, dense.view().P + 49), expected.P);
+  EXPECT_EQ(std::vector<double>(dense.view().A, dense.view().A + 35), expected.A);
+  EXPECT_EQ(std::vector<double>(dense.view().u, dense.view().u + 5), expected.u);
+}
+
 TEST(SparseQpBatchView, MalformedViewsNameTheirField) {
   const SharedPatternBatch s = make_shared_pattern_batch(3, 6, 4);
   bpqp::SparseQpBatchView<double> v = s.view;

@@ -60,7 +60,6 @@ BPQP_HD Residuals<T> residuals_from_products(const Group& g, int n, int m, const
   return r;
 }
 
-// Residuals of the scaled point (x, z, y). Uses work_n, work_n2, work_m, work_m2.
 // Āv for the workspace's scaled Ā (the sparse path overloads it).
 template <class Group, class T>
 BPQP_HD void scaled_A_product(const Group& g, int n, int m, const AdmmWorkspace<T>& w, const T* v, T* out) {
@@ -78,6 +77,7 @@ BPQP_HD void scaled_P_product(const Group& g, int n, const AdmmWorkspace<T>& w, 
   gemv(g, w.P, n, n, v, out);
 }
 
+// Residuals of the scaled point (x, z, y). Uses work_n, work_n2, work_m, work_m2.
 template <class Group, class T>
 BPQP_HD Residuals<T> compute_residuals(const Group& g, int n, int m, AdmmWorkspace<T>& w, const T* x,
                                        const T* z, const T* y) {
@@ -110,6 +110,12 @@ BPQP_HD T dual_residual_rounding(const Group& g, int n, int m, const T* A, const
   return square_root(T(m + n)) * machine_epsilon<T>() * g.max(largest) / s.c;
 }
 
+// The same for the workspace's scaled Ā (the sparse path overloads it for its own workspace).
+template <class Group, class T>
+BPQP_HD T dual_residual_rounding(const Group& g, int n, int m, const AdmmWorkspace<T>& w, const T* y) {
+  return dual_residual_rounding(g, n, m, static_cast<const T*>(w.A), y, scaling_of(w));
+}
+
 // Whether the duality gap xᵀPx + qᵀx + yᵀz of the candidate (z on the bounds its
 // multipliers claim, so yᵀz is the dual's support term) is within the tolerances,
 // relative to the largest of its terms. Small residuals do not imply it where y is huge:
@@ -118,11 +124,6 @@ BPQP_HD T dual_residual_rounding(const Group& g, int n, int m, const T* A, const
 // float, 0·x ≥ 7e−9, y = −8e11, gap 360 on an objective of 7). Reads the residuals'
 // products left by compute_residuals: work_n = P̄x̄ + q̄ + Āᵀȳ, work_n2 = Āᵀȳ. The terms
 // are scaled-problem values; each is c times its unscaled value, so the ratio is exact.
-// The same for the workspace's scaled Ā (the sparse path overloads it for its own workspace).
-template <class Group, class T>
-BPQP_HD T dual_residual_rounding(const Group& g, int n, int m, const AdmmWorkspace<T>& w, const T* y) {
-  return dual_residual_rounding(g, n, m, static_cast<const T*>(w.A), y, scaling_of(w));
-}
 
 template <class Group, class T, class Workspace>
 BPQP_HD bool duality_gap_closed(const Group& g, int n, int m, const AdmmParams<T>& prm, const Workspace& w,

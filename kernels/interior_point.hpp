@@ -56,7 +56,8 @@ struct InteriorPointArrays {
   BPQP_HD BPQP_INLINE static int entries(int n, int m) { return 14 * m + 4 * n; }  // AdmmWorkspace::interior's size
 };
 
-template <class Workspace>
+// (A workspace only: Workspace::Scalar keeps two scalars of mixed types from binding here.)
+template <class Workspace, class = typename Workspace::Scalar>
 BPQP_HD BPQP_INLINE bool is_equality_row(const Workspace& w, int i) {
   return is_equality_row(w.l[i], w.u[i]);
 }

@@ -11,8 +11,9 @@
 //   ...
 //   bpqp::validate(v);
 //
-// Until the sparse solver path exists (it is being built), such a batch is solved through
-// its dense form: densify() below, then Solver::solve on the QpBatch's view.
+// bpqp::solve_sparse (bpqp/sparse_solver.hpp) solves such a batch without densifying it;
+// densify() below gives its dense form for the dense path's Solver (cones, float, the GPU,
+// the backward pass).
 #pragma once
 
 #include <cstddef>

@@ -95,7 +95,10 @@ void validate(const SparseQp& qp) {
     throw InvalidArgument("SparseQp '" + qp.name + "': n = " + str(qp.n) + ", m = " + str(qp.m) +
                           ": expected sizes >= 0");
   auto check_values = [&](const CscMatrix& c, const char* name) {
-    if (static_cast<int>(c.col_starts.size()) != c.cols + 1)
+    if (c.rows < 0 || c.cols < 0)
+      throw InvalidArgument(std::string("SparseQp::") + name + " is " + str(c.rows) + "×" + str(c.cols) +
+                            ": expected sizes >= 0");
+    if (static_cast<long long>(c.col_starts.size()) != static_cast<long long>(c.cols) + 1)
       throw InvalidArgument(std::string("SparseQp::") + name + ".col_starts has " + str(c.col_starts.size()) +
                             " entries, expected cols + 1 = " + str(c.cols + 1L));
     if (c.values.size() != c.row_indices.size())

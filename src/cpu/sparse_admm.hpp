@@ -15,6 +15,7 @@
 #pragma once
 
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "cpu/sparse_kkt.hpp"
@@ -26,9 +27,17 @@
 #include "kernels/interior_point.hpp"
 #include "kernels/polish.hpp"
 #include "kernels/ruiz_scaling.hpp"
+#include "kernels/serial_group.hpp"
 
 // In bpqp::kernels so that admm_run's calls find these overloads by argument-dependent lookup.
 namespace bpqp::kernels {
+
+// Several overloads below run their loops on one thread (the factorization is one call):
+// they take the group only to match the dense seams, and refuse any group but one thread.
+template <class Group>
+constexpr void require_serial_group() {
+  static_assert(std::is_same<Group, SerialGroup>::value, "the sparse path runs on SerialGroup only");
+}
 
 // The user's problem (unscaled, read-only): P in full (both triangles: Px is a gather over
 // its columns), A and its transpose Aᵀ (Ax is a gather over Aᵀ's columns).
@@ -137,6 +146,7 @@ void ruiz_equilibrate(const Group& g, const SparseProblemView& p, int iterations
 // P̄ + σI and Ā with the row ρ's into the KKT factor.
 template <class Group>
 bool factor_reduced_system(const Group&, int, int, double sigma, SparseAdmmWorkspace& w) {
+  require_serial_group<Group>();
   for (int k = 0; k < w.P_upper_count; ++k) w.P_upper_values[k] = w.P.values[w.P_upper[k]];
   return w.kkt->factor(w.P_upper_values, w.A.values, sigma, w.rho);
 }
@@ -146,6 +156,7 @@ bool factor_reduced_system(const Group&, int, int, double sigma, SparseAdmmWorks
 // then the relaxed projection and multiplier update that the dense path runs.
 template <class Group>
 void admm_iterate(const Group& g, int n, int m, const AdmmParams<double>& prm, SparseAdmmWorkspace& w) {
+  require_serial_group<Group>();
   for (int j = 0; j < n; ++j) w.x_tilde[j] = prm.sigma * w.x[j] - w.q[j];
   for (int i = 0; i < m; ++i) w.z_tilde[i] = w.z[i] - w.y[i] / w.rho[i];
   w.kkt->solve(w.x_tilde, w.z_tilde);
@@ -225,6 +236,7 @@ struct SparseReducedKkt {
 template <class Group>
 void reduced_kkt_residual(const Group& g, const SparseReducedKkt& K, const double* rhs, const double* sol,
                           double* res) {
+  require_serial_group<Group>();
   const SparseAdmmWorkspace& w = *K.w;
   const int n = K.n, m = w.A.rows;
   fill(g, w.kkt_scatter, m, 0.0);
@@ -246,6 +258,7 @@ void reduced_kkt_residual(const Group& g, const SparseReducedKkt& K, const doubl
 template <class Group>
 bool solve_reduced_kkt(const Group& g, int n, int m, int n_active, const AdmmParams<double>& prm,
                        SparseAdmmWorkspace& w) {
+  require_serial_group<Group>();
   // Ā_𝒜: A's columns keeping the active rows, renumbered in row order (so still sorted).
   for (int i = 0; i < m; ++i) w.kkt_scatter[i] = -1.0;
   for (int a = 0; a < n_active; ++a) w.kkt_scatter[w.active_rows[a]] = a;
@@ -306,6 +319,7 @@ void scaled_P_product(const Group& g, int, const SparseAdmmWorkspace& w, const d
 template <class Group>
 bool factor_newton_matrix(const Group&, int, int m, int, double regularization, SparseAdmmWorkspace& w,
                           const InteriorPointArrays<double>&) {
+  require_serial_group<Group>();
   // A row with no finite side has D = 0 (it does not enter the folded matrix): a weight of
   // 1e-20 leaves it 1e-20·ĀᵢᵀĀᵢ in, far below ε, and keeps K quasi-definite.
   for (int i = 0; i < m; ++i)
@@ -324,6 +338,7 @@ struct SparseNewtonKkt {
 
 template <class Group>
 void reduced_kkt_residual(const Group& g, const SparseNewtonKkt& K, const double* rhs, const double* sol, double* res) {
+  require_serial_group<Group>();
   const SparseAdmmWorkspace& w = *K.w;
   const int n = K.n, m = K.m;
   csc_transposed_multiply(g, w.P, sol, res);             // P̄x
@@ -344,6 +359,7 @@ void reduced_kkt_residual(const Group& g, const SparseNewtonKkt& K, const double
 // rounding, 39 refining the solution. Holding the weights to [ε, 1/ε] instead lost 4.)
 template <class Group>
 void newton_solve(const Group& g, int n, int m, int n_eq, SparseAdmmWorkspace& w, double* sol) {
+  require_serial_group<Group>();
   double* rhs = w.newton_rhs;
   copy(g, rhs, static_cast<const double*>(sol), n);
   fill(g, rhs + n, m, 0.0);

@@ -34,9 +34,10 @@ class SparseKkt {
   // Factors K for these values of P and A (on the constructor's patterns), σ and the m row
   // ρ's. False when a pivot is not finite or has the wrong sign for its index (positive for
   // the first n, negative for the last m, as every ordering of a quasi-definite K has them),
-  // or a ρ is not positive: solve() is then not to be called. This is not a convexity test: a
-  // P that is not positive semidefinite passes where P + σI + AᵀρA is positive definite (K
-  // then has the right inertia); positive_semidefinite() below is that test.
+  // or a ρ is not positive: solve() is then not to be called. The sign test is stricter than
+  // K's inertia (a K of the right inertia whose P + σI is indefinite is refused where the
+  // ordering puts a variable before its rows), and it is no convexity test either (such a K
+  // passes where the ordering puts the rows first); positive_semidefinite() below is that test.
   bool factor(const double* P_values, const double* A_values, double sigma, const double* rho);
 
   // Solves K [x; ν] = [rhs_x; rhs_y] in place (n then m entries), with the last factor().

@@ -141,6 +141,10 @@ TEST(SparseQp, MismatchedSizesAndTheDenseLimitAreNamed) {
   bad.A.values.pop_back();
   expect_invalid([&] { bpqp::validate(bad); }, {"SparseQp::A.values"});
   bad = qp;
+  bad.A.cols = -1;
+  bad.A.col_starts.clear();  // cols + 1 = 0 entries: sizes are checked before col_starts is read
+  expect_invalid([&] { bpqp::validate(bad); }, {"SparseQp::A is 4×-1", "expected sizes >= 0"});
+  bad = qp;
   bad.A.col_starts.back() += 1;
   expect_invalid([&] { bpqp::validate(bad); }, {"SparseQp::A.col_starts.back()"});
   bad = qp;

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <string>
 #include <vector>
 
@@ -26,7 +25,6 @@ using kernels::CscRef;
 struct OwnedPattern {
   int rows = 0, cols = 0;
   std::vector<int> col_starts, row_indices;
-  CscPattern view() const { return {rows, cols, col_starts.data(), row_indices.data()}; }
 };
 
 // What every problem of the batch shares: P's full pattern and where each upper-triangle
@@ -108,10 +106,55 @@ struct Arrays {
   }
 };
 
-bool all_finite(const double* v, std::size_t count) {
-  for (std::size_t k = 0; k < count; ++k)
-    if (!std::isfinite(v[k])) return false;
-  return true;
+// The workspace over the arrays and the batch's shared structure (wired once for the batch).
+kernels::SparseAdmmWorkspace workspace_over(Arrays& a, const SharedStructure& s, const CscPattern& P_upper,
+                                            const CscPattern& A, cpu::SparseKkt& kkt) {
+  const int n = P_upper.cols, m = A.rows;
+  kernels::SparseAdmmWorkspace w;
+  w.P = CscRef<double>{n, n, s.P_full.col_starts.data(), s.P_full.row_indices.data(), a.P.data()};
+  w.A = CscRef<double>{m, n, A.col_starts, A.row_indices, a.A.data()};
+  w.At = CscRef<double>{n, m, s.At.col_starts.data(), s.At.row_indices.data(), a.At.data()};
+  w.At_position = s.At_position.data();
+  w.P_upper = s.upper_to_full.data();
+  w.P_upper_count = P_upper.nonzeros();
+  w.P_upper_values = a.P_upper_values.data();
+  w.P_upper_pattern = P_upper;
+  w.kkt = &kkt;
+  w.q = a.q.data();
+  w.l = a.l.data();
+  w.u = a.u.data();
+  w.D = a.D.data();
+  w.E = a.E.data();
+  w.D_inv = a.D_inv.data();
+  w.E_inv = a.E_inv.data();
+  w.scalars = a.scalars.data();
+  w.rho = a.rho.data();
+  w.x = a.x.data();
+  w.z = a.z.data();
+  w.y = a.y.data();
+  w.x_prev = a.x_prev.data();
+  w.y_prev = a.y_prev.data();
+  w.x_tilde = a.x_tilde.data();
+  w.z_tilde = a.z_tilde.data();
+  w.work_n = a.work_n.data();
+  w.work_n2 = a.work_n2.data();
+  w.work_n3 = a.work_n3.data();
+  w.work_m = a.work_m.data();
+  w.work_m2 = a.work_m2.data();
+  w.active = a.active.data();
+  w.active_rows = a.active_rows.data();
+  w.kkt_sol = a.kkt_sol.data();
+  w.kkt_rhs = a.kkt_rhs.data();
+  w.kkt_res = a.kkt_res.data();
+  w.kkt_corr = a.kkt_corr.data();
+  w.kkt_scatter = a.kkt_scatter.data();
+  w.interior = a.interior.data();
+  w.newton_rho = a.newton_rho.data();
+  w.newton_rhs = a.newton_rhs.data();
+  w.newton_sol = a.newton_sol.data();
+  w.newton_res = a.newton_res.data();
+  w.newton_corr = a.newton_corr.data();
+  return w;
 }
 
 }  // namespace
@@ -141,6 +184,18 @@ SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const S
   std::vector<kernels::ProblemReport<double>> reports(batch.batch);
   const kernels::SerialGroup g;
 
+  kernels::SparseAdmmWorkspace w = workspace_over(a, s, P_upper, A_pattern, kkt);
+  kernels::SparseProblemView p;
+  p.n = n;
+  p.m = m;
+  p.P = CscRef<const double>{n, n, s.P_full.col_starts.data(), s.P_full.row_indices.data(), a.P_user.data()};
+  p.A = CscRef<const double>{m, n, A_pattern.col_starts, A_pattern.row_indices, a.A_user.data()};
+  p.At = CscRef<const double>{n, m, s.At.col_starts.data(), s.At.row_indices.data(), a.At_user.data()};
+
+  // Shared values (stride 0) are placed and checked once: P's convexity is a factorization.
+  const bool P_shared = batch.P_stride == 0, A_shared = batch.A_stride == 0;
+  bool P_finite = true, A_finite = true;
+  int P_convex = -1;  // P's convexity verdict once known (−1: not yet checked)
   for (int b = 0; b < batch.batch; ++b) {
     kernels::ProblemReport<double>& report = reports[b];
     report.rho = prm.rho;
@@ -151,88 +206,42 @@ SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const S
     // The user's values on the shared patterns.
     const double* P_values = batch.P_values_of(b);
     const double* A_values = batch.A_values_of(b);
-    std::fill(a.P_user.begin(), a.P_user.end(), 0.0);
-    for (int k = 0; k < p_upper_nonzeros; ++k) {
-      a.P_user[s.upper_to_full[k]] = P_values[k];
-      if (s.upper_to_mirror[k] >= 0) a.P_user[s.upper_to_mirror[k]] = P_values[k];
+    if (b == 0 || !P_shared) {
+      for (int k = 0; k < p_upper_nonzeros; ++k) {
+        a.P_user[s.upper_to_full[k]] = P_values[k];
+        if (s.upper_to_mirror[k] >= 0) a.P_user[s.upper_to_mirror[k]] = P_values[k];
+      }
+      P_finite = kernels::all_finite(g, P_values, p_upper_nonzeros);
+      P_convex = -1;
     }
-    std::copy(A_values, A_values + a_nonzeros, a.A_user.begin());
-    for (int k = 0; k < a_nonzeros; ++k) a.At_user[s.At_position[k]] = A_values[k];
-
-    kernels::SparseProblemView p;
-    p.n = n;
-    p.m = m;
-    p.P = CscRef<const double>{n, n, s.P_full.col_starts.data(), s.P_full.row_indices.data(), a.P_user.data()};
-    p.A = CscRef<const double>{m, n, A_pattern.col_starts, A_pattern.row_indices, a.A_user.data()};
-    p.At = CscRef<const double>{n, m, s.At.col_starts.data(), s.At.row_indices.data(), a.At_user.data()};
+    if (b == 0 || !A_shared) {
+      std::copy(A_values, A_values + a_nonzeros, a.A_user.begin());
+      for (int k = 0; k < a_nonzeros; ++k) a.At_user[s.At_position[k]] = A_values[k];
+      A_finite = kernels::all_finite(g, A_values, a_nonzeros);
+    }
     p.q = batch.q_of(b);
     p.l = batch.l_of(b);
     p.u = batch.u_of(b);
 
     // Input checks, in the dense path's order (kernels/validate_problem.hpp).
-    const bool matrices_finite = all_finite(P_values, p_upper_nonzeros) && all_finite(A_values, a_nonzeros);
     kernels::ProblemView<double> vectors;
     vectors.n = n;
     vectors.m = m;
     vectors.q = p.q;
     vectors.l = p.l;
     vectors.u = p.u;
-    report.input_issue = matrices_finite ? kernels::validate_own_vectors(g, vectors) : InputIssue::non_finite_data;
+    report.input_issue = P_finite && A_finite ? kernels::validate_own_vectors(g, vectors) : InputIssue::non_finite_data;
     if (report.input_issue == InputIssue::none && prm.check_convexity) {
-      double p_max = 0.0;
-      for (int k = 0; k < p_upper_nonzeros; ++k) p_max = std::max(p_max, std::abs(P_values[k]));
-      if (p_max > 0.0 && !cpu::positive_semidefinite(P_upper, P_values, prm.psd_tolerance * p_max))
-        report.input_issue = InputIssue::p_not_psd;
+      if (P_convex < 0) {
+        const double p_max = kernels::inf_norm(g, P_values, p_upper_nonzeros);
+        P_convex = p_max == 0.0 || cpu::positive_semidefinite(P_upper, P_values, prm.psd_tolerance * p_max);
+      }
+      if (!P_convex) report.input_issue = InputIssue::p_not_psd;
     }
     if (report.input_issue != InputIssue::none) {
       kernels::report_failure(g, n, m, SolveStatus::invalid_input, report, out);
       continue;
     }
-
-    kernels::SparseAdmmWorkspace w;
-    w.P = CscRef<double>{n, n, s.P_full.col_starts.data(), s.P_full.row_indices.data(), a.P.data()};
-    w.A = CscRef<double>{m, n, A_pattern.col_starts, A_pattern.row_indices, a.A.data()};
-    w.At = CscRef<double>{n, m, s.At.col_starts.data(), s.At.row_indices.data(), a.At.data()};
-    w.At_position = s.At_position.data();
-    w.P_upper = s.upper_to_full.data();
-    w.P_upper_count = p_upper_nonzeros;
-    w.P_upper_values = a.P_upper_values.data();
-    w.kkt = &kkt;
-    w.q = a.q.data();
-    w.l = a.l.data();
-    w.u = a.u.data();
-    w.D = a.D.data();
-    w.E = a.E.data();
-    w.D_inv = a.D_inv.data();
-    w.E_inv = a.E_inv.data();
-    w.scalars = a.scalars.data();
-    w.rho = a.rho.data();
-    w.x = a.x.data();
-    w.z = a.z.data();
-    w.y = a.y.data();
-    w.x_prev = a.x_prev.data();
-    w.y_prev = a.y_prev.data();
-    w.x_tilde = a.x_tilde.data();
-    w.z_tilde = a.z_tilde.data();
-    w.work_n = a.work_n.data();
-    w.work_n2 = a.work_n2.data();
-    w.work_n3 = a.work_n3.data();
-    w.work_m = a.work_m.data();
-    w.work_m2 = a.work_m2.data();
-    w.active = a.active.data();
-    w.active_rows = a.active_rows.data();
-    w.kkt_sol = a.kkt_sol.data();
-    w.kkt_rhs = a.kkt_rhs.data();
-    w.kkt_res = a.kkt_res.data();
-    w.kkt_corr = a.kkt_corr.data();
-    w.kkt_scatter = a.kkt_scatter.data();
-    w.interior = a.interior.data();
-    w.newton_rho = a.newton_rho.data();
-    w.newton_rhs = a.newton_rhs.data();
-    w.newton_sol = a.newton_sol.data();
-    w.newton_res = a.newton_res.data();
-    w.newton_corr = a.newton_corr.data();
-    w.P_upper_pattern = P_upper;
 
     kernels::ruiz_equilibrate(g, p, prm.scaling_iterations, w);
     kernels::set_rho_vector(g, m, prm.rho, prm, w);

@@ -197,6 +197,29 @@ TEST(SparseForward, MarosMeszarosProblemsReadSparseReachTheirReferenceObjective)
   }
 }
 
+// Shared P and A (stride 0) are placed and checked once for the batch: every problem still gets
+// its own answer, and a non-convex shared P makes every problem p_not_psd.
+TEST(SparseForward, SharedMatricesServeEveryProblem) {
+  std::vector<DenseQp> problems(3, bpqp::generators::make_random_feasible_qp(12, 8, 4));
+  for (int b = 0; b < 3; ++b)
+    for (int j = 0; j < 12; ++j) problems[b].q[j] = std::cos(b + 0.3 * j);
+  UnionBatch u = union_batch(problems);
+  u.view.P_stride = 0;
+  u.view.A_stride = 0;
+  const Settings s = sparse_settings(1e-8);
+  const auto together = bpqp::solve_sparse(u.view, s);
+  for (int b = 0; b < 3; ++b) {
+    const auto alone = bpqp::solve_sparse(bpqp::to_sparse(problems[b]), s);
+    SCOPED_TRACE("problem " + std::to_string(b));
+    ASSERT_EQ(together.status[b], SolveStatus::solved);
+    EXPECT_EQ(together.iterations[b], alone.iterations[0]);
+    for (int j = 0; j < 12; ++j) EXPECT_NEAR(together.x_of(b)[j], alone.x_of(0)[j], 1e-12);
+  }
+  for (double& v : u.P_values) v = -v;  // −P of a positive definite P: not convex
+  const auto bent = bpqp::solve_sparse(u.view, s);
+  for (int b = 0; b < 3; ++b) EXPECT_EQ(bent.input_issue[b], bpqp::InputIssue::p_not_psd) << b;
+}
+
 // One algorithm, two linear-algebra backends: on Maros–Mészáros problems of every outcome
 // ADMM alone reaches (solved, max_iterations, a dual infeasibility certificate — PRIMALC2's is
 // false, and polishing is what overrides it), the sparse path and the dense path with

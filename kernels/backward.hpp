@@ -74,15 +74,44 @@ struct BackwardReport {
   T kkt_residual = T(0);  // direct: ‖rhs − K[dx; w]‖∞ against the exact reduced KKT
 };
 
+// Whether row a·x sits on bound b to rounding, from ax = a·x and size = Σ_j |a_j x_j|.
+template <class T>
+BPQP_HD BPQP_INLINE bool within_rounding_of_bound(T ax, T size, T b) {
+  return abs_of(ax - b) <= T(100) * machine_epsilon<T>() * (abs_of(b) + size);
+}
+
 // Whether row a·x sits on bound b to rounding: |a·x − b| ≤ 100ε(|b| + Σ|a_j x_j|).
 template <class T>
 BPQP_HD BPQP_INLINE bool on_bound_to_rounding(const T* a, const T* x, int n, T b) {
-  T ax = T(0), size = abs_of(b);
+  T ax = T(0), size = T(0);
   for (int j = 0; j < n; ++j) {
     ax += a[j] * x[j];
     size += abs_of(a[j] * x[j]);
   }
-  return abs_of(ax - b) <= T(100) * machine_epsilon<T>() * size;
+  return within_rounding_of_bound(ax, size, b);
+}
+
+// The active-set rule of extract_active_set below, for any storage of A: tol = τ(1 + ‖y‖∞)
+// and the rounding-noise level √ε(1 + ‖y‖∞).
+template <class T>
+struct ActiveRowRule {
+  T tol, noise;
+  // Row i with bounds l, u and multiplier y_i; on_bound(b): whether a_i·x sits on b to rounding.
+  template <class OnBound>
+  BPQP_HD BPQP_INLINE bool active(T l, T u, T yi, const OnBound& on_bound) const {
+    auto pushes = [&](T push, T bound) {  // push = ±y_i towards that bound
+      return push > tol || (push > noise && on_bound(bound));
+    };
+    const bool upper = yi > T(0) && !is_infinite_bound(u) && pushes(yi, u);
+    const bool lower = yi < T(0) && !is_infinite_bound(l) && pushes(-yi, l);
+    return is_equality_row(l, u) || upper || lower;
+  }
+};
+
+template <class Group, class T>
+BPQP_HD ActiveRowRule<T> active_row_rule(const Group& g, const T* y, int m, T tau) {
+  const T y_size = T(1) + inf_norm(g, y, m);
+  return ActiveRowRule<T>{tau * y_size, square_root(machine_epsilon<T>()) * y_size};
 }
 
 // Marks 𝒜 (w.active, w.active_rows, w.y_active) and returns |𝒜|. A row is active
@@ -100,21 +129,14 @@ BPQP_HD BPQP_INLINE bool on_bound_to_rounding(const T* a, const T* x, int n, T b
 template <class Group, class T>
 BPQP_HD int extract_active_set(const Group& g, const ProblemView<T>& p, const T* x, const T* y, T tau,
                                BackwardWorkspace<T>& w, T* tol_out) {
-  const T y_size = T(1) + inf_norm(g, y, p.m);
-  const T tol = tau * y_size;
-  const T noise = square_root(machine_epsilon<T>()) * y_size;
-  auto pushes = [&](T push, T bound, const T* a) {  // push = ±y_i towards that bound
-    return push > tol || (push > noise && on_bound_to_rounding(a, x, p.n, bound));
-  };
+  const ActiveRowRule<T> rule = active_row_rule(g, y, p.m, tau);
   const int box_rows = p.cones.box_rows(p.m);
   for (int r = box_rows + g.rank(); r < p.m; r += g.size()) w.active[p.cones.user_row(r)] = cone_row_kind;
   for (int r = g.rank(); r < box_rows; r += g.size()) {
     const int i = p.cones.user_row(r);
-    const T l = p.l[i], u = p.u[i], yi = y[i];
+    const T yi = y[i];
     const T* a = p.A + static_cast<std::ptrdiff_t>(i) * p.n;
-    const bool upper = yi > T(0) && !is_infinite_bound(u) && pushes(yi, u, a);
-    const bool lower = yi < T(0) && !is_infinite_bound(l) && pushes(-yi, l, a);
-    const bool active = is_equality_row(l, u) || upper || lower;
+    const bool active = rule.active(p.l[i], p.u[i], yi, [&](T bound) { return on_bound_to_rounding(a, x, p.n, bound); });
     w.active[i] = active ? 1 : 0;
     w.y_active[i] = active ? yi : T(0);
   }
@@ -126,7 +148,7 @@ BPQP_HD int extract_active_set(const Group& g, const ProblemView<T>& p, const T*
     w.scalars[0] = T(count);
   }
   g.sync();
-  *tol_out = tol;
+  *tol_out = rule.tol;
   return static_cast<int>(w.scalars[0]);
 }
 
@@ -166,6 +188,15 @@ BPQP_HD BackwardSystem<T> box_backward_system(const Group& g, const BackwardInpu
     sys.h = w.h_rows;
   }
   return sys;
+}
+
+// Whether refinement removed the regularization: the residual fell a hundredfold, or it is
+// at rounding level and δ moved the equations by less than a tenth of the right-hand side.
+// Otherwise K̃ is singular (or σ_min(K̃) ≲ δ) with the right-hand side outside its range.
+template <class T>
+BPQP_HD BPQP_INLINE bool refined_away(const Refinement<T>& r, int N, T sol_norm) {
+  const T rounding = T(16) * square_root(T(N)) * machine_epsilon<T>() * (r.rhs_norm + sol_norm);
+  return r.residual <= T(0.01) * r.initial || (r.residual <= rounding && r.initial < T(0.1) * r.rhs_norm);
 }
 
 // Mode direct: dx (w.dx) and the rows' multipliers (w.multipliers) from the reduced KKT.
@@ -235,17 +266,12 @@ BPQP_HD BackwardStatus solve_backward_direct(const Group& g, const BackwardSyste
   auto solve = [&](T* v) { ldlt_solve(g, w.factor, N, N, v); };
   const Refinement<T> refined_by =
       refine_reduced_kkt(g, K, solve, prm.refine_iterations, RefineFor::residual, w.rhs, w.sol, w.res, w.corr);
-  const T rhs_norm = refined_by.rhs_norm, r0 = refined_by.initial, r = refined_by.residual;
   report.refine_steps = refined_by.steps;
-  report.kkt_residual = r;
+  report.kkt_residual = refined_by.residual;
 
-  // Refined: the residual fell a hundredfold, or it is at rounding level and δ moved the
-  // equations by less than a tenth of the right-hand side. Otherwise K̃ is singular (or
-  // σ_min(K̃) ≲ δ) with the right-hand side outside its range, e.g. P singular on
-  // null(A_𝒜): the exact gradient does not exist and the solution of the δ-regularized
-  // system (of size ~1/δ in the singular direction) is returned instead.
-  const T rounding = T(16) * square_root(T(N)) * eps * (rhs_norm + inf_norm(g, w.sol, N));
-  const bool refined = r <= T(0.01) * r0 || (r <= rounding && r0 < T(0.1) * rhs_norm);
+  // Not refined: the exact gradient does not exist (e.g. P singular on null(A_𝒜)) and the
+  // solution of the δ-regularized system (of size ~1/δ in the singular direction) is returned.
+  const bool refined = refined_away(refined_by, N, inf_norm(g, w.sol, N));
   BackwardStatus status = BackwardStatus::ok;
   if (!refined) {
     copy(g, w.sol, w.sol0, N);
@@ -336,6 +362,18 @@ BPQP_HD BPQP_INLINE void put(T* dst, bool add, T value) {
   else *dst = value;
 }
 
+// Row i's bound gradients ∂L/∂l_i, ∂L/∂u_i from its backward multiplier w_i: −w_i to the
+// bound its multiplier y_i (0 off 𝒜) pushes on; an equality row whose multiplier is within
+// tol of 0 gives half to each bound; a cone block's row gives −w_i to l_i, its offset.
+template <class T>
+BPQP_HD BPQP_INLINE void bound_gradients(T l, T u, T wi, T yi, bool cone_row, T tol, T* to_l, T* to_u) {
+  *to_l = *to_u = T(0);
+  if (cone_row) *to_l = -wi;
+  else if (is_equality_row(l, u) && !(abs_of(yi) > tol)) *to_l = *to_u = T(-0.5) * wi;
+  else if (yi > T(0)) *to_u = -wi;
+  else if (yi < T(0)) *to_l = -wi;
+}
+
 // Writes (or adds, per the output's flags) the gradients of DESIGN.md §1 from dx, w
 // and y*_𝒜. Bound gradients: −w_i to the bound row i's multiplier pushes on; an
 // equality row whose multiplier is within tol of 0 gives half to each bound; a cone
@@ -359,17 +397,8 @@ BPQP_HD void assemble_gradients(const Group& g, const ProblemView<T>& p, const T
     }
   if (out.dl || out.du)
     for (int i = g.rank(); i < m; i += g.size()) {
-      const T wi = w_full[i], yi = y_active[i];
-      T to_l = T(0), to_u = T(0);
-      if (row_kind[i] == cone_row_kind) {
-        to_l = -wi;  // a cone block's offset is its rows' l
-      } else if (is_equality_row(p.l[i], p.u[i]) && !(abs_of(yi) > tol)) {
-        to_l = to_u = T(-0.5) * wi;
-      } else if (yi > T(0)) {
-        to_u = -wi;
-      } else if (yi < T(0)) {
-        to_l = -wi;
-      }
+      T to_l, to_u;
+      bound_gradients(p.l[i], p.u[i], w_full[i], y_active[i], row_kind[i] == cone_row_kind, tol, &to_l, &to_u);
       if (out.dl) put(out.dl + i, out.add_l, to_l);
       if (out.du) put(out.du + i, out.add_u, to_u);
     }

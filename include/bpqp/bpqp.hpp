@@ -16,6 +16,7 @@
 #include "bpqp/settings.hpp"
 #include "bpqp/solve_result.hpp"
 #include "bpqp/solver.hpp"
+#include "bpqp/sparse_backward.hpp"
 #include "bpqp/sparse_qp.hpp"
 #include "bpqp/sparse_qp_batch_view.hpp"
 #include "bpqp/sparse_solver.hpp"

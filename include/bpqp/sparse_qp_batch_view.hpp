@@ -11,9 +11,9 @@
 //   ...
 //   bpqp::validate(v);
 //
-// bpqp::solve_sparse (bpqp/sparse_solver.hpp) solves such a batch without densifying it;
-// densify() below gives its dense form for the dense path's Solver (cones, float, the GPU,
-// the backward pass).
+// bpqp::solve_sparse (bpqp/sparse_solver.hpp) solves such a batch without densifying it and
+// bpqp::backward_sparse (bpqp/sparse_backward.hpp) differentiates it; densify() below gives its
+// dense form for the dense path's Solver (cones, float, the GPU).
 #pragma once
 
 #include <cstddef>

@@ -13,8 +13,9 @@
 // Newton step is a numeric refactorization, and each polishing guess factors its active rows'
 // KKT afresh. CPU, double precision, one thread, problems in turn.
 //
-// Not yet on this path (it is being built; the dense path has them): cone blocks
-// (InvalidArgument), warm starts, the backward pass, float, the CUDA executor.
+// Its backward pass is bpqp::backward_sparse (bpqp/sparse_backward.hpp). Not yet on this path
+// (it is being built; the dense path has them): cone blocks (InvalidArgument), warm starts,
+// float, the CUDA executor.
 //
 // Input checks as the dense path's, per problem: non-finite values in P, q or A, NaN in l or u
 // (non_finite_data), crossed bounds, and — with check_convexity — P + psd_tolerance·max|P|·I

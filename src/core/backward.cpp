@@ -6,6 +6,7 @@
 
 #include "core/admm_params.hpp"
 #include "core/backward_backends.hpp"
+#include "core/backward_params.hpp"
 
 namespace bpqp {
 
@@ -31,32 +32,9 @@ int Gradients<T>::count(BackwardStatus s) const {
 
 namespace {
 
-// The documented defaults: the forward's default eps_abs for τ, and a δ that
-// refinement removes in one or two steps while staying well above rounding.
-template <class T>
-constexpr double default_delta() { return sizeof(T) >= sizeof(double) ? 1e-9 : 1e-6; }
-
-// Argument checks; the message starts with the entry point that was called.
-void require(bool ok, const char* entry, const std::string& what) {
-  if (!ok) throw InvalidArgument(std::string(entry) + ": " + what);
-}
-
-// The option checks, the same for both entry points.
-void validate_options(const BackwardOptions& o, const char* entry) {
-  const auto finite_nonneg = [](double v) { return std::isfinite(v) && v >= 0; };
-  if (o.active_tolerance)
-    require(finite_nonneg(*o.active_tolerance), entry,
-            "BackwardOptions::active_tolerance = " + std::to_string(*o.active_tolerance) +
-                ": expected a finite value >= 0");
-  require(finite_nonneg(o.lp_smoothing), entry,
-          "BackwardOptions::lp_smoothing = " + std::to_string(o.lp_smoothing) + ": expected a finite value >= 0");
-  if (o.delta)
-    require(std::isfinite(*o.delta) && *o.delta > 0, entry,
-            "BackwardOptions::delta = " + std::to_string(*o.delta) + ": expected a finite value > 0");
-  require(o.refine_iterations >= 0, entry,
-          "BackwardOptions::refine_iterations = " + std::to_string(o.refine_iterations) + ": expected >= 0");
-  if (o.mode == BackwardMode::admm) validate(o.admm);
-}
+using detail::require;
+using detail::to_backward_params;
+using detail::validate_options;
 
 template <class T>
 void validate_call(const QpBatchView<T>& batch, const SolveResult<T>& forward, const T* dl_dx,
@@ -109,22 +87,6 @@ void validate_device_call(const Executor& executor, const QpBatchView<T>& batch,
   require(forward.status != nullptr, entry, "forward.status is null: the forward statuses (batch) are required");
   require(dl_dx != nullptr, entry, "dl_dx is null: ∂L/∂x (batch × n) is required");
   require(out.status != nullptr, entry, "out.status is null: the backward statuses (batch) are required");
-}
-
-template <class T>
-kernels::BackwardParams<T> to_backward_params(const BackwardOptions& o) {
-  kernels::BackwardParams<T> p;
-  p.active_tolerance = T(o.active_tolerance.value_or(effective_eps_abs<T>(Settings{})));
-  p.delta = T(o.delta.value_or(default_delta<T>()));
-  p.lp_smoothing = T(o.lp_smoothing);
-  p.refine_iterations = o.refine_iterations;
-  p.use_admm = o.mode == BackwardMode::admm;
-  if (p.use_admm) {
-    p.admm = detail::to_admm_params<T>(o.admm);
-    // The backward QP's P is the forward's, already checked (or P + γI + A_𝒜ᵀA_𝒜/γ, PSD by construction).
-    p.admm.check_convexity = false;
-  }
-  return p;
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "core/backends.hpp"
 #include "cpu/sparse_admm.hpp"
 #include "cpu/sparse_kkt.hpp"
+#include "cpu/sparse_structure.hpp"
 #include "kernels/serial_group.hpp"
 #include "kernels/validate_problem.hpp"
 
@@ -20,63 +21,8 @@ namespace bpqp {
 namespace {
 
 using kernels::CscRef;
-
-// A pattern with its own arrays.
-struct OwnedPattern {
-  int rows = 0, cols = 0;
-  std::vector<int> col_starts, row_indices;
-};
-
-// What every problem of the batch shares: P's full pattern and where each upper-triangle
-// entry lands in it (once, or twice off the diagonal), Aᵀ's pattern and A's entries' places
-// in it.
-struct SharedStructure {
-  OwnedPattern P_full, At;
-  std::vector<int> upper_to_full, upper_to_mirror;  // mirror: −1 on the diagonal
-  std::vector<int> At_position;
-};
-
-SharedStructure make_structure(const CscPattern& P, const CscPattern& A) {
-  SharedStructure s;
-  const int n = P.cols, m = A.rows;
-  // The strictly upper part transposed is the strictly lower part: P_full = U + strict(U)ᵀ,
-  // column j holding U's column j, then the mirrors of U's row j (strictly right of the diagonal).
-  std::vector<int> t_starts(n + 1), t_rows(P.nonzeros()), t_position(P.nonzeros());
-  kernels::csc_transpose_pattern(n, n, P.col_starts, P.row_indices, t_starts.data(), t_rows.data(),
-                                 t_position.data());
-  s.P_full.rows = s.P_full.cols = n;
-  s.P_full.col_starts.assign(n + 1, 0);
-  for (int j = 0; j < n; ++j) {
-    int count = P.col_starts[j + 1] - P.col_starts[j];
-    for (int k = t_starts[j]; k < t_starts[j + 1]; ++k) count += t_rows[k] != j;  // Uᵀ's column j, off-diagonal
-    s.P_full.col_starts[j + 1] = s.P_full.col_starts[j] + count;
-  }
-  s.P_full.row_indices.resize(s.P_full.col_starts[n]);
-  s.upper_to_full.assign(P.nonzeros(), -1);
-  s.upper_to_mirror.assign(P.nonzeros(), -1);
-  std::vector<int> transposed_to_upper(P.nonzeros());
-  for (int k = 0; k < P.nonzeros(); ++k) transposed_to_upper[t_position[k]] = k;
-  for (int j = 0; j < n; ++j) {
-    int slot = s.P_full.col_starts[j];
-    for (int k = P.col_starts[j]; k < P.col_starts[j + 1]; ++k) {  // rows ≤ j, increasing
-      s.P_full.row_indices[slot] = P.row_indices[k];
-      s.upper_to_full[k] = slot++;
-    }
-    for (int t = t_starts[j]; t < t_starts[j + 1]; ++t) {  // rows ≥ j, increasing: the mirrors
-      if (t_rows[t] == j) continue;
-      s.P_full.row_indices[slot] = t_rows[t];
-      s.upper_to_mirror[transposed_to_upper[t]] = slot++;
-    }
-  }
-  s.At.rows = n;
-  s.At.cols = m;
-  s.At.col_starts.resize(m + 1);
-  s.At.row_indices.resize(A.nonzeros());
-  s.At_position.resize(A.nonzeros());
-  kernels::csc_transpose_pattern(m, n, A.col_starts, A.row_indices, s.At.col_starts.data(), s.At.row_indices.data(),
-                                 s.At_position.data());
-  return s;
-}
+using cpu::SharedStructure;
+using cpu::make_structure;
 
 // One problem's arrays, reused from problem to problem.
 struct Arrays {
@@ -207,16 +153,12 @@ SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const S
     const double* P_values = batch.P_values_of(b);
     const double* A_values = batch.A_values_of(b);
     if (b == 0 || !P_shared) {
-      for (int k = 0; k < p_upper_nonzeros; ++k) {
-        a.P_user[s.upper_to_full[k]] = P_values[k];
-        if (s.upper_to_mirror[k] >= 0) a.P_user[s.upper_to_mirror[k]] = P_values[k];
-      }
+      s.place_P(P_values, a.P_user.data());
       P_finite = kernels::all_finite(g, P_values, p_upper_nonzeros);
       P_convex = -1;
     }
     if (b == 0 || !A_shared) {
-      std::copy(A_values, A_values + a_nonzeros, a.A_user.begin());
-      for (int k = 0; k < a_nonzeros; ++k) a.At_user[s.At_position[k]] = A_values[k];
+      s.place_A(A_values, a.A_user.data(), a.At_user.data());
       A_finite = kernels::all_finite(g, A_values, a_nonzeros);
     }
     p.q = batch.q_of(b);

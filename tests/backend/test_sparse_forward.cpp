@@ -17,6 +17,7 @@
 #include "problems/problem_generators.hpp"
 #include "support/mixed_batch.hpp"
 #include "support/promised_accuracy.hpp"
+#include "support/union_batch.hpp"
 
 namespace {
 
@@ -24,6 +25,8 @@ using bpqp::DenseQp;
 using bpqp::Settings;
 using bpqp::SolveStatus;
 using bpqp::SparseQp;
+using bpqp::testing::union_batch;
+using bpqp::testing::UnionBatch;
 
 // Tolerances for both paths, the interior point off (so that ADMM and polishing are what the
 // tests compare; the interior point's own tests turn it on).
@@ -33,52 +36,6 @@ Settings sparse_settings(double eps) {
   s.eps_rel = eps;
   s.interior_point_fallback = false;
   return s;
-}
-
-// A batch on the union pattern of the problems' dense matrices (zeros of one problem where
-// another has an entry are explicit), values per problem; kept alive with its view.
-struct UnionBatch {
-  bpqp::CscMatrix P, A;  // patterns (values unused)
-  std::vector<double> P_values, A_values, q, l, u;
-  bpqp::SparseQpBatchView<double> view;
-};
-
-UnionBatch union_batch(const std::vector<DenseQp>& problems) {
-  UnionBatch u;
-  const int n = problems[0].n, m = problems[0].m;
-  std::vector<double> P_mask(n * n, 0.0), A_mask(m * n, 0.0);
-  for (const DenseQp& p : problems) {
-    for (int k = 0; k < n * n; ++k) P_mask[k] += p.P[k] != 0.0;
-    for (int k = 0; k < m * n; ++k) A_mask[k] += p.A[k] != 0.0;
-  }
-  u.P = bpqp::dense_to_csc(P_mask.data(), n, n, bpqp::CscShape::upper_triangle);
-  u.A = bpqp::dense_to_csc(A_mask.data(), m, n);
-  for (const DenseQp& p : problems) {
-    for (int j = 0; j < n; ++j)
-      for (int k = u.P.col_starts[j]; k < u.P.col_starts[j + 1]; ++k) u.P_values.push_back(p.P[u.P.row_indices[k] * n + j]);
-    for (int j = 0; j < n; ++j)
-      for (int k = u.A.col_starts[j]; k < u.A.col_starts[j + 1]; ++k) u.A_values.push_back(p.A[u.A.row_indices[k] * n + j]);
-    u.q.insert(u.q.end(), p.q.begin(), p.q.end());
-    u.l.insert(u.l.end(), p.l.begin(), p.l.end());
-    u.u.insert(u.u.end(), p.u.begin(), p.u.end());
-  }
-  bpqp::SparseQpBatchView<double>& v = u.view;
-  v.batch = static_cast<int>(problems.size());
-  v.n = n;
-  v.m = m;
-  v.P_pattern = u.P.pattern();
-  v.P_values = u.P_values.data();
-  v.P_stride = u.P.nonzeros();
-  v.A_pattern = u.A.pattern();
-  v.A_values = u.A_values.data();
-  v.A_stride = u.A.nonzeros();
-  v.q = u.q.data();
-  v.q_stride = n;
-  v.l = u.l.data();
-  v.l_stride = m;
-  v.u = u.u.data();
-  v.u_stride = m;
-  return u;
 }
 
 // Polished on the sparse path: held to the polished promise (the certificate and x*, y* to

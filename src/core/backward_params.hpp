@@ -1,0 +1,57 @@
+// The backward options' checks and their translation into the kernels' parameters, shared
+// by the dense entry points (src/core/backward.cpp) and the sparse path's backward.
+#pragma once
+
+#include <cmath>
+#include <string>
+
+#include "bpqp/backward.hpp"
+#include "core/admm_params.hpp"
+#include "kernels/backward.hpp"
+
+namespace bpqp::detail {
+
+// The documented defaults: the forward's default eps_abs for τ, and a δ that
+// refinement removes in one or two steps while staying well above rounding.
+template <class T>
+constexpr double default_delta() { return sizeof(T) >= sizeof(double) ? 1e-9 : 1e-6; }
+
+// Argument checks; the message starts with the entry point that was called.
+inline void require(bool ok, const char* entry, const std::string& what) {
+  if (!ok) throw InvalidArgument(std::string(entry) + ": " + what);
+}
+
+// The option checks, the same for every entry point.
+inline void validate_options(const BackwardOptions& o, const char* entry) {
+  const auto finite_nonneg = [](double v) { return std::isfinite(v) && v >= 0; };
+  if (o.active_tolerance)
+    require(finite_nonneg(*o.active_tolerance), entry,
+            "BackwardOptions::active_tolerance = " + std::to_string(*o.active_tolerance) +
+                ": expected a finite value >= 0");
+  require(finite_nonneg(o.lp_smoothing), entry,
+          "BackwardOptions::lp_smoothing = " + std::to_string(o.lp_smoothing) + ": expected a finite value >= 0");
+  if (o.delta)
+    require(std::isfinite(*o.delta) && *o.delta > 0, entry,
+            "BackwardOptions::delta = " + std::to_string(*o.delta) + ": expected a finite value > 0");
+  require(o.refine_iterations >= 0, entry,
+          "BackwardOptions::refine_iterations = " + std::to_string(o.refine_iterations) + ": expected >= 0");
+  if (o.mode == BackwardMode::admm) validate(o.admm);
+}
+
+template <class T>
+kernels::BackwardParams<T> to_backward_params(const BackwardOptions& o) {
+  kernels::BackwardParams<T> p;
+  p.active_tolerance = T(o.active_tolerance.value_or(effective_eps_abs<T>(Settings{})));
+  p.delta = T(o.delta.value_or(default_delta<T>()));
+  p.lp_smoothing = T(o.lp_smoothing);
+  p.refine_iterations = o.refine_iterations;
+  p.use_admm = o.mode == BackwardMode::admm;
+  if (p.use_admm) {
+    p.admm = detail::to_admm_params<T>(o.admm);
+    // The backward QP's P is the forward's, already checked (or P + γI + A_𝒜ᵀA_𝒜/γ, PSD by construction).
+    p.admm.check_convexity = false;
+  }
+  return p;
+}
+
+}  // namespace bpqp::detail

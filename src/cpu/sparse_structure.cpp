@@ -1,0 +1,63 @@
+#include "cpu/sparse_structure.hpp"
+
+#include <algorithm>
+
+#include "kernels/csc_ops.hpp"
+
+namespace bpqp::cpu {
+
+SharedStructure make_structure(const CscPattern& P, const CscPattern& A) {
+  SharedStructure s;
+  const int n = P.cols, m = A.rows;
+  // The strictly upper part transposed is the strictly lower part: P_full = U + strict(U)ᵀ,
+  // column j holding U's column j, then the mirrors of U's row j (strictly right of the diagonal).
+  std::vector<int> t_starts(n + 1), t_rows(P.nonzeros()), t_position(P.nonzeros());
+  kernels::csc_transpose_pattern(n, n, P.col_starts, P.row_indices, t_starts.data(), t_rows.data(),
+                                 t_position.data());
+  s.P_full.rows = s.P_full.cols = n;
+  s.P_full.col_starts.assign(n + 1, 0);
+  for (int j = 0; j < n; ++j) {
+    int count = P.col_starts[j + 1] - P.col_starts[j];
+    for (int k = t_starts[j]; k < t_starts[j + 1]; ++k) count += t_rows[k] != j;  // Uᵀ's column j, off-diagonal
+    s.P_full.col_starts[j + 1] = s.P_full.col_starts[j] + count;
+  }
+  s.P_full.row_indices.resize(s.P_full.col_starts[n]);
+  s.upper_to_full.assign(P.nonzeros(), -1);
+  s.upper_to_mirror.assign(P.nonzeros(), -1);
+  std::vector<int> transposed_to_upper(P.nonzeros());
+  for (int k = 0; k < P.nonzeros(); ++k) transposed_to_upper[t_position[k]] = k;
+  for (int j = 0; j < n; ++j) {
+    int slot = s.P_full.col_starts[j];
+    for (int k = P.col_starts[j]; k < P.col_starts[j + 1]; ++k) {  // rows ≤ j, increasing
+      s.P_full.row_indices[slot] = P.row_indices[k];
+      s.upper_to_full[k] = slot++;
+    }
+    for (int t = t_starts[j]; t < t_starts[j + 1]; ++t) {  // rows ≥ j, increasing: the mirrors
+      if (t_rows[t] == j) continue;
+      s.P_full.row_indices[slot] = t_rows[t];
+      s.upper_to_mirror[transposed_to_upper[t]] = slot++;
+    }
+  }
+  s.At.rows = n;
+  s.At.cols = m;
+  s.At.col_starts.resize(m + 1);
+  s.At.row_indices.resize(A.nonzeros());
+  s.At_position.resize(A.nonzeros());
+  kernels::csc_transpose_pattern(m, n, A.col_starts, A.row_indices, s.At.col_starts.data(), s.At.row_indices.data(),
+                                 s.At_position.data());
+  return s;
+}
+
+void SharedStructure::place_P(const double* upper_values, double* full_values) const {
+  for (std::size_t k = 0; k < upper_to_full.size(); ++k) {
+    full_values[upper_to_full[k]] = upper_values[k];
+    if (upper_to_mirror[k] >= 0) full_values[upper_to_mirror[k]] = upper_values[k];
+  }
+}
+
+void SharedStructure::place_A(const double* values, double* A_values, double* At_values) const {
+  std::copy(values, values + At_position.size(), A_values);
+  for (std::size_t k = 0; k < At_position.size(); ++k) At_values[At_position[k]] = values[k];
+}
+
+}  // namespace bpqp::cpu

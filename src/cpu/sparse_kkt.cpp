@@ -1,13 +1,43 @@
 #include "cpu/sparse_kkt.hpp"
 
+#include <Eigen/Cholesky>
+#include <Eigen/Dense>
 #include <Eigen/OrderingMethods>
 #include <Eigen/SparseCholesky>
 #include <Eigen/SparseCore>
 
 #include <cmath>
+#include <optional>
 #include <vector>
 
 namespace bpqp::cpu {
+namespace {
+
+using SparseMatrix = Eigen::SparseMatrix<double, Eigen::ColMajor, int>;
+
+// Eigen's simplicial LDLᵀ with the analysis' column counts made visible: after
+// analyzePattern(), the number of entries L will have (Eigen keeps it protected).
+class AnalysedLdlt : public Eigen::SimplicialLDLT<SparseMatrix, Eigen::Upper, Eigen::AMDOrdering<int>> {
+ public:
+  long long predicted_nonzeros() const { return m_matrix.nonZeros(); }
+};
+
+// Whether a factor of dimension `size` with `nonzeros` entries below the diagonal is better
+// done dense: from a fifth of a dense triangle on (simplicial LDLᵀ then runs at a few GFLOP/s,
+// blocked dense Cholesky at several times that), and only where dense storage is no burden to
+// build (small factors are fast either way).
+bool dense_is_faster(long long size, long long nonzeros) {
+  return size >= 1000 && nonzeros >= 0.2 * (size * (size - 1) / 2);
+}
+
+}  // namespace
+
+// K factored dense by blocks (sparse_kkt.hpp): H = LLᵀ, W = L⁻¹Aᵀ, S = diag(1/ρ) + WᵀW = MMᵀ.
+struct DenseBlocks {
+  Eigen::MatrixXd H, W, S;  // H and S: their Cholesky factors in place (lower triangles)
+  std::optional<Eigen::LLT<Eigen::Ref<Eigen::MatrixXd>>> H_factor, S_factor;
+  mutable Eigen::VectorXd z, t;
+};
 
 struct SparseKkt::Impl {
   using Matrix = Eigen::SparseMatrix<double, Eigen::ColMajor, int>;
@@ -16,11 +46,14 @@ struct SparseKkt::Impl {
   std::vector<int> P_position;          // K's value slot of each of P's entries
   std::vector<int> A_position;          // … and of each of A's (in the column n + its row)
   std::vector<int> diagonal_position;   // K's diagonal slots, n + m
-  Eigen::SimplicialLDLT<Matrix, Eigen::Upper, Eigen::AMDOrdering<int>> ldlt;
+  std::unique_ptr<AnalysedLdlt> ldlt;   // set when K is factored sparse
+  std::unique_ptr<DenseBlocks> dense;   // … or dense
+  bool factored = false;
   mutable Eigen::VectorXd scratch;      // [x; ν] for solve()
 };
 
-SparseKkt::SparseKkt(const CscPattern& P, const CscPattern& A) : impl_(std::make_unique<Impl>()) {
+SparseKkt::SparseKkt(const CscPattern& P, const CscPattern& A, KktFactorization how)
+    : impl_(std::make_unique<Impl>()) {
   validate_csc(P, "SparseKkt: P", -1, -1, CscShape::upper_triangle);
   validate_csc(A, "SparseKkt: A", -1, P.cols);
   Impl& s = *impl_;
@@ -71,8 +104,16 @@ SparseKkt::SparseKkt(const CscPattern& P, const CscPattern& A) : impl_(std::make
   std::copy(starts.begin(), starts.end(), s.K.outerIndexPtr());
   std::copy(rows.begin(), rows.end(), s.K.innerIndexPtr());
   std::fill(s.K.valuePtr(), s.K.valuePtr() + nonzeros, 0.0);
-  s.ldlt.analyzePattern(s.K);
   s.scratch.resize(size);
+  if (how != KktFactorization::dense) {
+    s.ldlt = std::make_unique<AnalysedLdlt>();
+    s.ldlt->analyzePattern(s.K);  // it sizes L, so it goes once dense is chosen
+  }
+  if (how == KktFactorization::dense ||
+      (how == KktFactorization::automatic && dense_is_faster(size, s.ldlt->predicted_nonzeros()))) {
+    s.ldlt.reset();
+    s.dense = std::make_unique<DenseBlocks>();
+  }
 }
 
 SparseKkt::~SparseKkt() = default;
@@ -81,12 +122,56 @@ SparseKkt& SparseKkt::operator=(SparseKkt&&) noexcept = default;
 
 int SparseKkt::n() const { return impl_->n; }
 int SparseKkt::m() const { return impl_->m; }
+bool SparseKkt::dense() const { return impl_->dense != nullptr; }
 long long SparseKkt::kkt_nonzeros() const { return impl_->K.nonZeros(); }
 long long SparseKkt::factor_nonzeros() const {
   // L's unit diagonal is implicit: its stored entries are the strictly lower ones, and D adds n + m.
   const Impl& s = *impl_;
-  return s.ldlt.info() == Eigen::Success ? s.ldlt.matrixL().nestedExpression().nonZeros() + s.n + s.m : 0;
+  if (!s.factored) return 0;
+  if (s.dense) return static_cast<long long>(s.n) * (s.n + 1) / 2 + static_cast<long long>(s.n) * s.m +
+                      static_cast<long long>(s.m) * (s.m + 1) / 2;
+  return s.ldlt->matrixL().nestedExpression().nonZeros() + s.n + s.m;
 }
+
+namespace {
+
+// The dense blocks of K from its upper triangle (whose diagonal holds σ and −1/ρ already).
+// False when H or S is not positive definite (or not finite): K is not quasi-definite.
+bool factor_dense(const SparseMatrix& K, int n, int m, DenseBlocks& d) {
+  d.H.setZero(n, n);
+  d.W.setZero(n, m);
+  d.S.setZero(m, m);
+  for (int c = 0; c < n + m; ++c)
+    for (SparseMatrix::InnerIterator it(K, c); it; ++it) {
+      const int r = static_cast<int>(it.row());
+      if (c < n) d.H(c, r) = it.value();            // lower triangle: H(c, r) for r ≤ c
+      else if (r < n) d.W(r, c - n) = it.value();   // Aᵀ
+      else d.S(r - n, r - n) = -it.value();         // 1/ρ
+    }
+  d.S_factor.reset();
+  d.H_factor.emplace(d.H);
+  if (d.H_factor->info() != Eigen::Success || !d.H.diagonal().allFinite()) return false;
+  d.H_factor->matrixL().solveInPlace(d.W);
+  d.S.selfadjointView<Eigen::Lower>().rankUpdate(d.W.transpose());
+  d.S_factor.emplace(d.S);
+  return d.S_factor->info() == Eigen::Success && d.S.diagonal().allFinite();
+}
+
+// K [x; ν] = [r; s] through the blocks: with z = L⁻¹r, ν = S⁻¹(Wᵀz − s) and x = L⁻ᵀ(z − Wν).
+void solve_dense(const DenseBlocks& d, double* rhs_x, double* rhs_y) {
+  const Eigen::Index n = d.H.rows(), m = d.S.rows();
+  d.z = Eigen::Map<const Eigen::VectorXd>(rhs_x, n);
+  d.H_factor->matrixL().solveInPlace(d.z);
+  d.t.noalias() = d.W.transpose() * d.z;
+  d.t -= Eigen::Map<const Eigen::VectorXd>(rhs_y, m);
+  if (m > 0) d.S_factor->solveInPlace(d.t);
+  d.z.noalias() -= d.W * d.t;
+  d.H_factor->matrixU().solveInPlace(d.z);
+  Eigen::Map<Eigen::VectorXd>(rhs_x, n) = d.z;
+  Eigen::Map<Eigen::VectorXd>(rhs_y, m) = d.t;
+}
+
+}  // namespace
 
 bool SparseKkt::factor(const double* P_values, const double* A_values, double sigma, const double* rho) {
   Impl& s = *impl_;
@@ -99,25 +184,28 @@ bool SparseKkt::factor(const double* P_values, const double* A_values, double si
     if (!(rho[i] > 0.0) || !std::isfinite(rho[i])) return false;
     values[s.diagonal_position[s.n + i]] = -1.0 / rho[i];
   }
-  s.ldlt.factorize(s.K);
-  if (s.ldlt.info() != Eigen::Success) return false;
+  s.factored = false;
+  if (s.dense) return s.factored = factor_dense(s.K, s.n, s.m, *s.dense);
+  s.ldlt->factorize(s.K);
+  if (s.ldlt->info() != Eigen::Success) return false;
   // A quasi-definite K has, in every ordering, a positive pivot for each of the first n
   // indices and a negative one for each of the last m (the sign of det of its leading blocks);
   // a pivot of the other sign means P + σI is not positive definite.
-  const Eigen::VectorXd& d = s.ldlt.vectorD();
-  const auto& order = s.ldlt.permutationP().indices();
+  const Eigen::VectorXd& d = s.ldlt->vectorD();
+  const auto& order = s.ldlt->permutationP().indices();
   for (int i = 0; i < s.n + s.m; ++i) {
     const double pivot = d[order[i]];
     if (!std::isfinite(pivot) || (i < s.n ? !(pivot > 0.0) : !(pivot < 0.0))) return false;
   }
-  return true;
+  return s.factored = true;
 }
 
 void SparseKkt::solve(double* rhs_x, double* rhs_y) const {
   const Impl& s = *impl_;
+  if (s.dense) return solve_dense(*s.dense, rhs_x, rhs_y);
   std::copy(rhs_x, rhs_x + s.n, s.scratch.data());
   std::copy(rhs_y, rhs_y + s.m, s.scratch.data() + s.n);
-  s.scratch = s.ldlt.solve(s.scratch);
+  s.scratch = s.ldlt->solve(s.scratch);
   std::copy(s.scratch.data(), s.scratch.data() + s.n, rhs_x);
   std::copy(s.scratch.data() + s.n, s.scratch.data() + s.n + s.m, rhs_y);
 }
@@ -134,7 +222,14 @@ bool positive_semidefinite(const CscPattern& P, const double* values, double shi
   }
   Matrix M(P.rows, P.cols);
   M.setFromTriplets(entries.begin(), entries.end());
-  Eigen::SimplicialLDLT<Matrix, Eigen::Upper, Eigen::AMDOrdering<int>> ldlt(M);
+  AnalysedLdlt ldlt;
+  ldlt.analyzePattern(M);
+  if (dense_is_faster(P.cols, ldlt.predicted_nonzeros())) {
+    Eigen::MatrixXd dense = Eigen::MatrixXd(M).selfadjointView<Eigen::Upper>();
+    Eigen::LLT<Eigen::Ref<Eigen::MatrixXd>> cholesky(dense);
+    return cholesky.info() == Eigen::Success && dense.diagonal().allFinite();
+  }
+  ldlt.factorize(M);
   if (ldlt.info() != Eigen::Success) return false;
   const Eigen::VectorXd& d = ldlt.vectorD();
   for (int i = 0; i < d.size(); ++i)

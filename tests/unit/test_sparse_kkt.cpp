@@ -134,6 +134,81 @@ TEST(SparseKkt, RefusesAMatrixOfTheWrongInertiaAndNonPositiveRho) {
   EXPECT_TRUE(kkt.factor(c.P_csc.values.data(), c.A_csc.values.data(), 1e-6, rho.data()));
 }
 
+// The dense blocks (K's LDLᵀ with the P block first) solve as the sparse LDLᵀ does, refactor
+// on new values, and refuse what it refuses.
+TEST(SparseKkt, DenseBlocksSolveAndRefuseAsTheSparseFactorDoes) {
+  using bpqp::cpu::KktFactorization;
+  for (const auto& [n, m, density] : {std::tuple{1, 0, 1.0}, {6, 0, 0.5}, {30, 50, 0.1}, {120, 80, 0.03}}) {
+    SCOPED_TRACE(::testing::Message() << n << "×" << m);
+    const KktCase c = make_case(n, m, density, 20 + n);
+    SparseKkt kkt(c.P_csc.pattern(), c.A_csc.pattern(), KktFactorization::dense);
+    ASSERT_TRUE(kkt.dense());
+    const std::vector<double> rho = spread_rho(m, n + 1);
+    ASSERT_TRUE(kkt.factor(c.P_csc.values.data(), c.A_csc.values.data(), 1e-6, rho.data()));
+    EXPECT_EQ(kkt.factor_nonzeros(), n * (n + 1) / 2 + n * m + m * (m + 1) / 2);
+    EXPECT_LT(relative_error(kkt, c, 1e-6, rho, 3), 1e-9);
+    const std::vector<double> rho2 = spread_rho(m, n + 2);
+    ASSERT_TRUE(kkt.factor(c.P_csc.values.data(), c.A_csc.values.data(), 0.1, rho2.data()));
+    EXPECT_LT(relative_error(kkt, c, 0.1, rho2, 4), 1e-9);
+  }
+  const KktCase c = make_case(12, 6, 0.4, 7);
+  std::vector<double> P_dense = c.P;
+  for (int j = 0; j < c.n; ++j) P_dense[j * c.n + j] -= 2.0 + std::abs(P_dense[j * c.n + j]);
+  const CscMatrix shifted = bpqp::dense_to_csc(P_dense.data(), c.n, c.n, CscShape::upper_triangle);
+  std::vector<double> rho(c.m, 0.1);
+  SparseKkt indefinite(shifted.pattern(), c.A_csc.pattern(), KktFactorization::dense);
+  EXPECT_FALSE(indefinite.factor(shifted.values.data(), c.A_csc.values.data(), 1e-6, rho.data()));
+  SparseKkt kkt(c.P_csc.pattern(), c.A_csc.pattern(), KktFactorization::dense);
+  std::vector<double> P_nan = c.P_csc.values;
+  P_nan[0] = std::nan("");
+  EXPECT_FALSE(kkt.factor(P_nan.data(), c.A_csc.values.data(), 1e-6, rho.data()));
+  rho[2] = 0.0;
+  EXPECT_FALSE(kkt.factor(c.P_csc.values.data(), c.A_csc.values.data(), 1e-6, rho.data()));
+}
+
+// The automatic choice: a banded KKT stays sparse, a random one whose factor fills in goes dense.
+TEST(SparseKkt, ChoosesDenseBlocksWhereTheFactorWouldFillIn) {
+  const int n = 900, m = 300;
+  std::vector<double> band(n * n, 0.0), rows(m * n, 0.0);
+  for (int j = 0; j < n; ++j) {
+    band[j * n + j] = 4.0;
+    if (j + 1 < n) band[j * n + j + 1] = band[(j + 1) * n + j] = -1.0;
+  }
+  for (int i = 0; i < m; ++i) rows[i * n + 3 * i] = rows[i * n + 3 * i + 1] = 1.0;
+  const CscMatrix P_band = bpqp::dense_to_csc(band.data(), n, n, CscShape::upper_triangle);
+  const CscMatrix A_local = bpqp::dense_to_csc(rows.data(), m, n);
+  EXPECT_FALSE(SparseKkt(P_band.pattern(), A_local.pattern()).dense());
+  const KktCase random = make_case(n, m, 0.02, 31);
+  SparseKkt filled(random.P_csc.pattern(), random.A_csc.pattern());
+  EXPECT_TRUE(filled.dense());
+  const std::vector<double> rho = spread_rho(m, 32);
+  EXPECT_TRUE(filled.factor(random.P_csc.values.data(), random.A_csc.values.data(), 1e-6, rho.data()));
+}
+
+// The convexity check on a P whose factor fills in (factored dense): a diagonally dominant P
+// with a random pattern is positive definite; one diagonal entry pulled below zero is not.
+TEST(SparseKkt, PositiveSemidefiniteOnAFillingPattern) {
+  const int n = 1100;
+  std::mt19937 rng(41);
+  std::uniform_real_distribution<double> value(-1.0, 1.0), coin(0.0, 1.0);
+  std::vector<double> P(static_cast<std::size_t>(n) * n, 0.0), row_sum(n, 0.0);
+  for (int i = 0; i < n; ++i)
+    for (int j = i + 1; j < n; ++j)
+      if (coin(rng) < 0.01) {
+        const double v = value(rng);
+        P[i * n + j] = P[j * n + i] = v;
+        row_sum[i] += std::abs(v);
+        row_sum[j] += std::abs(v);
+      }
+  for (int i = 0; i < n; ++i) P[i * n + i] = row_sum[i] + 0.5;
+  const CscMatrix convex = bpqp::dense_to_csc(P.data(), n, n, CscShape::upper_triangle);
+  EXPECT_TRUE(SparseKkt(convex.pattern(), CscMatrix{0, n, std::vector<int>(n + 1, 0), {}, {}}.pattern()).dense());
+  EXPECT_TRUE(bpqp::cpu::positive_semidefinite(convex.pattern(), convex.values.data(), 0.0));
+  P[7 * n + 7] = -1.0;
+  const CscMatrix bent = bpqp::dense_to_csc(P.data(), n, n, CscShape::upper_triangle);
+  EXPECT_FALSE(bpqp::cpu::positive_semidefinite(bent.pattern(), bent.values.data(), 1e-8));
+}
+
 TEST(SparseKkt, PositiveSemidefiniteTellsConvexFromNonConvex) {
   const KktCase c = make_case(15, 0, 0.3, 9);  // BᵀB: semidefinite, singular (B has empty columns)
   EXPECT_TRUE(bpqp::cpu::positive_semidefinite(c.P_csc.pattern(), c.P_csc.values.data(), 1e-8));

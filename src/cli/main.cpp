@@ -67,7 +67,8 @@ bpqp::BackwardOptions backward_options(const CommonOptions& o) {
 
 // ∂L/∂x for every problem: {"dl_dx": [[...], ...]} (one list per problem, in file
 // order), or for a single problem a flat list. Sizes must match the problems.
-std::vector<std::vector<double>> read_dl_dx(const std::string& path, const std::vector<bpqp::DenseQp>& problems) {
+// dl_dx for problems of these n's, from the --backward file.
+std::vector<std::vector<double>> read_dl_dx(const std::string& path, const std::vector<int>& sizes) {
   std::ifstream in(path);
   if (!in) throw bpqp::ParseError(path, 0, "cannot open the --backward file");
   nlohmann::json j;
@@ -78,12 +79,12 @@ std::vector<std::vector<double>> read_dl_dx(const std::string& path, const std::
   }
   if (j.is_object() && j.contains("dl_dx")) j = j["dl_dx"];
   if (j.is_array() && !j.empty() && j[0].is_number()) j = nlohmann::json::array({j});
-  if (!j.is_array() || j.size() != problems.size())
-    throw bpqp::ParseError(path, 0, "expected dl_dx: one list per problem (" + std::to_string(problems.size()) + ")");
+  if (!j.is_array() || j.size() != sizes.size())
+    throw bpqp::ParseError(path, 0, "expected dl_dx: one list per problem (" + std::to_string(sizes.size()) + ")");
   std::vector<std::vector<double>> out;
-  for (std::size_t b = 0; b < problems.size(); ++b) {
-    if (!j[b].is_array() || j[b].size() != static_cast<std::size_t>(problems[b].n))
-      throw bpqp::ParseError(path, 0, "dl_dx[" + std::to_string(b) + "]: expected " + std::to_string(problems[b].n) +
+  for (std::size_t b = 0; b < sizes.size(); ++b) {
+    if (!j[b].is_array() || j[b].size() != static_cast<std::size_t>(sizes[b]))
+      throw bpqp::ParseError(path, 0, "dl_dx[" + std::to_string(b) + "]: expected " + std::to_string(sizes[b]) +
                                           " numbers (n of problem " + std::to_string(b) + ")");
     std::vector<double> g;
     for (const auto& v : j[b]) {
@@ -144,7 +145,11 @@ nlohmann::json solve_problems(const std::vector<bpqp::DenseQp>& problems, const 
   for (int i = 0; i < static_cast<int>(problems.size()); ++i) by_size[batch_key(problems[i])].push_back(i);
   std::vector<nlohmann::json> entries(problems.size());
   std::vector<std::vector<double>> dl_dx;
-  if (!o.backward_file.empty()) dl_dx = read_dl_dx(o.backward_file, problems);
+  if (!o.backward_file.empty()) {
+    std::vector<int> sizes;
+    for (const bpqp::DenseQp& qp : problems) sizes.push_back(qp.n);
+    dl_dx = read_dl_dx(o.backward_file, sizes);
+  }
   double seconds = 0, backward_seconds = 0;
   bpqp::Solver<T> solver(make_executor(o), o.settings);
   for (const auto& [size, indices] : by_size) {
@@ -174,20 +179,50 @@ nlohmann::json solve_problems(const std::vector<bpqp::DenseQp>& problems, const 
   return out;
 }
 
-// The sparse path: a QPS/MPS file read and solved without densifying (double, CPU, forward).
+// A sparse gradient on its matrix's pattern: {"rows", "cols", "values"}, entry by entry.
+nlohmann::json pattern_json(const bpqp::CscMatrix& M, const double* values) {
+  nlohmann::json rows = nlohmann::json::array(), cols = nlohmann::json::array(), vals = nlohmann::json::array();
+  for (int j = 0; j < M.cols; ++j)
+    for (int k = M.col_starts[j]; k < M.col_starts[j + 1]; ++k) {
+      rows.push_back(M.row_indices[k]);
+      cols.push_back(j);
+      vals.push_back(values[k]);
+    }
+  return {{"rows", rows}, {"cols", cols}, {"values", vals}};
+}
+
+// The sparse path: a QPS/MPS file read and solved without densifying (double, CPU), and with
+// --backward differentiated on it (bpqp/sparse_backward.hpp): dP on P's upper-triangle pattern
+// (the derivative of each stored value), dA on A's, as row/column/value lists.
 int run_solve_sparse(const std::string& file, const CommonOptions& o) {
   if (has_extension(file, ".json") || has_extension(file, ".cbf"))
     throw bpqp::InvalidArgument("--sparse: reads QPS/MPS files only (not " + file + ")");
-  if (o.precision != "double" || o.backend != "cpu" || !o.backward_file.empty())
-    throw bpqp::InvalidArgument("--sparse: double precision, the cpu backend and no --backward only (for now)");
+  if (o.precision != "double" || o.backend != "cpu")
+    throw bpqp::InvalidArgument("--sparse: double precision and the cpu backend only (for now)");
   const bpqp::SparseQp qp = bpqp::io::read_qps_sparse(file);
+  std::vector<std::vector<double>> dl_dx;
+  if (!o.backward_file.empty()) dl_dx = read_dl_dx(o.backward_file, {qp.n});
   const bpqp::SolveResult<double> r = bpqp::solve_sparse(qp, o.settings);
+  nlohmann::json entry = bpqp::cli::problem_entry(qp.name, qp.objective_constant, r, 0);
   nlohmann::json out;
+  if (!dl_dx.empty()) {
+    const auto g = bpqp::backward_sparse(bpqp::batch_view(qp), r, dl_dx[0].data(), nullptr, backward_options(o));
+    nlohmann::json e;
+    e["status"] = bpqp::to_string(g.status[0]);
+    e["active_rows"] = g.active_rows[0];
+    e["dP"] = pattern_json(qp.P, g.dP.data());
+    e["dq"] = g.dq;
+    e["dA"] = pattern_json(qp.A, g.dA.data());
+    e["dl"] = g.dl;
+    e["du"] = g.du;
+    entry["gradients"] = e;
+    out["backward_seconds"] = g.seconds;
+  }
   out["precision"] = o.precision;
   out["backend"] = o.backend;
   out["path"] = "sparse";
   out["solve_seconds"] = r.seconds;
-  out["problems"] = nlohmann::json::array({bpqp::cli::problem_entry(qp.name, qp.objective_constant, r, 0)});
+  out["problems"] = nlohmann::json::array({entry});
   out["file"] = file;
   std::cout << out.dump(2) << "\n";
   return 0;
@@ -297,7 +332,8 @@ int main(int argc, char** argv) {
   solve->add_option("--backward-mode", solve_opts.backward_mode, "direct or admm")
       ->check(CLI::IsMember({"direct", "admm"}))->capture_default_str();
   solve->add_flag("--sparse", solve_opts.sparse,
-                  "Solve a QPS/MPS file on the sparse path: no dense matrices (double, cpu; no --backward yet)");
+                  "Solve a QPS/MPS file on the sparse path: no dense matrices (double, cpu; --backward gives dP and "
+                  "dA on the file's patterns)");
   add_common_options(*solve, solve_opts);
 
   CommonOptions demo_opts;

@@ -10,10 +10,12 @@
 // (kernels/polish.hpp: the active-set guess, its corrections, refinement and acceptance) with
 // the active rows' KKT factored sparse; so is the interior-point fallback
 // (kernels/interior_point.hpp), its Newton matrix the same quasi-definite KKT with the
-// inequality rows' weights D as ρ. Not yet on this path: cone blocks (the driver refuses them:
+// inequality rows' weights D as ρ (folded, as on the dense path, for problems of at most
+// kFoldedNewtonMaxVariables variables). Not yet on this path: cone blocks (the driver refuses them:
 // src/cpu/sparse_forward.cpp).
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <type_traits>
 #include <vector>
@@ -53,6 +55,18 @@ struct SparseProblemView {
   ConeLayout cones;  // none: the sparse path takes no cone blocks yet
 };
 
+// The interior point's Newton matrix folded as the dense path folds it (kernels/interior_point.hpp):
+// [P̄ + ĀᵀDĀ + εI, Ā_Eᵀ; Ā_E, −εI], the inequality rows eliminated into a dense P block, the
+// equality rows E kept. Its patterns are built for one set of equality rows and reused while
+// the set is the same.
+struct FoldedNewton {
+  bool in_use = false;                 // the last factor_newton_matrix folded
+  std::unique_ptr<cpu::SparseKkt> kkt;
+  std::vector<int> rows;               // E, as the KKT was built for
+  std::vector<int> P_starts, P_rows, A_starts, A_rows;
+  std::vector<double> block, P_values, A_values, rho;  // block: the dense P block, column-major
+};
+
 // The scaled problem and the iteration's vectors; the same member names as AdmmWorkspace
 // where admm_run's generic code reads them.
 struct SparseAdmmWorkspace {
@@ -85,6 +99,7 @@ struct SparseAdmmWorkspace {
   double* newton_rho = nullptr;     // m: the Newton matrix's row weights, as SparseKkt takes them
   double newton_regularization = 0.0;
   double *newton_rhs = nullptr, *newton_sol = nullptr, *newton_res = nullptr, *newton_corr = nullptr;  // n + m
+  FoldedNewton folded;              // the Newton matrix of a small problem (factor_newton_matrix)
 };
 
 inline ScalingView<double> scaling_of(const SparseAdmmWorkspace& w) {
@@ -311,15 +326,83 @@ void scaled_P_product(const Group& g, int, const SparseAdmmWorkspace& w, const d
   csc_transposed_multiply(g, w.P, v, out);
 }
 
-// The interior point's Newton matrix (kernels/interior_point.hpp folds the inequality rows
-// into the P block: P̄ + ĀᵀDĀ + εI beside the equality rows' [Ā_E; −εI]) kept unfolded:
-// [P̄ + εI, Āᵀ; Ā, −diag(1/ρ)] with ρ_i = D_i on an inequality row (w.rho holds D) and 1/ε on
-// an equality row. Eliminating the inequality rows (ν_i = D_i·Ā_i dx, their right-hand side
-// zero) gives the folded system, so newton_solve's directions are the dense path's.
+// Problems of at most this many variables have their Newton matrix folded, as on the dense path
+// (FoldedNewton, above): its dense P block costs n³/3 per step (3·10⁸ at n = 1000), and the
+// folded form holds the weights D — which span twenty decades near the solution — inside a
+// positive definite block instead of in pivots of either sign. Unfolded, the directions part
+// from the dense path's (measured: Maros–Mészáros QSHARE1B's interior point, n = 225, then
+// went uncertified).
+constexpr int kFoldedNewtonMaxVariables = 1000;
+
+// Builds the folded Newton matrix's patterns for the equality rows in w.active_rows[0, n_eq).
+inline void build_folded_patterns(int n, int n_eq, SparseAdmmWorkspace& w) {
+  FoldedNewton& f = w.folded;
+  f.rows.assign(w.active_rows, w.active_rows + n_eq);
+  f.P_starts.assign(1, 0);
+  f.P_rows.clear();
+  for (int j = 0; j < n; ++j) {
+    for (int i = 0; i <= j; ++i) f.P_rows.push_back(i);
+    f.P_starts.push_back(static_cast<int>(f.P_rows.size()));
+  }
+  for (int i = 0; i < w.A.rows; ++i) w.kkt_scatter[i] = -1.0;
+  for (int k = 0; k < n_eq; ++k) w.kkt_scatter[f.rows[k]] = k;  // E is listed in increasing order
+  f.A_starts.assign(1, 0);
+  f.A_rows.clear();
+  for (int j = 0; j < n; ++j) {
+    for (int k = w.A.col_starts[j]; k < w.A.col_starts[j + 1]; ++k)
+      if (w.kkt_scatter[w.A.row_indices[k]] >= 0.0) f.A_rows.push_back(static_cast<int>(w.kkt_scatter[w.A.row_indices[k]]));
+    f.A_starts.push_back(static_cast<int>(f.A_rows.size()));
+  }
+  f.kkt = std::make_unique<cpu::SparseKkt>(CscPattern{n, n, f.P_starts.data(), f.P_rows.data()},
+                                           CscPattern{n_eq, n, f.A_starts.data(), f.A_rows.data()},
+                                           cpu::KktFactorization::dense);
+  f.block.assign(static_cast<std::size_t>(n) * n, 0.0);
+  f.P_values.assign(f.P_rows.size(), 0.0);
+  f.A_values.assign(f.A_rows.size(), 0.0);
+  f.rho.assign(n_eq, 0.0);
+}
+
+inline bool factor_folded_newton(int n, int m, int n_eq, double regularization, SparseAdmmWorkspace& w) {
+  FoldedNewton& f = w.folded;
+  if (!f.kkt || f.kkt->n() != n || static_cast<int>(f.rows.size()) != n_eq ||
+      !std::equal(f.rows.begin(), f.rows.end(), w.active_rows))
+    build_folded_patterns(n, n_eq, w);
+  // P̄ + Σ_i D_i ā_i ā_iᵀ, its upper triangle (column j, rows ≤ j) in the dense block.
+  std::fill(f.block.begin(), f.block.end(), 0.0);
+  for (int j = 0; j < n; ++j)
+    for (int k = w.P.col_starts[j]; k < w.P.col_starts[j + 1]; ++k)
+      if (w.P.row_indices[k] <= j) f.block[static_cast<std::size_t>(j) * n + w.P.row_indices[k]] = w.P.values[k];
+  for (int i = 0; i < m; ++i) {
+    const double d = w.rho[i];  // D_i; 0 on an equality row and on a row with no finite side
+    if (d == 0.0) continue;
+    for (int a = w.At.col_starts[i]; a < w.At.col_starts[i + 1]; ++a)
+      for (int b = w.At.col_starts[i]; b < w.At.col_starts[i + 1]; ++b) {
+        const int r = w.At.row_indices[a], c = w.At.row_indices[b];
+        if (r <= c) f.block[static_cast<std::size_t>(c) * n + r] += d * w.At.values[a] * w.At.values[b];
+      }
+  }
+  for (int j = 0, q = 0; j < n; ++j)
+    for (int i = 0; i <= j; ++i) f.P_values[q++] = f.block[static_cast<std::size_t>(j) * n + i];
+  for (int i = 0; i < m; ++i) w.kkt_scatter[i] = -1.0;  // E's rows marked again (polishing shares the array)
+  for (int k = 0; k < n_eq; ++k) w.kkt_scatter[f.rows[k]] = k;
+  for (int j = 0, q = 0; j < n; ++j)
+    for (int k = w.A.col_starts[j]; k < w.A.col_starts[j + 1]; ++k)
+      if (w.kkt_scatter[w.A.row_indices[k]] >= 0.0) f.A_values[q++] = w.A.values[k];
+  std::fill(f.rho.begin(), f.rho.end(), 1.0 / regularization);
+  return f.kkt->factor(f.P_values.data(), f.A_values.data(), regularization, f.rho.data());
+}
+
+// The interior point's Newton matrix. Small problems (above): folded, as on the dense path.
+// Others: kept unfolded, [P̄ + εI, Āᵀ; Ā, −diag(1/ρ)] with ρ_i = D_i on an inequality row
+// (w.rho holds D) and 1/ε on an equality row; eliminating the inequality rows (ν_i = D_i·Ā_i dx,
+// their right-hand side zero) gives the folded system, so newton_solve's directions are the
+// dense path's to the accuracy refinement reaches.
 template <class Group>
-bool factor_newton_matrix(const Group&, int, int m, int, double regularization, SparseAdmmWorkspace& w,
+bool factor_newton_matrix(const Group&, int n, int m, int n_eq, double regularization, SparseAdmmWorkspace& w,
                           const InteriorPointArrays<double>&) {
   require_serial_group<Group>();
+  w.folded.in_use = n <= kFoldedNewtonMaxVariables;
+  if (w.folded.in_use) return factor_folded_newton(n, m, n_eq, regularization, w);
   // A row with no finite side has D = 0 (it does not enter the folded matrix): a weight of
   // 1e-20 leaves it 1e-20·ĀᵢᵀĀᵢ in, far below ε, and keeps K quasi-definite.
   for (int i = 0; i < m; ++i)
@@ -348,7 +431,7 @@ void reduced_kkt_residual(const Group& g, const SparseNewtonKkt& K, const double
   for (int i = 0; i < m; ++i) res[n + i] = rhs[n + i] - (res[n + i] - sol[n + i] / w.newton_rho[i]);
 }
 
-// sol = [dx; the equality rows' multipliers in active_rows' order]: the unfolded system's
+// sol = [dx; the equality rows' multipliers in active_rows' order]. Folded: one solve. Unfolded: the system's
 // right-hand side is that with zeros on the inequality rows. Its solution is refined against
 // the factored matrix itself, to the accuracy the factor allows (RefineFor::solution, the
 // polishing rule, at most ten steps): near the solution the weights D span twenty decades
@@ -360,6 +443,7 @@ void reduced_kkt_residual(const Group& g, const SparseNewtonKkt& K, const double
 template <class Group>
 void newton_solve(const Group& g, int n, int m, int n_eq, SparseAdmmWorkspace& w, double* sol) {
   require_serial_group<Group>();
+  if (w.folded.in_use) return w.folded.kkt->solve(sol, sol + n);  // as the dense path's, unrefined
   double* rhs = w.newton_rhs;
   copy(g, rhs, static_cast<const double*>(sol), n);
   fill(g, rhs + n, m, 0.0);

@@ -200,10 +200,10 @@ TEST(SparseForward, MatchesTheDensePathsAdmmOnMarosMeszaros) {
   }
 }
 
-// The interior point on the sparse path takes the dense path's Newton steps: its unfolded KKT
-// [P̄ + εI, Āᵀ; Ā, −diag(1/D)] eliminates to the dense path's folded matrix. On planted QPs with
-// equality, active and bound rows, handed over after 25 iterations with polishing off, both
-// certify after the same number of steps at the same point.
+// The interior point on the sparse path takes the dense path's Newton steps: a problem this
+// small has its Newton matrix folded as the dense path folds it (src/cpu/sparse_admm.hpp). On
+// planted QPs with equality, active and bound rows, handed over after 25 iterations with
+// polishing off, both certify after the same number of steps at the same point.
 TEST(SparseForward, InteriorPointTakesTheDensePathsSteps) {
   for (int seed = 1; seed <= 4; ++seed) {
     bpqp::generators::PlantedOptions o;
@@ -233,11 +233,14 @@ TEST(SparseForward, InteriorPointTakesTheDensePathsSteps) {
 }
 
 // Maros–Mészáros problems that ADMM and polishing leave unsolved at 4000 iterations, which the
-// dense path hands to the interior point: the sparse path's interior point certifies them too.
+// dense path hands to the interior point: the sparse path's interior point certifies them too —
+// QSCSD6 (n = 1350) through the unfolded Newton matrix, the others folded. QSHARE1B's weights
+// span the widest range: unfolded, its directions parted from the dense path's and it went
+// uncertified.
 TEST(SparseForward, InteriorPointFinishesWhatAdmmLeaves) {
   Settings s = sparse_settings(1e-6);
   s.interior_point_fallback = true;
-  for (const char* name : {"QSCAGR7", "QSCTAP1", "QE226"}) {
+  for (const char* name : {"QSCAGR7", "QSCTAP1", "QE226", "QSHARE1B", "QSCSD6"}) {
     SCOPED_TRACE(name);
     const SparseQp qp = bpqp::io::read_qps_sparse(std::string(BPQP_MAROS_MESZAROS_DIR) + "/" + name + ".QPS");
     const auto r = bpqp::solve_sparse(qp, s);

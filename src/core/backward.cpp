@@ -112,17 +112,11 @@ Gradients<T> backward_with_state(const Executor& executor, const QpBatchView<T>&
   g.n = batch.n;
   g.m = batch.m;
   const std::ptrdiff_t n = batch.n, m = batch.m;
-  // A shared input (stride 0) gets one block: the sum over the batch.
-  const auto size_up = [&](bool want, std::ptrdiff_t input_stride, std::ptrdiff_t block, std::vector<T>& v,
-                           std::ptrdiff_t& stride) {
-    stride = input_stride == 0 ? 0 : block;
-    if (want) v.assign(static_cast<std::size_t>(input_stride == 0 ? block : block * batch.batch), T(0));
-  };
-  size_up(options.want_P, batch.P_stride, n * n, g.dP, g.dP_stride);
-  size_up(options.want_q, batch.q_stride, n, g.dq, g.dq_stride);
-  size_up(options.want_A, batch.A_stride, m * n, g.dA, g.dA_stride);
-  size_up(options.want_l, batch.l_stride, m, g.dl, g.dl_stride);
-  size_up(options.want_u, batch.u_stride, m, g.du, g.du_stride);
+  detail::size_gradient(options.want_P, batch.P_stride, n * n, batch.batch, g.dP, g.dP_stride);
+  detail::size_gradient(options.want_q, batch.q_stride, n, batch.batch, g.dq, g.dq_stride);
+  detail::size_gradient(options.want_A, batch.A_stride, m * n, batch.batch, g.dA, g.dA_stride);
+  detail::size_gradient(options.want_l, batch.l_stride, m, batch.batch, g.dl, g.dl_stride);
+  detail::size_gradient(options.want_u, batch.u_stride, m, batch.batch, g.du, g.du_stride);
 
   const kernels::BackwardParams<T> params = to_backward_params<T>(options);
   switch (executor.kind()) {

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <string>
+#include <vector>
 
 #include "bpqp/backward.hpp"
 #include "core/admm_params.hpp"
@@ -52,6 +54,15 @@ kernels::BackwardParams<T> to_backward_params(const BackwardOptions& o) {
     p.admm.check_convexity = false;
   }
   return p;
+}
+
+// A gradient's array in Gradients: one block per problem, or one block (the sum over the
+// batch) for an input whose batch stride was 0 (stride then 0); left empty when not wanted.
+template <class T>
+void size_gradient(bool want, std::ptrdiff_t input_stride, std::ptrdiff_t block, int batch, std::vector<T>& v,
+                   std::ptrdiff_t& stride) {
+  stride = input_stride == 0 ? 0 : block;
+  if (want) v.assign(static_cast<std::size_t>(input_stride == 0 ? block : block * batch), T(0));
 }
 
 }  // namespace bpqp::detail

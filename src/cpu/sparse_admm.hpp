@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "cpu/sparse_kkt.hpp"
+#include "cpu/sparse_structure.hpp"
 #include "kernels/admm_params.hpp"
 #include "kernels/admm_residuals.hpp"
 #include "kernels/admm_solve.hpp"
@@ -63,8 +64,9 @@ struct FoldedNewton {
   bool in_use = false;                 // the last factor_newton_matrix folded
   std::unique_ptr<cpu::SparseKkt> kkt;
   std::vector<int> rows;               // E, as the KKT was built for
-  std::vector<int> P_starts, P_rows, A_starts, A_rows;
-  std::vector<double> block, P_values, A_values, rho;  // block: the dense P block, column-major
+  std::vector<int> P_starts, P_rows;
+  cpu::RowSelection equality_A;        // Ā_E
+  std::vector<double> block, P_values, rho;  // block: the dense P block, column-major
 };
 
 // The scaled problem and the iteration's vectors; the same member names as AdmmWorkspace
@@ -93,8 +95,8 @@ struct SparseAdmmWorkspace {
   double* kkt_scatter = nullptr;  // m: the active rows' multipliers at their rows
   CscPattern P_upper_pattern{};
   std::unique_ptr<cpu::SparseKkt> polish_kkt;
-  std::vector<int> active_col_starts, active_row_indices;  // Ā_𝒜 in CSC (rows renumbered 0 … |𝒜|−1)
-  std::vector<double> active_values, active_rho;
+  cpu::RowSelection active_A;       // Ā_𝒜 in CSC (rows renumbered 0 … |𝒜|−1)
+  std::vector<double> active_rho;
   double* interior = nullptr;       // the interior point's arrays (InteriorPointArrays::entries)
   double* newton_rho = nullptr;     // m: the Newton matrix's row weights, as SparseKkt takes them
   double newton_regularization = 0.0;
@@ -274,26 +276,13 @@ template <class Group>
 bool solve_reduced_kkt(const Group& g, int n, int m, int n_active, const AdmmParams<double>& prm,
                        SparseAdmmWorkspace& w) {
   require_serial_group<Group>();
-  // Ā_𝒜: A's columns keeping the active rows, renumbered in row order (so still sorted).
-  for (int i = 0; i < m; ++i) w.kkt_scatter[i] = -1.0;
-  for (int a = 0; a < n_active; ++a) w.kkt_scatter[w.active_rows[a]] = a;
-  w.active_col_starts.assign(1, 0);
-  w.active_row_indices.clear();
-  w.active_values.clear();
-  for (int j = 0; j < n; ++j) {
-    for (int k = w.A.col_starts[j]; k < w.A.col_starts[j + 1]; ++k) {
-      const double a = w.kkt_scatter[w.A.row_indices[k]];
-      if (a < 0.0) continue;
-      w.active_row_indices.push_back(static_cast<int>(a));
-      w.active_values.push_back(w.A.values[k]);
-    }
-    w.active_col_starts.push_back(static_cast<int>(w.active_row_indices.size()));
-  }
-  const CscPattern active_pattern{n_active, n, w.active_col_starts.data(), w.active_row_indices.data()};
-  w.polish_kkt = std::make_unique<cpu::SparseKkt>(w.P_upper_pattern, active_pattern);
+  // Ā_𝒜 (active_rows is in row order).
+  cpu::select_rows(m, n, w.A.col_starts, w.A.row_indices, w.A.values, w.active_rows, n_active, nullptr, w.kkt_scatter,
+                   w.active_A);
+  w.polish_kkt = std::make_unique<cpu::SparseKkt>(w.P_upper_pattern, w.active_A.pattern());
   for (int k = 0; k < w.P_upper_count; ++k) w.P_upper_values[k] = w.P.values[w.P_upper[k]];
   w.active_rho.assign(n_active, 1.0 / prm.delta);
-  if (!w.polish_kkt->factor(w.P_upper_values, w.active_values.data(), prm.delta, w.active_rho.data())) return false;
+  if (!w.polish_kkt->factor(w.P_upper_values, w.active_A.values.data(), prm.delta, w.active_rho.data())) return false;
   const cpu::SparseKkt& kkt = *w.polish_kkt;
   auto solve = [&](double* v) { kkt.solve(v, v + n); };
   double* rhs = w.kkt_rhs;
@@ -344,21 +333,12 @@ inline void build_folded_patterns(int n, int n_eq, SparseAdmmWorkspace& w) {
     for (int i = 0; i <= j; ++i) f.P_rows.push_back(i);
     f.P_starts.push_back(static_cast<int>(f.P_rows.size()));
   }
-  for (int i = 0; i < w.A.rows; ++i) w.kkt_scatter[i] = -1.0;
-  for (int k = 0; k < n_eq; ++k) w.kkt_scatter[f.rows[k]] = k;  // E is listed in increasing order
-  f.A_starts.assign(1, 0);
-  f.A_rows.clear();
-  for (int j = 0; j < n; ++j) {
-    for (int k = w.A.col_starts[j]; k < w.A.col_starts[j + 1]; ++k)
-      if (w.kkt_scatter[w.A.row_indices[k]] >= 0.0) f.A_rows.push_back(static_cast<int>(w.kkt_scatter[w.A.row_indices[k]]));
-    f.A_starts.push_back(static_cast<int>(f.A_rows.size()));
-  }
+  cpu::select_rows(w.A.rows, n, w.A.col_starts, w.A.row_indices, w.A.values, w.active_rows, n_eq, nullptr,
+                   w.kkt_scatter, f.equality_A);  // E is listed in increasing order
   f.kkt = std::make_unique<cpu::SparseKkt>(CscPattern{n, n, f.P_starts.data(), f.P_rows.data()},
-                                           CscPattern{n_eq, n, f.A_starts.data(), f.A_rows.data()},
-                                           cpu::KktFactorization::dense);
+                                           f.equality_A.pattern(), cpu::KktFactorization::dense);
   f.block.assign(static_cast<std::size_t>(n) * n, 0.0);
   f.P_values.assign(f.P_rows.size(), 0.0);
-  f.A_values.assign(f.A_rows.size(), 0.0);
   f.rho.assign(n_eq, 0.0);
 }
 
@@ -383,13 +363,10 @@ inline bool factor_folded_newton(int n, int m, int n_eq, double regularization, 
   }
   for (int j = 0, q = 0; j < n; ++j)
     for (int i = 0; i <= j; ++i) f.P_values[q++] = f.block[static_cast<std::size_t>(j) * n + i];
-  for (int i = 0; i < m; ++i) w.kkt_scatter[i] = -1.0;  // E's rows marked again (polishing shares the array)
-  for (int k = 0; k < n_eq; ++k) w.kkt_scatter[f.rows[k]] = k;
-  for (int j = 0, q = 0; j < n; ++j)
-    for (int k = w.A.col_starts[j]; k < w.A.col_starts[j + 1]; ++k)
-      if (w.kkt_scatter[w.A.row_indices[k]] >= 0.0) f.A_values[q++] = w.A.values[k];
+  cpu::select_rows(m, n, w.A.col_starts, w.A.row_indices, w.A.values, f.rows.data(), n_eq, nullptr, w.kkt_scatter,
+                   f.equality_A);  // the values (the pattern is the one built)
   std::fill(f.rho.begin(), f.rho.end(), 1.0 / regularization);
-  return f.kkt->factor(f.P_values.data(), f.A_values.data(), regularization, f.rho.data());
+  return f.kkt->factor(f.P_values.data(), f.equality_A.values.data(), regularization, f.rho.data());
 }
 
 // The interior point's Newton matrix. Small problems (above): folded, as on the dense path.

@@ -103,8 +103,8 @@ bool rows_dependent(int n, int k, double delta, double row_norm2_max, const Solv
 struct Scratch {
   std::vector<double> P_full, A, At, P_scaled, ax, size, y_active, w_full, dx;
   std::vector<double> row_scale, rho, rhs, sol, sol0, res, corr, scatter, work_n, inverse_v, inverse_t;
-  std::vector<int> active_rows, active_col_starts, active_row_indices;
-  std::vector<double> active_values;
+  std::vector<int> active_rows;
+  RowSelection selected;  // Â
 };
 
 struct Outcome {
@@ -143,23 +143,11 @@ BackwardStatus solve_direct(const SparseBackwardKkt& base, const CscPattern& P_u
   K.row_shift = c * prm.lp_smoothing;
   const bool smoothing = prm.lp_smoothing > 0.0;
 
-  // Â in CSC: A's columns keeping the active rows, renumbered in row order (still sorted).
-  std::fill(s.scatter.begin(), s.scatter.end(), -1.0);
-  for (int a = 0; a < k; ++a) s.scatter[s.active_rows[a]] = a;
-  s.active_col_starts.assign(1, 0);
-  s.active_row_indices.clear();
-  s.active_values.clear();
-  for (int j = 0; j < n; ++j) {
-    for (int q = base.A.col_starts[j]; q < base.A.col_starts[j + 1]; ++q) {
-      const double a = s.scatter[base.A.row_indices[q]];
-      if (a < 0.0) continue;
-      s.active_row_indices.push_back(static_cast<int>(a));
-      s.active_values.push_back(base.A.values[q] * s.row_scale[static_cast<int>(a)]);
-    }
-    s.active_col_starts.push_back(static_cast<int>(s.active_row_indices.size()));
-  }
+  // Â in CSC, the active rows scaled.
+  select_rows(m, n, base.A.col_starts, base.A.row_indices, base.A.values, s.active_rows.data(), k,
+              s.row_scale.data(), s.scatter.data(), s.selected);
   for (int q = 0; q < p_nonzeros; ++q) s.P_scaled[q] = P_upper_values[q] / c;
-  SparseKkt kkt(P_upper, CscPattern{k, n, s.active_col_starts.data(), s.active_row_indices.data()});
+  SparseKkt kkt(P_upper, s.selected.pattern());
 
   // Factor K̃ + diag(δI, −δI) (K̃ itself on the first try with smoothing, already
   // quasi-definite); should rounding break the sign pattern, retry with a larger δ.
@@ -169,7 +157,7 @@ BackwardStatus solve_direct(const SparseBackwardKkt& base, const CscPattern& P_u
     if (attempt > 0) delta *= 100.0;
     const double reg = smoothing && attempt == 0 ? 0.0 : delta;
     for (int a = 0; a < k; ++a) s.rho[a] = 1.0 / (K.row_shift * s.row_scale[a] * s.row_scale[a] + reg);
-    factored = kkt.factor(s.P_scaled.data(), s.active_values.data(), K.p_shift + reg, s.rho.data());
+    factored = kkt.factor(s.P_scaled.data(), s.selected.values.data(), K.p_shift + reg, s.rho.data());
   }
   if (!factored) return BackwardStatus::numerical_error;
   auto solve = [&](double* v) { kkt.solve(v, v + n); };
@@ -244,16 +232,11 @@ Gradients<double> backward_sparse(const SparseQpBatchView<double>& batch, const 
   grad.batch = batch.batch;
   grad.n = n;
   grad.m = m;
-  const auto size_up = [&](bool want, std::ptrdiff_t input_stride, std::ptrdiff_t block, std::vector<double>& v,
-                           std::ptrdiff_t& stride) {
-    stride = input_stride == 0 ? 0 : block;
-    if (want) v.assign(static_cast<std::size_t>(input_stride == 0 ? block : block * batch.batch), 0.0);
-  };
-  size_up(options.want_P, batch.P_stride, p_nonzeros, grad.dP, grad.dP_stride);
-  size_up(options.want_q, batch.q_stride, n, grad.dq, grad.dq_stride);
-  size_up(options.want_A, batch.A_stride, a_nonzeros, grad.dA, grad.dA_stride);
-  size_up(options.want_l, batch.l_stride, m, grad.dl, grad.dl_stride);
-  size_up(options.want_u, batch.u_stride, m, grad.du, grad.du_stride);
+  detail::size_gradient(options.want_P, batch.P_stride, p_nonzeros, batch.batch, grad.dP, grad.dP_stride);
+  detail::size_gradient(options.want_q, batch.q_stride, n, batch.batch, grad.dq, grad.dq_stride);
+  detail::size_gradient(options.want_A, batch.A_stride, a_nonzeros, batch.batch, grad.dA, grad.dA_stride);
+  detail::size_gradient(options.want_l, batch.l_stride, m, batch.batch, grad.dl, grad.dl_stride);
+  detail::size_gradient(options.want_u, batch.u_stride, m, batch.batch, grad.du, grad.du_stride);
   grad.status.assign(count, BackwardStatus::ok);
   grad.active_rows.assign(count, 0);
   const kernels::BackwardParams<double> prm = detail::to_backward_params<double>(options);

@@ -60,4 +60,25 @@ void SharedStructure::place_A(const double* values, double* A_values, double* At
   for (std::size_t k = 0; k < At_position.size(); ++k) At_values[At_position[k]] = values[k];
 }
 
+void select_rows(int m, int n, const int* col_starts, const int* row_indices, const double* values, const int* rows,
+                 int count, const double* row_scale, double* mark, RowSelection& out) {
+  std::fill(mark, mark + m, -1.0);
+  for (int a = 0; a < count; ++a) mark[rows[a]] = a;
+  out.rows = count;
+  out.cols = n;
+  out.col_starts.assign(1, 0);
+  out.row_indices.clear();
+  out.values.clear();
+  for (int j = 0; j < n; ++j) {
+    for (int k = col_starts[j]; k < col_starts[j + 1]; ++k) {
+      const double a = mark[row_indices[k]];
+      if (a < 0.0) continue;
+      const int row = static_cast<int>(a);
+      out.row_indices.push_back(row);
+      out.values.push_back(row_scale ? values[k] * row_scale[row] : values[k]);
+    }
+    out.col_starts.push_back(static_cast<int>(out.row_indices.size()));
+  }
+}
+
 }  // namespace bpqp::cpu

@@ -30,4 +30,18 @@ struct SharedStructure {
 
 SharedStructure make_structure(const CscPattern& P_upper, const CscPattern& A);
 
+// Some rows of a CSC matrix as a matrix of their own, in CSC: the columns keeping those rows,
+// renumbered 0 … count − 1 in the order given (increasing rows keep every column sorted).
+struct RowSelection {
+  int rows = 0, cols = 0;
+  std::vector<int> col_starts, row_indices;
+  std::vector<double> values;
+  CscPattern pattern() const { return {rows, cols, col_starts.data(), row_indices.data()}; }
+};
+
+// rows[0, count): increasing row indices of M (m×n: m rows, n columns). Each kept value is
+// multiplied by row_scale[its new index] when row_scale is given. mark: scratch of m entries.
+void select_rows(int m, int n, const int* col_starts, const int* row_indices, const double* values, const int* rows,
+                 int count, const double* row_scale, double* mark, RowSelection& out);
+
 }  // namespace bpqp::cpu

@@ -34,6 +34,7 @@ namespace {
 
 using detail::require;
 using detail::to_backward_params;
+using detail::validate_forward;
 using detail::validate_options;
 
 template <class T>
@@ -41,23 +42,7 @@ void validate_call(const QpBatchView<T>& batch, const SolveResult<T>& forward, c
                    const BackwardOptions& o) {
   constexpr const char* entry = "backward";
   validate(batch);
-  const auto sizes = [](int b, int n, int m) {
-    return std::to_string(b) + " problems of n = " + std::to_string(n) + ", m = " + std::to_string(m);
-  };
-  require(forward.batch == batch.batch && forward.n == batch.n && forward.m == batch.m, entry,
-          "forward has " + sizes(forward.batch, forward.n, forward.m) + ", expected " +
-              sizes(batch.batch, batch.n, batch.m) + " like batch");
-  const std::size_t b = static_cast<std::size_t>(batch.batch);
-  require(forward.x.size() == b * batch.n, entry,
-          "forward.x has " + std::to_string(forward.x.size()) + " entries, expected batch·n = " +
-              std::to_string(b * batch.n));
-  require(forward.y.size() == b * batch.m, entry,
-          "forward.y has " + std::to_string(forward.y.size()) + " entries, expected batch·m = " +
-              std::to_string(b * batch.m));
-  require(forward.status.size() == b, entry,
-          "forward.status has " + std::to_string(forward.status.size()) + " entries, expected batch = " +
-              std::to_string(b));
-  require(dl_dx != nullptr || b == 0, entry, "dl_dx is null: ∂L/∂x (batch × n) is required");
+  validate_forward(forward, batch.batch, batch.n, batch.m, dl_dx, entry);
   validate_options(o, entry);
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bpqp/backward.hpp"
+#include "bpqp/solve_result.hpp"
 #include "core/admm_params.hpp"
 #include "kernels/backward.hpp"
 
@@ -54,6 +55,26 @@ kernels::BackwardParams<T> to_backward_params(const BackwardOptions& o) {
     p.admm.check_convexity = false;
   }
   return p;
+}
+
+// The forward result and ∂L/∂x against the batch they claim to belong to.
+template <class T>
+void validate_forward(const SolveResult<T>& forward, int batch, int n, int m, const T* dl_dx, const char* entry) {
+  const auto sizes = [](int b, int rows, int cols) {
+    return std::to_string(b) + " problems of n = " + std::to_string(rows) + ", m = " + std::to_string(cols);
+  };
+  require(forward.batch == batch && forward.n == n && forward.m == m, entry,
+          "forward has " + sizes(forward.batch, forward.n, forward.m) + ", expected " + sizes(batch, n, m) +
+              " like batch");
+  const std::size_t b = static_cast<std::size_t>(batch);
+  require(forward.x.size() == b * n, entry,
+          "forward.x has " + std::to_string(forward.x.size()) + " entries, expected batch·n = " + std::to_string(b * n));
+  require(forward.y.size() == b * m, entry,
+          "forward.y has " + std::to_string(forward.y.size()) + " entries, expected batch·m = " + std::to_string(b * m));
+  require(forward.status.size() == b, entry,
+          "forward.status has " + std::to_string(forward.status.size()) + " entries, expected batch = " +
+              std::to_string(b));
+  require(dl_dx != nullptr || b == 0, entry, "dl_dx is null: ∂L/∂x (batch × n) is required");
 }
 
 // A gradient's array in Gradients: one block per problem, or one block (the sum over the

@@ -203,17 +203,8 @@ Gradients<double> backward_sparse(const SparseQpBatchView<double>& batch, const 
   validate(batch);
   require(batch.cone_count == 0, entry, "SparseQpBatchView::cone_count = " + std::to_string(batch.cone_count) +
                                             ": cone blocks are not on the sparse path yet");
-  const auto sizes = [](int b, int n, int m) {
-    return std::to_string(b) + " problems of n = " + std::to_string(n) + ", m = " + std::to_string(m);
-  };
-  require(forward.batch == batch.batch && forward.n == batch.n && forward.m == batch.m, entry,
-          "forward has " + sizes(forward.batch, forward.n, forward.m) + ", expected " +
-              sizes(batch.batch, batch.n, batch.m) + " like batch");
+  detail::validate_forward(forward, batch.batch, batch.n, batch.m, dl_dx, entry);
   const std::size_t count = static_cast<std::size_t>(batch.batch);
-  require(forward.x.size() == count * batch.n && forward.y.size() == count * batch.m &&
-              forward.status.size() == count,
-          entry, "forward's x, y and status do not hold batch·n, batch·m and batch entries");
-  require(dl_dx != nullptr || count == 0, entry, "dl_dx is null: ∂L/∂x (batch × n) is required");
   detail::validate_options(options, entry);
   require(options.mode == BackwardMode::direct, entry,
           "BackwardOptions::mode = admm is not on the sparse path (mode direct is)");

@@ -11,7 +11,10 @@
 // quasi-definite KKT system [P + σI, Aᵀ; A, −diag(1/ρ)] factored by a sparse LDLᵀ with an AMD
 // ordering that is analysed once for the batch's pattern; each problem, each ρ update and each
 // Newton step is a numeric refactorization, and each polishing guess factors its active rows'
-// KKT afresh. CPU, double precision, one thread, problems in turn.
+// KKT afresh. Where the ordering cannot keep the factor sparse (random sparsity), the same
+// matrix is factored dense by blocks; the interior point of a problem of up to 1000 variables
+// folds its Newton matrix as the dense path does (src/cpu/sparse_kkt.hpp, sparse_admm.hpp).
+// CPU, double precision, one thread, problems in turn.
 //
 // Its backward pass is bpqp::backward_sparse (bpqp/sparse_backward.hpp). Not yet on this path
 // (it is being built; the dense path has them): cone blocks (InvalidArgument), warm starts,
@@ -19,7 +22,7 @@
 //
 // Input checks as the dense path's, per problem: non-finite values in P, q or A, NaN in l or u
 // (non_finite_data), crossed bounds, and — with check_convexity — P + psd_tolerance·max|P|·I
-// positive definite by a sparse LDLᵀ (p_not_psd). P is its upper triangle, so it is symmetric
+// positive definite by a sparse LDLᵀ, or a dense Cholesky where it would fill in (p_not_psd). P is its upper triangle, so it is symmetric
 // by construction. API misuse (a malformed view) throws InvalidArgument.
 #pragma once
 

@@ -3,7 +3,9 @@
 with reference.csv (correct: within 1e-4 relative, or 1e-6 absolute near zero).
 
 usage: run_all.py BPQP_BINARY DATA_DIR [--timeout S] [extra bpqp solve options...]
-Prints one row per problem and a summary; exits 0 (it reports, it does not judge).
+(`--path dense` or `--path sparse` picks a path for every problem; by default `bpqp solve`
+picks per problem, by size.) Prints one row per problem and a summary; exits 0 (it reports,
+it does not judge).
 """
 import csv, json, subprocess, sys, time
 
@@ -18,7 +20,7 @@ def main():
     with open(f"{data}/reference.csv") as f:
         refs = list(csv.DictReader(f))
     correct = 0
-    print(f"{'problem':10} {'n':>5} {'m':>5} {'status':18} {'iter':>6} {'objective':>16} {'reference':>16} {'rel.err':>9} {'time':>7}  ok")
+    print(f"{'problem':10} {'n':>5} {'m':>5} {'status':18} {'iter':>6} {'objective':>16} {'reference':>16} {'rel.err':>9} {'time':>7}  ok  path")
     for r in refs:
         name, ref = r["name"], float(r["optimal_objective"])
         t0 = time.time()
@@ -29,7 +31,8 @@ def main():
             if out.returncode != 0:
                 print(f"{name:10} error: {out.stderr.strip()[:100]}")
                 continue
-            p = json.loads(out.stdout)["problems"][0]
+            report = json.loads(out.stdout)
+            p = report["problems"][0]
         except subprocess.TimeoutExpired:
             print(f"{name:10} timeout after {timeout:.0f} s")
             continue
@@ -39,7 +42,7 @@ def main():
         ok = (abs(obj - ref) <= 1e-4 * abs(ref)) or (abs(obj - ref) <= 1e-6)
         correct += ok
         print(f"{name:10} {r['n']:>5} {r['m']:>5} {p['status']:18} {p['iterations']:>6} {obj:16.8g} {ref:16.8g} "
-              f"{err:9.1e} {elapsed:7.2f}  {'yes' if ok else 'NO'}", flush=True)
+              f"{err:9.1e} {elapsed:7.2f}  {'yes' if ok else 'NO':3} {report.get('path', '')}", flush=True)
     print(f"correct: {correct} of {len(refs)}")
 
 if __name__ == "__main__":

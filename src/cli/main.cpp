@@ -27,7 +27,11 @@ struct CommonOptions {
   std::string backward_mode = "direct";
   std::string precision = "double";
   std::string backend = "cpu";
-  bool sparse = false;                // solve: the sparse path (bpqp/sparse_solver.hpp), QPS/MPS files
+  // solve: which path solves a QPS/MPS file. auto: the sparse path (bpqp/sparse_solver.hpp) for
+  // a file with n + m ≥ sparse_above, in double on the cpu backend with --backward-mode direct
+  // (what it offers); the dense path otherwise, and always for JSON and CBF files.
+  std::string path = "auto";
+  int sparse_above = 1000;
   int threads = 0;
   int device = 0;
 };
@@ -194,12 +198,9 @@ nlohmann::json pattern_json(const bpqp::CscMatrix& M, const double* values) {
 // The sparse path: a QPS/MPS file read and solved without densifying (double, CPU), and with
 // --backward differentiated on it (bpqp/sparse_backward.hpp): dP on P's upper-triangle pattern
 // (the derivative of each stored value), dA on A's, as row/column/value lists.
-int run_solve_sparse(const std::string& file, const CommonOptions& o) {
-  if (has_extension(file, ".json") || has_extension(file, ".cbf"))
-    throw bpqp::InvalidArgument("--sparse: reads QPS/MPS files only (not " + file + ")");
+int run_solve_sparse(const std::string& file, const bpqp::SparseQp& qp, const CommonOptions& o) {
   if (o.precision != "double" || o.backend != "cpu")
-    throw bpqp::InvalidArgument("--sparse: double precision and the cpu backend only (for now)");
-  const bpqp::SparseQp qp = bpqp::io::read_qps_sparse(file);
+    throw bpqp::InvalidArgument("--path sparse: double precision and the cpu backend only (for now)");
   std::vector<std::vector<double>> dl_dx;
   if (!o.backward_file.empty()) dl_dx = read_dl_dx(o.backward_file, {qp.n});
   const bpqp::SolveResult<double> r = bpqp::solve_sparse(qp, o.settings);
@@ -228,13 +229,30 @@ int run_solve_sparse(const std::string& file, const CommonOptions& o) {
   return 0;
 }
 
+// Whether auto picks the sparse path for this file's problem (CommonOptions::path).
+bool sparse_path_fits(const bpqp::SparseQp& qp, const CommonOptions& o) {
+  return o.precision == "double" && o.backend == "cpu" && o.backward_mode == "direct" &&
+         static_cast<long long>(qp.n) + qp.m >= o.sparse_above;
+}
+
 int run_solve(const std::string& file, const CommonOptions& o) {
-  if (o.sparse) return run_solve_sparse(file, o);
+  const bool qps = !has_extension(file, ".json") && !has_extension(file, ".cbf");
+  if (o.path == "sparse" && !qps)
+    throw bpqp::InvalidArgument("--path sparse: reads QPS/MPS files only (not " + file + ")");
   std::vector<bpqp::DenseQp> problems;
-  if (has_extension(file, ".json")) problems = bpqp::io::read_json_batch(file);
-  else if (has_extension(file, ".cbf")) problems.push_back(bpqp::io::read_cbf(file));
-  else problems.push_back(bpqp::io::read_qps(file));
+  if (qps && o.path != "dense") {
+    const bpqp::SparseQp qp = bpqp::io::read_qps_sparse(file);
+    if (o.path == "sparse" || sparse_path_fits(qp, o)) return run_solve_sparse(file, qp, o);
+  }
+  if (qps) {
+    problems.push_back(bpqp::io::read_qps(file));  // with the dense path's size limit and its message
+  } else if (has_extension(file, ".json")) {
+    problems = bpqp::io::read_json_batch(file);
+  } else {
+    problems.push_back(bpqp::io::read_cbf(file));
+  }
   nlohmann::json out = o.precision == "float" ? solve_problems<float>(problems, o) : solve_problems<double>(problems, o);
+  out["path"] = "dense";
   out["file"] = file;
   std::cout << out.dump(2) << "\n";
   return 0;
@@ -331,9 +349,14 @@ int main(int argc, char** argv) {
                     "JSON file with dl_dx (one list per problem): also compute and print the gradients");
   solve->add_option("--backward-mode", solve_opts.backward_mode, "direct or admm")
       ->check(CLI::IsMember({"direct", "admm"}))->capture_default_str();
-  solve->add_flag("--sparse", solve_opts.sparse,
-                  "Solve a QPS/MPS file on the sparse path: no dense matrices (double, cpu; --backward gives dP and "
-                  "dA on the file's patterns)");
+  solve->add_option("--path", solve_opts.path,
+                    "auto, dense or sparse. sparse: a QPS/MPS file solved with no dense matrices (double, cpu; "
+                    "--backward gives dP and dA on the file's patterns). auto: sparse for a QPS/MPS file with "
+                    "n + m >= --sparse-above in double on the cpu, dense otherwise")
+      ->check(CLI::IsMember({"auto", "dense", "sparse"}))->capture_default_str();
+  solve->add_flag_callback("--sparse", [&solve_opts] { solve_opts.path = "sparse"; }, "Same as --path sparse");
+  solve->add_option("--sparse-above", solve_opts.sparse_above, "n + m from which --path auto takes the sparse path")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
   add_common_options(*solve, solve_opts);
 
   CommonOptions demo_opts;

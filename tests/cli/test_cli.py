@@ -50,7 +50,13 @@ check("sparse path says so", out.get("path") == "sparse", out.get("path"))
 check("sparse path objective includes the constant", abs(p["objective"] - (-99.96)) < 1e-4, p["objective"])
 check("sparse path status solved", p["status"] == "solved", p["status"])
 bad = run("solve", f"{MM}/HS21.QPS", "--sparse", "--precision", "float", expect_ok=False)
-check("sparse path refuses float by name", bad.returncode != 0 and "--sparse" in bad.stderr, bad.stderr)
+check("sparse path refuses float by name", bad.returncode != 0 and "--path sparse" in bad.stderr, bad.stderr)
+# --path auto (the default): the sparse path from n + m = --sparse-above on, in double on the cpu.
+paths = {(name, args): json.loads(run("solve", f"{MM}/{name}.QPS", *args).stdout).get("path")
+         for name, args in (("HS21", ()), ("CVXQP2_M", ()), ("CVXQP2_M", ("--precision", "float")),
+                            ("HS21", ("--sparse-above", "3")), ("CVXQP2_M", ("--path", "dense")))}
+check("auto path: small dense, large sparse, float dense, threshold and override honoured",
+      list(paths.values()) == ["dense", "sparse", "dense", "sparse", "dense"], paths)
 
 # 1c. --sparse --backward: dP and dA on the file's patterns, the dense path's gradients read there
 #     (dP: the derivative of a stored upper-triangle value, both mirrored dense entries).

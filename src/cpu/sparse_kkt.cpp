@@ -151,6 +151,7 @@ bool factor_dense(const SparseMatrix& K, int n, int m, DenseBlocks& d) {
   d.S_factor.reset();
   d.H_factor.emplace(d.H);
   if (d.H_factor->info() != Eigen::Success || !d.H.diagonal().allFinite()) return false;
+  if (m == 0) return true;  // (Eigen's triangular solve reads an entry of an empty W)
   d.H_factor->matrixL().solveInPlace(d.W);
   d.S.selfadjointView<Eigen::Lower>().rankUpdate(d.W.transpose());
   d.S_factor.emplace(d.S);
@@ -162,13 +163,15 @@ void solve_dense(const DenseBlocks& d, double* rhs_x, double* rhs_y) {
   const Eigen::Index n = d.H.rows(), m = d.S.rows();
   d.z = Eigen::Map<const Eigen::VectorXd>(rhs_x, n);
   d.H_factor->matrixL().solveInPlace(d.z);
-  d.t.noalias() = d.W.transpose() * d.z;
-  d.t -= Eigen::Map<const Eigen::VectorXd>(rhs_y, m);
-  if (m > 0) d.S_factor->solveInPlace(d.t);
-  d.z.noalias() -= d.W * d.t;
+  if (m > 0) {
+    d.t.noalias() = d.W.transpose() * d.z;
+    d.t -= Eigen::Map<const Eigen::VectorXd>(rhs_y, m);
+    d.S_factor->solveInPlace(d.t);
+    d.z.noalias() -= d.W * d.t;
+    Eigen::Map<Eigen::VectorXd>(rhs_y, m) = d.t;
+  }
   d.H_factor->matrixU().solveInPlace(d.z);
   Eigen::Map<Eigen::VectorXd>(rhs_x, n) = d.z;
-  Eigen::Map<Eigen::VectorXd>(rhs_y, m) = d.t;
 }
 
 }  // namespace

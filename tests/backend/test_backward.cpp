@@ -12,6 +12,7 @@
 #include "bpqp/bpqp.hpp"
 #include "problems/benchmark_problems.hpp"
 #include "problems/problem_generators.hpp"
+#include "support/duplicated_row.hpp"
 #include "support/full_kkt_gradient.hpp"
 #include "support/solver_test_support.hpp"
 
@@ -796,18 +797,11 @@ TYPED_TEST(BackwardDegenerate, DuplicatedActiveRowsAreRegularizedAndKeepTheExact
   o.n_equality = 1;
   o.seed = 110;
   const PlantedQp planted = make_planted_qp(o);
-  int row = -1;
-  for (int i = 0; i < o.m && row < 0; ++i)
-    if (planted.row_kind[i] == RowKind::active_upper || planted.row_kind[i] == RowKind::active_lower) row = i;
-  ASSERT_GE(row, 0);
-  DenseQp dup = planted.qp;
-  dup.m += 1;
-  dup.A.insert(dup.A.end(), planted.qp.A.begin() + row * o.n, planted.qp.A.begin() + (row + 1) * o.n);
-  dup.l.push_back(planted.qp.l[row]);
-  dup.u.push_back(planted.qp.u[row]);
-  Vec y = planted.y_star;
-  y[row] *= 0.3;
-  y.push_back(planted.y_star[row] * 0.7);
+  const bpqp::testing::DuplicatedRow d = bpqp::testing::duplicate_an_active_row(planted);
+  ASSERT_GE(d.row, 0);
+  const int row = d.row;
+  const DenseQp& dup = d.qp;
+  const Vec& y = d.y;
   const Vec g = random_vector(o.n, 111);
   const auto original = backward_of<T>({planted.qp}, as_forward<T>({planted.x_star}, {planted.y_star}), g);
   const auto grad = backward_of<T>({dup}, as_forward<T>({planted.x_star}, {y}), g);

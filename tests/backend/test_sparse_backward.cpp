@@ -13,6 +13,7 @@
 
 #include "bpqp/bpqp.hpp"
 #include "problems/problem_generators.hpp"
+#include "support/duplicated_row.hpp"
 #include "support/union_batch.hpp"
 
 namespace {
@@ -242,7 +243,8 @@ TEST(SparseBackward, GradientsAreTheDerivativesOfTheStoredValues) {
   for (int j = 0; j < qp.n; j += 5) EXPECT_NEAR(grad.dq[j], difference(u.q[j]), 1e-5) << "q " << j;
 }
 
-// Two copies of an active row: A_𝒜 is rank deficient. Both paths say regularized, and agree.
+// Two copies of an active row (tests/support/duplicated_row.hpp): A_𝒜 is rank deficient. Both
+// paths say regularized, and agree where the gradients are unique.
 TEST(SparseBackward, DependentActiveRowsAreRegularizedAsOnTheDensePath) {
   bpqp::generators::PlantedOptions o;
   o.n = 10;
@@ -251,20 +253,11 @@ TEST(SparseBackward, DependentActiveRowsAreRegularizedAsOnTheDensePath) {
   o.n_equality = 1;
   o.seed = 110;
   const auto planted = bpqp::generators::make_planted_qp(o);
-  int row = -1;
-  for (int i = 0; i < o.m && row < 0; ++i)
-    if (planted.row_kind[i] == bpqp::generators::RowKind::active_upper ||
-        planted.row_kind[i] == bpqp::generators::RowKind::active_lower)
-      row = i;
-  ASSERT_GE(row, 0);
-  DenseQp dup = planted.qp;
-  dup.m += 1;
-  dup.A.insert(dup.A.end(), planted.qp.A.begin() + row * o.n, planted.qp.A.begin() + (row + 1) * o.n);
-  dup.l.push_back(planted.qp.l[row]);
-  dup.u.push_back(planted.qp.u[row]);
-  Vec y = planted.y_star;
-  y[row] *= 0.3;
-  y.push_back(planted.y_star[row] * 0.7);
+  const bpqp::testing::DuplicatedRow d = bpqp::testing::duplicate_an_active_row(planted);
+  ASSERT_GE(d.row, 0);
+  const int row = d.row;
+  const DenseQp& dup = d.qp;
+  const Vec& y = d.y;
   const auto fwd = as_forward({planted.x_star}, {y}, o.n, dup.m);
   const UnionBatch u = union_batch({dup});
   const Vec g = wave(o.n, 0.2);

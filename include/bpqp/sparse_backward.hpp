@@ -21,8 +21,9 @@
 //
 // Statuses: as the dense path's. A rank-deficient A_𝒜 (status regularized) is found by
 // inverse iteration on the factor's Schur complement Â(P̃ + δI)⁻¹Âᵀ + δI, whose smallest
-// eigenvalue is ≈ δ exactly when the active rows are dependent (the dense path reads the same
-// from its pivots, which an AMD ordering does not keep in place).
+// eigenvalue is ≈ δ exactly when the active rows are dependent, judged with the dense path's
+// rounding allowance (the dense path reads the same from its pivots, which an AMD ordering
+// does not keep in place).
 //
 // Not on this path: BackwardMode::admm and cone blocks (InvalidArgument); float; CUDA.
 // Misuse throws InvalidArgument naming the argument, as backward() does.

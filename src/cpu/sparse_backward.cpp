@@ -57,17 +57,13 @@ void reduced_kkt_residual(const SerialGroup& g, const SparseBackwardKkt& K, cons
   }
 }
 
-// Whether the active rows are dependent: the smallest eigenvalue μ of the factored system's
-// Schur complement S = Â(P̃ + δI)⁻¹Âᵀ + δI, from the factor (K_δ⁻¹[0; v] = [·; −S⁻¹v]) by
-// inverse iteration. A row that adds nothing to the others leaves μ = δ; the dense path's
-// pivot test asks the same of each row, |D| − δ ≤ 10δ + 100ε(t + δ) with t = â(P̃ + δI)⁻¹âᵀ,
-// here with t bounded by the rows' ‖â‖₂² (P̃ has unit scale). The Rayleigh quotients
-// approach μ from above, so a test stopped early errs towards "independent"; with μ ≈ δ far
-// below the next eigenvalue it converges in a few solves.
+// The smallest eigenvalue μ of the factored system's Schur complement S = Â(P̃ + δI)⁻¹Âᵀ + δI,
+// from the factor (K_δ⁻¹[0; v] = [·; −S⁻¹v]) by inverse iteration; v ends as its eigenvector.
+// The Rayleigh quotients approach μ from above; with μ ≈ δ far below the next eigenvalue (the
+// case that matters, dependent rows) it converges in a few solves. 0 when S is not positive
+// definite to rounding.
 template <class Solve>
-bool rows_dependent(int n, int k, double delta, double row_norm2_max, const Solve& solve, std::vector<double>& v,
-                    std::vector<double>& t) {
-  if (k == 0) return false;
+double smallest_schur_eigenvalue(int n, int k, const Solve& solve, std::vector<double>& v, std::vector<double>& t) {
   v.assign(k, 0.0);
   t.assign(static_cast<std::size_t>(n) + k, 0.0);
   double norm = 0.0;
@@ -88,15 +84,14 @@ bool rows_dependent(int n, int k, double delta, double row_norm2_max, const Solv
       z_norm += z * z;
     }
     z_norm = std::sqrt(z_norm);
-    if (!(quotient > 0.0) || !(z_norm > 0.0)) return true;  // S not positive definite to rounding
+    if (!(quotient > 0.0) || !(z_norm > 0.0)) return 0.0;
     const double next = 1.0 / quotient;
     for (int a = 0; a < k; ++a) v[a] = -t[n + a] / z_norm;
     const bool settled = std::abs(next - mu) <= 1e-3 * next;
     mu = next;
     if (settled) break;
   }
-  const double eps = kernels::machine_epsilon<double>();
-  return !(mu - delta > 10.0 * delta + 100.0 * eps * (1.0 + row_norm2_max + delta));
+  return mu;
 }
 
 // One problem's arrays, reused from problem to problem.
@@ -111,6 +106,42 @@ struct Outcome {
   BackwardStatus status = BackwardStatus::ok;
   int active_rows = 0;
 };
+
+// Whether the active rows are dependent. A row that adds nothing to the others leaves the
+// Schur complement's smallest eigenvalue μ at δ; the dense path's pivot test asks the same of
+// each row, |D| − δ ≤ 10δ + 100ε(t + δ) with t = â(P̃ + δI)⁻¹âᵀ, the rounding of the pivot.
+// Here: μ against that test with t bounded by ‖â‖₂²/δ (its value for an LP), and where μ does
+// not pass it, the test again with the rows' own t — those of the rows carrying μ's
+// eigenvector, from a factorization of P̃ + δI alone (paid only then).
+template <class Solve>
+bool rows_dependent(const SparseBackwardKkt& base, const CscPattern& P_upper, int n, int k, double delta,
+                    double row_norm2_max, const Solve& solve, Scratch& s) {
+  const double eps = kernels::machine_epsilon<double>();
+  const double mu = smallest_schur_eigenvalue(n, k, solve, s.inverse_v, s.inverse_t);
+  const auto passes = [&](double t) { return mu - delta > 10.0 * delta + 100.0 * eps * (t + delta); };
+  if (passes(row_norm2_max / delta)) return false;
+  if (!(mu > 0.0)) return true;
+  std::vector<int> no_columns(n + 1, 0);
+  SparseKkt H(P_upper, CscPattern{0, n, no_columns.data(), nullptr});
+  if (!H.factor(s.P_scaled.data(), nullptr, delta, nullptr)) return true;
+  double largest = 0.0;
+  for (double e : s.inverse_v) largest = std::max(largest, std::abs(e));
+  double t_max = 0.0;
+  std::vector<double> row(n), empty;
+  for (int a = 0; a < k; ++a) {
+    if (std::abs(s.inverse_v[a]) < 0.1 * largest) continue;  // not carrying the eigenvector
+    std::fill(row.begin(), row.end(), 0.0);
+    const int i = s.active_rows[a];
+    for (int q = base.At.col_starts[i]; q < base.At.col_starts[i + 1]; ++q)
+      row[base.At.row_indices[q]] = base.At.values[q] * s.row_scale[a];
+    std::vector<double> x = row;
+    H.solve(x.data(), empty.data());
+    double t = 0.0;
+    for (int j = 0; j < n; ++j) t += row[j] * x[j];
+    t_max = std::max(t_max, t);
+  }
+  return !passes(t_max);
+}
 
 // The reduced KKT's solve (kernels/backward.hpp's solve_backward_direct on the sparse data):
 // s.dx and s.w_full (w at the active rows, 0 elsewhere) from the active set in s.active_rows.
@@ -166,8 +197,7 @@ BackwardStatus solve_direct(const SparseBackwardKkt& base, const CscPattern& P_u
   for (int a = 0; a < k; ++a) s.rhs[n + a] = h_vec ? -c * s.row_scale[a] * h_vec[s.active_rows[a]] : 0.0;
   std::copy(s.rhs.begin(), s.rhs.begin() + N, s.sol0.begin());
   solve(s.sol0.data());
-  const bool dependent =
-      !smoothing && rows_dependent(n, k, delta, row_norm2_max, solve, s.inverse_v, s.inverse_t);
+  const bool dependent = !smoothing && k > 0 && rows_dependent(base, P_upper, n, k, delta, row_norm2_max, solve, s);
 
   std::copy(s.sol0.begin(), s.sol0.begin() + N, s.sol.begin());
   const kernels::Refinement<double> refined_by =
@@ -254,6 +284,10 @@ Gradients<double> backward_sparse(const SparseQpBatchView<double>& batch, const 
 
   const kernels::SerialGroup g;
   for (int b = 0; b < batch.batch; ++b) {
+    // The values first: a shared P or A (stride 0) is placed once, at problem 0, whatever its status.
+    const double* P_values = batch.P_values_of(b);
+    if (b == 0 || batch.P_stride != 0) structure.place_P(P_values, s.P_full.data());
+    if (b == 0 || batch.A_stride != 0) structure.place_A(batch.A_values_of(b), s.A.data(), s.At.data());
     if (!solved(forward.status[b])) {
       grad.status[b] = BackwardStatus::forward_not_solved;  // per-problem blocks stay zero, sums get nothing
       continue;
@@ -267,9 +301,6 @@ Gradients<double> backward_sparse(const SparseQpBatchView<double>& batch, const 
       grad.status[b] = BackwardStatus::non_finite_input;
       continue;
     }
-    const double* P_values = batch.P_values_of(b);
-    if (b == 0 || batch.P_stride != 0) structure.place_P(P_values, s.P_full.data());
-    if (b == 0 || batch.A_stride != 0) structure.place_A(batch.A_values_of(b), s.A.data(), s.At.data());
     const double* l = batch.l_of(b);
     const double* u = batch.u_of(b);
 

@@ -178,6 +178,7 @@ void solve_dense(const DenseBlocks& d, double* rhs_x, double* rhs_y) {
 
 bool SparseKkt::factor(const double* P_values, const double* A_values, double sigma, const double* rho) {
   Impl& s = *impl_;
+  s.factored = false;
   double* values = s.K.valuePtr();
   std::fill(values, values + s.K.nonZeros(), 0.0);
   for (size_t k = 0; k < s.P_position.size(); ++k) values[s.P_position[k]] = P_values[k];
@@ -187,7 +188,6 @@ bool SparseKkt::factor(const double* P_values, const double* A_values, double si
     if (!(rho[i] > 0.0) || !std::isfinite(rho[i])) return false;
     values[s.diagonal_position[s.n + i]] = -1.0 / rho[i];
   }
-  s.factored = false;
   if (s.dense) return s.factored = factor_dense(s.K, s.n, s.m, *s.dense);
   s.ldlt->factorize(s.K);
   if (s.ldlt->info() != Eigen::Success) return false;

@@ -314,6 +314,24 @@ TEST(SparseBackward, LpDegeneraciesAndSmoothingAsOnTheDensePath) {
   EXPECT_EQ(bpqp::backward_sparse(union_batch({edge}).view, on_edge, g_edge.data()).status[0],
             BackwardStatus::regularized);
 
+  // The same degeneracy in R⁶⁰: x ≥ 0 and Σx ≥ 0, all 61 rows active at the vertex x = 0.
+  DenseQp wide;
+  wide.n = 60;
+  wide.m = 61;
+  wide.P.assign(60 * 60, 0.0);
+  wide.q.assign(60, 1.0);
+  wide.A.assign(61 * 60, 0.0);
+  for (int j = 0; j < 60; ++j) wide.A[j * 60 + j] = wide.A[60 * 60 + j] = 1.0;
+  wide.l.assign(61, 0.0);
+  wide.u.assign(61, kInf);
+  const auto at_wide_vertex = as_forward({Vec(60, 0.0)}, {Vec(61, -0.5)}, 60, 61);
+  const Vec g_wide = wave(60, 0.1);
+  const auto dense_wide = bpqp::backward(bpqp::Executor::cpu(), bpqp::QpBatch<double>::from_problems({wide}).view(),
+                                         at_wide_vertex, g_wide.data());
+  EXPECT_EQ(dense_wide.status[0], BackwardStatus::regularized);
+  EXPECT_EQ(bpqp::backward_sparse(union_batch({wide}).view, at_wide_vertex, g_wide.data()).status[0],
+            BackwardStatus::regularized);
+
   const auto lp = bpqp::generators::make_planted_lp(6, 3, 24);
   const auto fwd = as_forward({lp.x_star}, {lp.y_star}, lp.qp.n, lp.qp.m);
   BackwardOptions smoothed;
@@ -388,6 +406,31 @@ TEST(SparseBackward, SharedInputsGetTheSumOverTheBatch) {
   }
   for (std::size_t k = 0; k < sum_P.size(); ++k) EXPECT_NEAR(grad.dP[k], sum_P[k], 1e-10 * (1 + largest(sum_P)));
   for (std::size_t k = 0; k < sum_A.size(); ++k) EXPECT_NEAR(grad.dA[k], sum_A[k], 1e-10 * (1 + largest(sum_A)));
+}
+
+// Shared P and A with problem 0 unsolved: the others still see the shared values (placed once,
+// whatever problem 0's status) and get the gradients they get alone.
+TEST(SparseBackward, SharedInputsServeTheBatchWhenTheFirstProblemIsUnsolved) {
+  std::vector<DenseQp> problems(2, sparse_problem(20, 8, 5));
+  problems[1].q = wave(20, 1.3);
+  UnionBatch u = union_batch(problems);
+  u.view.P_stride = 0;
+  u.view.A_stride = 0;
+  bpqp::Settings s;
+  s.eps_abs = s.eps_rel = 1e-9;
+  auto fwd = bpqp::solve_sparse(u.view, s);
+  ASSERT_EQ(fwd.status[1], SolveStatus::solved);
+  fwd.status[0] = SolveStatus::max_iterations;
+  Vec g = wave(40, 0.7);
+  const auto grad = bpqp::backward_sparse(u.view, fwd, g.data());
+  EXPECT_EQ(grad.status[0], BackwardStatus::forward_not_solved);
+  ASSERT_EQ(grad.status[1], BackwardStatus::ok);
+  const UnionBatch one = union_batch({problems[1]});
+  const auto alone = bpqp::backward_sparse(
+      one.view, as_forward({Vec(fwd.x_of(1), fwd.x_of(1) + 20)}, {Vec(fwd.y_of(1), fwd.y_of(1) + 28)}, 20, 28),
+      g.data() + 20);
+  EXPECT_EQ(grad.active_rows[1], alone.active_rows[0]);
+  for (std::size_t k = 0; k < alone.dA.size(); ++k) EXPECT_NEAR(grad.dA[k], alone.dA[k], 1e-10) << k;
 }
 
 TEST(SparseBackward, MisuseThrowsInvalidArgumentNamingTheArgument) {

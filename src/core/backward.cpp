@@ -83,13 +83,7 @@ Gradients<T> backward_with_state(const Executor& executor, const QpBatchView<T>&
                                  const T* dl_dx, const T* dl_dy, const BackwardOptions& options,
                                  cuda::DeviceStatePtr* state) {
   validate_call(batch, forward, dl_dx, options);
-  if (options.error_if_unsolved)
-    for (int b = 0; b < batch.batch; ++b) {
-      const SolveStatus s = forward.status[b];
-      if (s != SolveStatus::solved && s != SolveStatus::solved_inaccurate)
-        throw ForwardNotSolved("backward: problem " + std::to_string(b) + " has forward status " + to_string(s) +
-                               " (BackwardOptions::error_if_unsolved is set)");
-    }
+  detail::throw_if_unsolved(forward, options, "backward");
   const auto start = std::chrono::steady_clock::now();
 
   Gradients<T> g;

@@ -77,6 +77,19 @@ void validate_forward(const SolveResult<T>& forward, int batch, int n, int m, co
   require(dl_dx != nullptr || b == 0, entry, "dl_dx is null: ∂L/∂x (batch × n) is required");
 }
 
+// Whether a forward status has an answer the backward differentiates.
+inline bool forward_solved(SolveStatus s) { return s == SolveStatus::solved || s == SolveStatus::solved_inaccurate; }
+
+// BackwardOptions::error_if_unsolved: ForwardNotSolved naming the first unsolved problem.
+template <class T>
+void throw_if_unsolved(const SolveResult<T>& forward, const BackwardOptions& o, const char* entry) {
+  if (!o.error_if_unsolved) return;
+  for (int b = 0; b < forward.batch; ++b)
+    if (!forward_solved(forward.status[b]))
+      throw ForwardNotSolved(std::string(entry) + ": problem " + std::to_string(b) + " has forward status " +
+                             to_string(forward.status[b]) + " (BackwardOptions::error_if_unsolved is set)");
+}
+
 // A gradient's array in Gradients: one block per problem, or one block (the sum over the
 // batch) for an input whose batch stride was 0 (stride then 0); left empty when not wanted.
 template <class T>

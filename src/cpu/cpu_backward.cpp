@@ -6,14 +6,13 @@
 #include <thread>
 
 #include "core/backward_backends.hpp"
+#include "core/backward_params.hpp"
 #include "core/problem_of.hpp"
 #include "cpu/worker_pool.hpp"
 #include "cpu/problem_kernels.hpp"
 
 namespace bpqp::cpu {
 namespace {
-
-bool forward_solved(SolveStatus s) { return s == SolveStatus::solved || s == SolveStatus::solved_inaccurate; }
 
 // One thread's private sums of the shared gradients (empty for per-problem ones).
 template <class T>
@@ -72,7 +71,7 @@ void backward(const QpBatchView<T>& batch, const SolveResult<T>& forward, const 
         *slots[i] = targets[i] + b * arrays[i].stride;
         *adds[i] = arrays[i].stride == 0;
       }
-      if (!forward_solved(forward.status[b])) {
+      if (!detail::forward_solved(forward.status[b])) {
         // Zero gradients: per-problem blocks are already zero, shared sums get nothing.
         result.status[b] = BackwardStatus::forward_not_solved;
         continue;

@@ -96,15 +96,10 @@ double smallest_schur_eigenvalue(int n, int k, const Solve& solve, std::vector<d
 
 // One problem's arrays, reused from problem to problem.
 struct Scratch {
-  std::vector<double> P_full, A, At, P_scaled, ax, size, y_active, w_full, dx;
+  std::vector<double> P_full, A, At, P_scaled, y_active, w_full, dx;
   std::vector<double> row_scale, rho, rhs, sol, sol0, res, corr, scatter, work_n, inverse_v, inverse_t;
   std::vector<int> active_rows;
   RowSelection selected;  // Â
-};
-
-struct Outcome {
-  BackwardStatus status = BackwardStatus::ok;
-  int active_rows = 0;
 };
 
 // Whether the active rows are dependent. A row that adds nothing to the others leaves the
@@ -216,11 +211,6 @@ BackwardStatus solve_direct(const SparseBackwardKkt& base, const CscPattern& P_u
   return status;
 }
 
-void put(double* dst, bool add, double value) {
-  if (add) *dst += value;
-  else *dst = value;
-}
-
 }  // namespace
 }  // namespace bpqp::cpu
 
@@ -238,12 +228,7 @@ Gradients<double> backward_sparse(const SparseQpBatchView<double>& batch, const 
   detail::validate_options(options, entry);
   require(options.mode == BackwardMode::direct, entry,
           "BackwardOptions::mode = admm is not on the sparse path (mode direct is)");
-  const auto solved = [](SolveStatus st) { return st == SolveStatus::solved || st == SolveStatus::solved_inaccurate; };
-  if (options.error_if_unsolved)
-    for (int b = 0; b < batch.batch; ++b)
-      if (!solved(forward.status[b]))
-        throw ForwardNotSolved(std::string(entry) + ": problem " + std::to_string(b) + " has forward status " +
-                               to_string(forward.status[b]) + " (BackwardOptions::error_if_unsolved is set)");
+  detail::throw_if_unsolved(forward, options, entry);
   const auto start = std::chrono::steady_clock::now();
 
   const int n = batch.n, m = batch.m;
@@ -268,7 +253,7 @@ Gradients<double> backward_sparse(const SparseQpBatchView<double>& batch, const 
   for (auto* v : {&s.A, &s.At}) v->assign(a_nonzeros, 0.0);
   s.P_scaled.assign(p_nonzeros, 0.0);
   for (auto* v : {&s.dx, &s.work_n}) v->assign(n, 0.0);
-  for (auto* v : {&s.ax, &s.size, &s.y_active, &s.w_full, &s.row_scale, &s.rho, &s.scatter}) v->assign(m, 0.0);
+  for (auto* v : {&s.y_active, &s.w_full, &s.row_scale, &s.rho, &s.scatter}) v->assign(m, 0.0);
   for (auto* v : {&s.rhs, &s.sol, &s.sol0, &s.res, &s.corr}) v->assign(static_cast<std::size_t>(n) + m, 0.0);
   s.active_rows.assign(m, 0);
 
@@ -288,7 +273,7 @@ Gradients<double> backward_sparse(const SparseQpBatchView<double>& batch, const 
     const double* P_values = batch.P_values_of(b);
     if (b == 0 || batch.P_stride != 0) structure.place_P(P_values, s.P_full.data());
     if (b == 0 || batch.A_stride != 0) structure.place_A(batch.A_values_of(b), s.A.data(), s.At.data());
-    if (!solved(forward.status[b])) {
+    if (!detail::forward_solved(forward.status[b])) {
       grad.status[b] = BackwardStatus::forward_not_solved;  // per-problem blocks stay zero, sums get nothing
       continue;
     }
@@ -330,14 +315,14 @@ Gradients<double> backward_sparse(const SparseQpBatchView<double>& batch, const 
     const double* w = s.w_full.data();
     if (!grad.dq.empty()) {
       double* out = grad.dq.data() + b * grad.dq_stride;
-      for (int j = 0; j < n; ++j) cpu::put(out + j, grad.dq_stride == 0, dx[j]);
+      for (int j = 0; j < n; ++j) kernels::put(out + j, grad.dq_stride == 0, dx[j]);
     }
     if (!grad.dP.empty()) {
       double* out = grad.dP.data() + b * grad.dP_stride;
       for (int j = 0; j < n; ++j)
         for (int q = P_upper.col_starts[j]; q < P_upper.col_starts[j + 1]; ++q) {
           const int i = P_upper.row_indices[q];
-          cpu::put(out + q, grad.dP_stride == 0, i == j ? dx[i] * x[i] : dx[i] * x[j] + x[i] * dx[j]);
+          kernels::put(out + q, grad.dP_stride == 0, i == j ? dx[i] * x[i] : dx[i] * x[j] + x[i] * dx[j]);
         }
     }
     if (!grad.dA.empty()) {
@@ -345,15 +330,15 @@ Gradients<double> backward_sparse(const SparseQpBatchView<double>& batch, const 
       for (int j = 0; j < n; ++j)
         for (int q = A_pattern.col_starts[j]; q < A_pattern.col_starts[j + 1]; ++q) {
           const int i = A_pattern.row_indices[q];
-          cpu::put(out + q, grad.dA_stride == 0, w[i] * x[j] + s.y_active[i] * dx[j]);
+          kernels::put(out + q, grad.dA_stride == 0, w[i] * x[j] + s.y_active[i] * dx[j]);
         }
     }
     if (!grad.dl.empty() || !grad.du.empty())
       for (int i = 0; i < m; ++i) {
         double to_l, to_u;
         kernels::bound_gradients(l[i], u[i], w[i], s.y_active[i], false, rule.tol, &to_l, &to_u);
-        if (!grad.dl.empty()) cpu::put(grad.dl.data() + b * grad.dl_stride + i, grad.dl_stride == 0, to_l);
-        if (!grad.du.empty()) cpu::put(grad.du.data() + b * grad.du_stride + i, grad.du_stride == 0, to_u);
+        if (!grad.dl.empty()) kernels::put(grad.dl.data() + b * grad.dl_stride + i, grad.dl_stride == 0, to_l);
+        if (!grad.du.empty()) kernels::put(grad.du.data() + b * grad.du_stride + i, grad.du_stride == 0, to_u);
       }
   }
   grad.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -66,7 +66,7 @@ struct FoldedNewton {
   std::vector<int> rows;               // E, as the KKT was built for
   std::vector<int> P_starts, P_rows;
   cpu::RowSelection equality_A;        // Ā_E
-  std::vector<double> block, P_values, rho;  // block: the dense P block, column-major
+  std::vector<double> P_values, rho;  // P_values: the dense P block's upper triangle, by columns
 };
 
 // The scaled problem and the iteration's vectors; the same member names as AdmmWorkspace
@@ -337,7 +337,6 @@ inline void build_folded_patterns(int n, int n_eq, SparseAdmmWorkspace& w) {
                    w.kkt_scatter, f.equality_A);  // E is listed in increasing order
   f.kkt = std::make_unique<cpu::SparseKkt>(CscPattern{n, n, f.P_starts.data(), f.P_rows.data()},
                                            f.equality_A.pattern(), cpu::KktFactorization::dense);
-  f.block.assign(static_cast<std::size_t>(n) * n, 0.0);
   f.P_values.assign(f.P_rows.size(), 0.0);
   f.rho.assign(n_eq, 0.0);
 }
@@ -347,22 +346,22 @@ inline bool factor_folded_newton(int n, int m, int n_eq, double regularization, 
   if (!f.kkt || f.kkt->n() != n || static_cast<int>(f.rows.size()) != n_eq ||
       !std::equal(f.rows.begin(), f.rows.end(), w.active_rows))
     build_folded_patterns(n, n_eq, w);
-  // P̄ + Σ_i D_i ā_i ā_iᵀ, its upper triangle (column j, rows ≤ j) in the dense block.
-  std::fill(f.block.begin(), f.block.end(), 0.0);
+  // P̄ + Σ_i D_i ā_i ā_iᵀ, its upper triangle packed by columns (entry (r, c), r ≤ c, at
+  // c(c + 1)/2 + r: the order of the P pattern built above).
+  const auto packed = [](int r, int c) { return static_cast<std::size_t>(c) * (c + 1) / 2 + r; };
+  std::fill(f.P_values.begin(), f.P_values.end(), 0.0);
   for (int j = 0; j < n; ++j)
     for (int k = w.P.col_starts[j]; k < w.P.col_starts[j + 1]; ++k)
-      if (w.P.row_indices[k] <= j) f.block[static_cast<std::size_t>(j) * n + w.P.row_indices[k]] = w.P.values[k];
+      if (w.P.row_indices[k] <= j) f.P_values[packed(w.P.row_indices[k], j)] = w.P.values[k];
   for (int i = 0; i < m; ++i) {
     const double d = w.rho[i];  // D_i; 0 on an equality row and on a row with no finite side
     if (d == 0.0) continue;
     for (int a = w.At.col_starts[i]; a < w.At.col_starts[i + 1]; ++a)
       for (int b = w.At.col_starts[i]; b < w.At.col_starts[i + 1]; ++b) {
         const int r = w.At.row_indices[a], c = w.At.row_indices[b];
-        if (r <= c) f.block[static_cast<std::size_t>(c) * n + r] += d * w.At.values[a] * w.At.values[b];
+        if (r <= c) f.P_values[packed(r, c)] += d * w.At.values[a] * w.At.values[b];
       }
   }
-  for (int j = 0, q = 0; j < n; ++j)
-    for (int i = 0; i <= j; ++i) f.P_values[q++] = f.block[static_cast<std::size_t>(j) * n + i];
   cpu::select_rows(m, n, w.A.col_starts, w.A.row_indices, w.A.values, f.rows.data(), n_eq, nullptr, w.kkt_scatter,
                    f.equality_A);  // the values (the pattern is the one built)
   std::fill(f.rho.begin(), f.rho.end(), 1.0 / regularization);

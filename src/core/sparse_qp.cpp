@@ -55,12 +55,13 @@ void validate_csc(const CscPattern& p, const char* name, int rows, int cols, Csc
   for (int j = 0; j < p.cols; ++j)
     for (int k = p.col_starts[j]; k < p.col_starts[j + 1]; ++k) {
       const int i = p.row_indices[k];
-      const std::string entry = arg + ".row_indices[" + str(k) + "] = " + str(i) + " (column " + str(j) + ")";
-      if (i < 0 || i >= p.rows) throw InvalidArgument(entry + ": expected a row in 0 … " + str(p.rows - 1));
+      // The message is built only for a bad entry: building it for every entry was most of the cost.
+      const auto entry = [&] { return arg + ".row_indices[" + str(k) + "] = " + str(i) + " (column " + str(j) + ")"; };
+      if (i < 0 || i >= p.rows) throw InvalidArgument(entry() + ": expected a row in 0 … " + str(p.rows - 1));
       if (k > p.col_starts[j] && i <= p.row_indices[k - 1])
-        throw InvalidArgument(entry + ": expected rows strictly increasing within a column (sorted, no duplicates)");
+        throw InvalidArgument(entry() + ": expected rows strictly increasing within a column (sorted, no duplicates)");
       if (shape == CscShape::upper_triangle && i > j)
-        throw InvalidArgument(entry + ": below the diagonal, expected the upper triangle only (row <= column)");
+        throw InvalidArgument(entry() + ": below the diagonal, expected the upper triangle only (row <= column)");
     }
 }
 

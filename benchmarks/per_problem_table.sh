@@ -11,11 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-build-bench/per_problem}
-bash scripts/install_deps.sh
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBPQP_BUILD_TESTS=OFF -DBPQP_BUILD_CLI=OFF \
-  -DBPQP_NATIVE=OFF -DBPQP_ENABLE_CUDA=OFF >/dev/null
-cmake --build build-bench -j"$(nproc)" --target bpqp_bench
-bash benchmarks/peers/setup_env.sh build/peers-venv
+bash benchmarks/prepare.sh bpqp_bench -- -DBPQP_ENABLE_CUDA=OFF
 python=build/peers-venv/bin/python
 bench=build-bench/benchmarks/bpqp_bench
 rm -rf "$out"

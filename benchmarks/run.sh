@@ -11,15 +11,11 @@
 #                                               # written to build-bench/quick/, not benchmarks/
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install_deps.sh
 export PATH="$PATH:/usr/local/cuda/bin"
 
 cuda=OFF
 if nvidia-smi -L >/dev/null 2>&1 && command -v nvcc >/dev/null 2>&1; then cuda=ON; fi
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBPQP_BUILD_TESTS=OFF -DBPQP_BUILD_CLI=OFF \
-  -DBPQP_NATIVE=OFF -DBPQP_ENABLE_CUDA=$cuda >/dev/null
-cmake --build build-bench -j"$(nproc)" --target bpqp_bench
-bash benchmarks/peers/setup_env.sh build/peers-venv
+bash benchmarks/prepare.sh bpqp_bench -- -DBPQP_ENABLE_CUDA=$cuda
 python=build/peers-venv/bin/python
 
 # A full run writes the committed results, report and plots; a quick (smoke) run writes

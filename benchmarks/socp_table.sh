@@ -11,11 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-build-bench/socp}
-bash scripts/install_deps.sh
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBPQP_BUILD_TESTS=OFF -DBPQP_BUILD_CLI=OFF \
-  -DBPQP_NATIVE=OFF >/dev/null
-cmake --build build-bench -j"$(nproc)" --target bpqp_bench
-bash benchmarks/peers/setup_env.sh build/peers-venv
+bash benchmarks/prepare.sh bpqp_bench
 python=build/peers-venv/bin/python
 bench=build-bench/benchmarks/bpqp_bench
 export_dir=build-bench/socp_export  # the problems (not results: never under benchmarks/)

@@ -12,11 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-build-bench/large_scale}
-bash scripts/install_deps.sh
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBPQP_BUILD_TESTS=OFF -DBPQP_BUILD_CLI=OFF \
-  -DBPQP_NATIVE=OFF >/dev/null
-cmake --build build-bench -j"$(nproc)" --target bpqp_large_scale
-bash benchmarks/peers/setup_env.sh build/peers-venv
+bash benchmarks/prepare.sh bpqp_large_scale
 python=build/peers-venv/bin/python
 mkdir -p "$out"
 rm -f "$out/rows.jsonl"

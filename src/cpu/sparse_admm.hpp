@@ -279,7 +279,8 @@ bool solve_reduced_kkt(const Group& g, int n, int m, int n_active, const AdmmPar
   // Ā_𝒜 (active_rows is in row order).
   cpu::select_rows(m, n, w.A.col_starts, w.A.row_indices, w.A.values, w.active_rows, n_active, nullptr, w.kkt_scatter,
                    w.active_A);
-  w.polish_kkt = std::make_unique<cpu::SparseKkt>(w.P_upper_pattern, w.active_A.pattern());
+  // Eliminated in the ADMM KKT's order, restricted to the active rows: no second AMD analysis.
+  w.polish_kkt = std::make_unique<cpu::SparseKkt>(w.P_upper_pattern, w.active_A.pattern(), *w.kkt, w.active_rows);
   for (int k = 0; k < w.P_upper_count; ++k) w.P_upper_values[k] = w.P.values[w.P_upper[k]];
   w.active_rho.assign(n_active, 1.0 / prm.delta);
   if (!w.polish_kkt->factor(w.P_upper_values, w.active_A.values.data(), prm.delta, w.active_rho.data())) return false;

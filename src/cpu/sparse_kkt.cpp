@@ -6,21 +6,85 @@
 #include <Eigen/SparseCholesky>
 #include <Eigen/SparseCore>
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
+#include <string>
 #include <vector>
+
+#include "bpqp/errors.hpp"
 
 namespace bpqp::cpu {
 namespace {
 
 using SparseMatrix = Eigen::SparseMatrix<double, Eigen::ColMajor, int>;
 
+using Permutation = Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int>;
+
+// An elimination order handed down from a parent KKT (the constructor for row subsets). Eigen
+// default-constructs the ordering functor inside analyzePattern(), so the order reaches it
+// through this pointer, set on this thread only around that call.
+thread_local const Permutation* inherited_order = nullptr;
+
+// AMD, or the inherited order where one is set. Eigen's ordering functors return the inverse
+// of the permutation the factor applies (P̃ with P̃[i] = the position of index i).
+struct AmdUnlessInherited {
+  using PermutationType = Permutation;
+  template <class MatrixType>
+  void operator()(const MatrixType& a, PermutationType& inverse) {
+    if (inherited_order != nullptr) inverse = inherited_order->inverse();
+    else Eigen::AMDOrdering<int>()(a, inverse);
+  }
+};
+
 // Eigen's simplicial LDLᵀ with the analysis' column counts made visible: after
 // analyzePattern(), the number of entries L will have (Eigen keeps it protected).
-class AnalysedLdlt : public Eigen::SimplicialLDLT<SparseMatrix, Eigen::Upper, Eigen::AMDOrdering<int>> {
+class AnalysedLdlt : public Eigen::SimplicialLDLT<SparseMatrix, Eigen::Upper, AmdUnlessInherited> {
  public:
   long long predicted_nonzeros() const { return m_matrix.nonZeros(); }
+
+  // K v = b in place through the factor P K Pᵀ = L D Lᵀ, with `work` (size entries) for P v.
+  // Eigen's solve() does the same arithmetic but allocates on each call (a temporary, and a
+  // mask for the in-place inverse permutation), which was half of a solve's time on ADMM's
+  // small factors; ADMM runs one solve an iteration.
+  void solve_in_place(double* v, double* work) const {
+    const int size = static_cast<int>(m_matrix.rows());
+    const int* start = m_matrix.outerIndexPtr();
+    const int* row = m_matrix.innerIndexPtr();
+    const double* value = m_matrix.valuePtr();
+    const int* position = m_P.size() > 0 ? m_P.indices().data() : nullptr;  // none: the natural order
+    for (int i = 0; i < size; ++i) work[position ? position[i] : i] = v[i];
+    for (int j = 0; j < size; ++j) {  // L w = P b, column by column (L has a unit diagonal)
+      const double w_j = work[j];
+      if (w_j != 0.0)
+        for (int k = start[j]; k < start[j + 1]; ++k) work[row[k]] -= value[k] * w_j;
+    }
+    for (int j = 0; j < size; ++j) work[j] /= m_diag[j];
+    for (int j = size - 1; j >= 0; --j) {  // Lᵀ u = D⁻¹w, by dot products with L's columns
+      double u_j = work[j];
+      for (int k = start[j]; k < start[j + 1]; ++k) u_j -= value[k] * work[row[k]];
+      work[j] = u_j;
+    }
+    for (int i = 0; i < size; ++i) v[i] = work[position ? position[i] : i];
+  }
 };
+
+// analyzePattern(K) in the given order (positions[i] = where index i is eliminated), or with AMD.
+void analyse(AnalysedLdlt& ldlt, const SparseMatrix& K, const std::vector<int>* positions) {
+  Permutation order;
+  if (positions != nullptr) {
+    order.resize(static_cast<Eigen::Index>(positions->size()));
+    std::copy(positions->begin(), positions->end(), order.indices().data());
+  }
+  inherited_order = positions != nullptr ? &order : nullptr;
+  try {
+    ldlt.analyzePattern(K);
+  } catch (...) {
+    inherited_order = nullptr;
+    throw;
+  }
+  inherited_order = nullptr;
+}
 
 // Whether a factor of dimension `size` with `nonzeros` entries below the diagonal is better
 // done dense: from a fifth of a dense triangle on (simplicial LDLᵀ then runs at a few GFLOP/s,
@@ -49,11 +113,49 @@ struct SparseKkt::Impl {
   std::unique_ptr<AnalysedLdlt> ldlt;   // set when K is factored sparse
   std::unique_ptr<DenseBlocks> dense;   // … or dense
   bool factored = false;
-  mutable Eigen::VectorXd scratch;      // [x; ν] for solve()
+  mutable Eigen::VectorXd scratch, work;  // [x; ν] for solve(), and its permuted copy
 };
 
 SparseKkt::SparseKkt(const CscPattern& P, const CscPattern& A, KktFactorization how)
     : impl_(std::make_unique<Impl>()) {
+  build(P, A, how, nullptr);
+}
+
+SparseKkt::SparseKkt(const CscPattern& P, const CscPattern& A, const SparseKkt& parent, const int* parent_rows,
+                     KktFactorization how)
+    : impl_(std::make_unique<Impl>()) {
+  const Impl& up = *parent.impl_;
+  validate_csc(A, "SparseKkt: A", -1, P.cols);
+  if (P.cols != up.n)
+    throw InvalidArgument("SparseKkt: P has " + std::to_string(P.cols) + " columns, the parent's " +
+                          std::to_string(up.n));
+  if (up.ldlt == nullptr) {  // a dense parent has no order to give
+    build(P, A, how, nullptr);
+    return;
+  }
+  // The kept indices (the n variables, then the rows) in the parent's elimination order.
+  const auto& parent_position = up.ldlt->permutationP().indices();
+  const int n = P.cols, size = n + A.rows;
+  std::vector<int> by_position(size);
+  for (int k = 0; k < size; ++k) by_position[k] = k;
+  const auto position_of = [&](int k) {
+    if (k < n) return parent_position[k];
+    const int row = parent_rows[k - n];
+    if (row < 0 || row >= up.m || (k > n && row <= parent_rows[k - n - 1]))
+      throw InvalidArgument("SparseKkt: parent_rows[" + std::to_string(k - n) + "] = " + std::to_string(row) +
+                            ": expected increasing rows of the parent's " + std::to_string(up.m));
+    return parent_position[n + row];
+  };
+  std::vector<int> key(size);
+  for (int k = 0; k < size; ++k) key[k] = position_of(k);
+  std::sort(by_position.begin(), by_position.end(), [&](int a, int b) { return key[a] < key[b]; });
+  std::vector<int> positions(size);
+  for (int position = 0; position < size; ++position) positions[by_position[position]] = position;
+  build(P, A, how, &positions);
+}
+
+void SparseKkt::build(const CscPattern& P, const CscPattern& A, KktFactorization how,
+                      const std::vector<int>* positions) {
   validate_csc(P, "SparseKkt: P", -1, -1, CscShape::upper_triangle);
   validate_csc(A, "SparseKkt: A", -1, P.cols);
   Impl& s = *impl_;
@@ -105,9 +207,10 @@ SparseKkt::SparseKkt(const CscPattern& P, const CscPattern& A, KktFactorization 
   std::copy(rows.begin(), rows.end(), s.K.innerIndexPtr());
   std::fill(s.K.valuePtr(), s.K.valuePtr() + nonzeros, 0.0);
   s.scratch.resize(size);
+  s.work.resize(size);
   if (how != KktFactorization::dense) {
     s.ldlt = std::make_unique<AnalysedLdlt>();
-    s.ldlt->analyzePattern(s.K);  // it sizes L, so it goes once dense is chosen
+    analyse(*s.ldlt, s.K, positions);  // it sizes L, so it goes once dense is chosen
   }
   if (how == KktFactorization::dense ||
       (how == KktFactorization::automatic && dense_is_faster(size, s.ldlt->predicted_nonzeros()))) {
@@ -208,7 +311,7 @@ void SparseKkt::solve(double* rhs_x, double* rhs_y) const {
   if (s.dense) return solve_dense(*s.dense, rhs_x, rhs_y);
   std::copy(rhs_x, rhs_x + s.n, s.scratch.data());
   std::copy(rhs_y, rhs_y + s.m, s.scratch.data() + s.n);
-  s.scratch = s.ldlt->solve(s.scratch);
+  s.ldlt->solve_in_place(s.scratch.data(), s.work.data());
   std::copy(s.scratch.data(), s.scratch.data() + s.n, rhs_x);
   std::copy(s.scratch.data() + s.n, s.scratch.data() + s.n + s.m, rhs_y);
 }

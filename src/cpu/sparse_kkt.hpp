@@ -20,6 +20,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "bpqp/csc_matrix.hpp"
 
@@ -36,6 +37,17 @@ class SparseKkt {
   // K's pattern from P's (n×n, upper triangle) and A's (m×n); both validated (validate_csc,
   // InvalidArgument). The patterns are copied; the ordering is analysed here, once.
   SparseKkt(const CscPattern& P, const CscPattern& A, KktFactorization how = KktFactorization::automatic);
+  // The KKT matrix of a subset of a parent's rows (polishing's active set): A holds rows
+  // parent_rows[0 … A.rows) of the parent's A, increasing, and P is the parent's P pattern. It is
+  // eliminated in the parent's analysed order restricted to the kept indices, with no ordering
+  // analysis of its own (AMD can cost as much as the whole ADMM run on problems with long
+  // columns). A principal submatrix eliminated in its parent's order fills no more than the
+  // parent's factor restricted to it: a fill path through earlier indices in the submatrix is
+  // one in the parent. A parent factored dense has no order to give: AMD as above.
+  // InvalidArgument when P's size differs from the parent's or parent_rows is not increasing
+  // within the parent's rows.
+  SparseKkt(const CscPattern& P, const CscPattern& A, const SparseKkt& parent, const int* parent_rows,
+            KktFactorization how = KktFactorization::automatic);
   ~SparseKkt();
   SparseKkt(SparseKkt&&) noexcept;
   SparseKkt& operator=(SparseKkt&&) noexcept;
@@ -61,6 +73,8 @@ class SparseKkt {
   void solve(double* rhs_x, double* rhs_y) const;
 
  private:
+  // positions: where each index of K is eliminated (null: an AMD analysis).
+  void build(const CscPattern& P, const CscPattern& A, KktFactorization how, const std::vector<int>* positions);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

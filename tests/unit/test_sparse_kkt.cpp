@@ -167,6 +167,39 @@ TEST(SparseKkt, DenseBlocksSolveAndRefuseAsTheSparseFactorDoes) {
 }
 
 // The automatic choice: a banded KKT stays sparse, a random one whose factor fills in goes dense.
+// A subset of the rows in the parent's order (polishing's active set): it solves as the dense
+// matrix does, fills no more than the parent, and a dense parent (no order to give) still
+// yields a working factor. Misuse is an InvalidArgument.
+TEST(SparseKkt, ARowSubsetFactoredInItsParentsOrder) {
+  using bpqp::cpu::KktFactorization;
+  const KktCase c = make_case(60, 90, 0.08, 21);
+  const std::vector<int> rows = {0, 2, 3, 7, 8, 9, 15, 31, 32, 50, 61, 62, 88, 89};
+  KktCase sub{c.n, static_cast<int>(rows.size()), c.P, {}, c.P_csc, {}};
+  for (int i : rows) sub.A.insert(sub.A.end(), c.A.begin() + i * c.n, c.A.begin() + (i + 1) * c.n);
+  sub.A_csc = bpqp::dense_to_csc(sub.A.data(), sub.m, sub.n);
+  const std::vector<double> rho = spread_rho(c.m, 22), sub_rho = spread_rho(sub.m, 23);
+  for (KktFactorization how : {KktFactorization::sparse, KktFactorization::dense}) {
+    SCOPED_TRACE(how == KktFactorization::sparse ? "sparse parent" : "dense parent");
+    SparseKkt parent(c.P_csc.pattern(), c.A_csc.pattern(), how);
+    ASSERT_TRUE(parent.factor(c.P_csc.values.data(), c.A_csc.values.data(), 1e-6, rho.data()));
+    SparseKkt child(sub.P_csc.pattern(), sub.A_csc.pattern(), parent, rows.data(), KktFactorization::sparse);
+    EXPECT_EQ(child.m(), sub.m);
+    ASSERT_TRUE(child.factor(sub.P_csc.values.data(), sub.A_csc.values.data(), 1e-6, sub_rho.data()));
+    EXPECT_LT(relative_error(child, sub, 1e-6, sub_rho, 24), 1e-9);
+    if (how == KktFactorization::sparse) EXPECT_LE(child.factor_nonzeros(), parent.factor_nonzeros());
+  }
+  SparseKkt parent(c.P_csc.pattern(), c.A_csc.pattern(), KktFactorization::sparse);
+  std::vector<int> unordered = rows;
+  std::swap(unordered[3], unordered[4]);
+  EXPECT_THROW(SparseKkt(sub.P_csc.pattern(), sub.A_csc.pattern(), parent, unordered.data()), bpqp::InvalidArgument);
+  std::vector<int> outside = rows;
+  outside.back() = c.m;
+  EXPECT_THROW(SparseKkt(sub.P_csc.pattern(), sub.A_csc.pattern(), parent, outside.data()), bpqp::InvalidArgument);
+  const KktCase smaller = make_case(59, 14, 0.08, 25);
+  EXPECT_THROW(SparseKkt(smaller.P_csc.pattern(), smaller.A_csc.pattern(), parent, rows.data()),
+               bpqp::InvalidArgument);
+}
+
 TEST(SparseKkt, ChoosesDenseBlocksWhereTheFactorWouldFillIn) {
   const int n = 900, m = 300;
   std::vector<double> band(n * n, 0.0), rows(m * n, 0.0);

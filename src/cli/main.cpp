@@ -27,9 +27,9 @@ struct CommonOptions {
   std::string backward_mode = "direct";
   std::string precision = "double";
   std::string backend = "cpu";
-  // solve: which path solves a QPS/MPS file. auto: the sparse path (bpqp/sparse_solver.hpp) for
-  // a file with n + m ≥ sparse_above, in double on the cpu backend with --backward-mode direct
-  // (what it offers); the dense path otherwise, and always for JSON and CBF files.
+  // solve: which path solves a QPS/MPS or CBF file. auto: the sparse path (bpqp/sparse_solver.hpp)
+  // for a file with n + m ≥ sparse_above and no cone blocks, in double on the cpu backend with
+  // --backward-mode direct (what it offers); the dense path otherwise, and always for JSON files.
   std::string path = "auto";
   int sparse_above = 1000;
   int threads = 0;
@@ -231,26 +231,26 @@ int run_solve_sparse(const std::string& file, const bpqp::SparseQp& qp, const Co
 
 // Whether auto picks the sparse path for this file's problem (CommonOptions::path).
 bool sparse_path_fits(const bpqp::SparseQp& qp, const CommonOptions& o) {
-  return o.precision == "double" && o.backend == "cpu" && o.backward_mode == "direct" &&
+  return o.precision == "double" && o.backend == "cpu" && o.backward_mode == "direct" && qp.cones.empty() &&
          static_cast<long long>(qp.n) + qp.m >= o.sparse_above;
 }
 
 int run_solve(const std::string& file, const CommonOptions& o) {
-  const bool qps = !has_extension(file, ".json") && !has_extension(file, ".cbf");
-  if (o.path == "sparse" && !qps)
-    throw bpqp::InvalidArgument("--path sparse: reads QPS/MPS files only (not " + file + ")");
+  const bool json = has_extension(file, ".json"), cbf = has_extension(file, ".cbf");
+  if (o.path == "sparse" && json)
+    throw bpqp::InvalidArgument("--path sparse: reads QPS/MPS and CBF files only (not " + file + ")");
   std::vector<bpqp::DenseQp> problems;
-  if (qps && o.path != "dense") {
-    const bpqp::SparseQp qp = bpqp::io::read_qps_sparse(file);
+  if (!json && o.path != "dense") {
+    const bpqp::SparseQp qp = cbf ? bpqp::io::read_cbf_sparse(file) : bpqp::io::read_qps_sparse(file);
+    if (o.path == "sparse" && !qp.cones.empty())
+      throw bpqp::InvalidArgument("--path sparse: " + file + " has " + std::to_string(qp.cones.size()) +
+                                  " cone block(s), which the sparse path does not solve yet (--path dense does)");
     if (o.path == "sparse" || sparse_path_fits(qp, o)) return run_solve_sparse(file, qp, o);
   }
-  if (qps) {
-    problems.push_back(bpqp::io::read_qps(file));  // with the dense path's size limit and its message
-  } else if (has_extension(file, ".json")) {
-    problems = bpqp::io::read_json_batch(file);
-  } else {
-    problems.push_back(bpqp::io::read_cbf(file));
-  }
+  // The dense readers, with the dense path's size limit and its message.
+  if (json) problems = bpqp::io::read_json_batch(file);
+  else if (cbf) problems.push_back(bpqp::io::read_cbf(file));
+  else problems.push_back(bpqp::io::read_qps(file));
   nlohmann::json out = o.precision == "float" ? solve_problems<float>(problems, o) : solve_problems<double>(problems, o);
   out["path"] = "dense";
   out["file"] = file;
@@ -350,9 +350,9 @@ int main(int argc, char** argv) {
   solve->add_option("--backward-mode", solve_opts.backward_mode, "direct or admm")
       ->check(CLI::IsMember({"direct", "admm"}))->capture_default_str();
   solve->add_option("--path", solve_opts.path,
-                    "auto, dense or sparse. sparse: a QPS/MPS file solved with no dense matrices (double, cpu; "
-                    "--backward gives dP and dA on the file's patterns). auto: sparse for a QPS/MPS file with "
-                    "n + m >= --sparse-above in double on the cpu, dense otherwise")
+                    "auto, dense or sparse. sparse: a QPS/MPS or CBF file (no cones) solved with no dense matrices "
+                    "(double, cpu; --backward gives dP and dA on the file's patterns). auto: sparse for such a file "
+                    "with n + m >= --sparse-above in double on the cpu, dense otherwise")
       ->check(CLI::IsMember({"auto", "dense", "sparse"}))->capture_default_str();
   solve->add_flag_callback("--sparse", [&solve_opts] { solve_opts.path = "sparse"; }, "Same as --path sparse");
   solve->add_option("--sparse-above", solve_opts.sparse_above, "n + m from which --path auto takes the sparse path")

@@ -33,7 +33,8 @@ struct ConeRun {
 class CbfParser {
  public:
   CbfParser(std::istream& in, const std::string& source) : in_(in), source_(source) {}
-  DenseQp parse();
+  // max_dense_entries < 0: no limit (the sparse reader).
+  SparseQp parse(long long max_dense_entries);
 
  private:
   [[noreturn]] void fail(const std::string& reason) const { throw ParseError(source_, line_, reason); }
@@ -45,7 +46,7 @@ class CbfParser {
   std::vector<ConeRun> cones(const std::string& section, int* total);
   void coordinates(const std::string& section, int indices, std::map<std::pair<int, int>, double>& out,
                    int bound0, int bound1);
-  DenseQp assemble() const;
+  SparseQp assemble(long long max_dense_entries) const;
 
   std::istream& in_;
   const std::string& source_;
@@ -151,7 +152,7 @@ void CbfParser::coordinates(const std::string& section, int indices, std::map<st
   }
 }
 
-DenseQp CbfParser::parse() {
+SparseQp CbfParser::parse(long long max_dense_entries) {
   std::vector<std::string> tokens;
   std::set<std::string> seen;
   bool first = true;
@@ -197,28 +198,33 @@ DenseQp CbfParser::parse() {
   if (n_ < 0) fail("no VAR section: the number of variables is missing");
   if (n_ == 0) fail("VAR: the problem has no variables");
   if (m_ < 0) m_ = 0;
-  return assemble();
+  return assemble(max_dense_entries);
 }
 
-DenseQp CbfParser::assemble() const {
+SparseQp CbfParser::assemble(long long max_dense_entries) const {
   // Rows: the CON rows, then an identity row per variable in a non-free cone.
   int var_rows = 0;
   for (const ConeRun& r : var_cones_) var_rows += r.kind == CbfCone::free ? 0 : r.dim;
   const long long n = n_, rows = static_cast<long long>(m_) + var_rows;
-  if (n * (n + rows) > kMaxDenseEntries)
+  if (rows > std::numeric_limits<int>::max() - n) fail("problem too large: n + m must fit in 32 bits");
+  if (max_dense_entries >= 0 && n * (n + rows) > max_dense_entries)
     fail("problem too large for dense storage: n = " + std::to_string(n) + ", m = " + std::to_string(rows));
-  DenseQp qp;
+  SparseQp qp;
   qp.n = n_;
   qp.m = static_cast<int>(rows);
-  qp.P.assign(n * n, 0.0);
+  qp.P.rows = qp.P.cols = n_;
+  qp.P.col_starts.assign(n_ + 1, 0);  // P = 0
   qp.q.assign(n, 0.0);
-  qp.A.assign(rows * n, 0.0);
   qp.l.assign(rows, -kInf);
   qp.u.assign(rows, kInf);
   const double sign = maximize_ ? -1.0 : 1.0;  // max f = −min(−f)
   for (const auto& [index, value] : objective_a_) qp.q[index.first] = sign * value;
   qp.objective_constant = sign * objective_b_;
-  for (const auto& [index, value] : a_) qp.A[static_cast<std::size_t>(index.first) * n + index.second] = value;
+
+  // A by columns: the ACOORD entries (kept as written, zeros included), then the identity rows
+  // of the variables in non-free cones, which come after every CON row.
+  std::vector<std::vector<std::pair<int, double>>> columns(n_);
+  for (const auto& [index, value] : a_) columns[index.second].emplace_back(index.first, value);
   std::vector<double> b(m_, 0.0);
   for (const auto& [index, value] : b_) b[index.first] = value;
   // The rows r … r + dim − 1 of one cone, whose g = A x + b (b: their offsets).
@@ -247,29 +253,49 @@ DenseQp CbfParser::assemble() const {
   int j = 0;
   for (const ConeRun& run : var_cones_) {
     if (run.kind != CbfCone::free) {
-      for (int k = 0; k < run.dim; ++k) qp.A[static_cast<std::size_t>(r + k) * n + j + k] = 1.0;
+      for (int k = 0; k < run.dim; ++k) columns[j + k].emplace_back(r + k, 1.0);
       place(run.kind, r, run.dim, nullptr);
       r += run.dim;
     }
     j += run.dim;
   }
+  qp.A.rows = qp.m;
+  qp.A.cols = n_;
+  qp.A.col_starts.assign(1, 0);
+  for (const auto& column : columns) {  // rows already increase: the map is ordered by row
+    for (const auto& [row, value] : column) {
+      qp.A.row_indices.push_back(row);
+      qp.A.values.push_back(value);
+    }
+    qp.A.col_starts.push_back(static_cast<int>(qp.A.row_indices.size()));
+  }
   return qp;
 }
 
-}  // namespace
-
-DenseQp parse_cbf(std::istream& in, const std::string& source_name) {
+SparseQp parse(std::istream& in, const std::string& source_name, long long max_dense_entries) {
   CbfParser parser(in, source_name);
-  DenseQp qp = parser.parse();
+  SparseQp qp = parser.parse(max_dense_entries);
   const std::size_t slash = source_name.find_last_of('/');
   qp.name = source_name.substr(slash == std::string::npos ? 0 : slash + 1);
   return qp;
 }
 
-DenseQp read_cbf(const std::string& path) {
+SparseQp read(const std::string& path, long long max_dense_entries) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ParseError(path, 0, "cannot open file");
-  return parse_cbf(in, path);
+  return parse(in, path, max_dense_entries);
 }
+
+}  // namespace
+
+DenseQp parse_cbf(std::istream& in, const std::string& source_name) {
+  return to_dense(parse(in, source_name, kMaxDenseEntries), kMaxDenseEntries);
+}
+
+DenseQp read_cbf(const std::string& path) { return to_dense(read(path, kMaxDenseEntries), kMaxDenseEntries); }
+
+SparseQp parse_cbf_sparse(std::istream& in, const std::string& source_name) { return parse(in, source_name, -1); }
+
+SparseQp read_cbf_sparse(const std::string& path) { return read(path, -1); }
 
 }  // namespace bpqp::io

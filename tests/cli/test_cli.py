@@ -57,6 +57,26 @@ paths = {(name, args): json.loads(run("solve", f"{MM}/{name}.QPS", *args).stdout
                             ("HS21", ("--sparse-above", "3")), ("CVXQP2_M", ("--path", "dense")))}
 check("auto path: small dense, large sparse, float dense, threshold and override honoured",
       list(paths.values()) == ["dense", "sparse", "dense", "sparse", "dense"], paths)
+# CBF files on the sparse path: an LP (min x0 + 2 x1 s.t. x0 + x1 >= 1, x >= 0: objective 1 at
+# (1, 0)) read without densifying, as the dense path solves it; a file with cones refused by name
+# on --path sparse and kept on the dense path by auto.
+with tempfile.NamedTemporaryFile("w", suffix=".cbf", delete=False) as f:
+    f.write("VER\n3\nVAR\n2 1\nL+ 2\nCON\n1 1\nL+ 1\nOBJACOORD\n2\n0 1\n1 2\n"
+            "ACOORD\n2\n0 0 1\n0 1 1\nBCOORD\n1\n0 -1\n")
+    lp_cbf = f.name
+cbf_runs = {path: json.loads(run("solve", lp_cbf, "--path", path, "--sparse-above", "0", "--eps-abs", "1e-8",
+                                 "--eps-rel", "1e-8").stdout) for path in ("sparse", "dense", "auto")}
+os.unlink(lp_cbf)
+check("CBF LP: sparse, dense and auto (sparse) paths give objective 1 at x = (1, 0)",
+      [r["path"] for r in cbf_runs.values()] == ["sparse", "dense", "sparse"] and
+      all(abs(r["problems"][0]["objective"] - 1.0) < 1e-7 and abs(r["problems"][0]["x"][0] - 1.0) < 1e-7
+          for r in cbf_runs.values()), cbf_runs)
+cone_file = os.path.join(os.path.dirname(MM.rstrip("/")), "cbf", "hypotenuse.cbf")
+bad = run("solve", cone_file, "--path", "sparse", expect_ok=False)
+check("CBF with cones: --path sparse refuses by name", bad.returncode != 0 and "cone block" in bad.stderr, bad.stderr)
+auto = json.loads(run("solve", cone_file, "--sparse-above", "0").stdout)
+check("CBF with cones: auto keeps the dense path", auto["path"] == "dense" and
+      auto["problems"][0]["status"] == "solved", (auto["path"], auto["problems"][0]["status"]))
 
 # 1c. --sparse --backward: dP and dA on the file's patterns, the dense path's gradients read there
 #     (dP: the derivative of a stored upper-triangle value, both mirrored dense entries).

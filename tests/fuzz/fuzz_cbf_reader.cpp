@@ -2,7 +2,7 @@
 // (cbf_reader.hpp): malformed or unsupported input is a ParseError, nothing else is thrown; a
 // problem it returns has the documented layout — a valid cone layout, finite data, cone rows
 // with a finite offset and u = +inf, box rows with l ≤ u — and survives a JSON write/read round
-// trip bit for bit.
+// trip bit for bit; parse_cbf_sparse reads the same input to the same problem (densified).
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +11,7 @@
 
 #include <bpqp/io/cbf_reader.hpp>
 #include <bpqp/qp_batch_view.hpp>
+#include <bpqp/sparse_qp.hpp>
 
 #include "fuzz_support.hpp"
 
@@ -52,5 +53,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                       "row " << i << " has bounds [" << l << ", " << u << "]");
   }
   bpqp::fuzz::check_json_round_trip({qp});
+
+  // The sparse reader reads what the dense one read, and densified it is the same problem.
+  std::istringstream again(std::string(reinterpret_cast<const char*>(data), size));
+  bpqp::DenseQp densified;
+  try {
+    densified = bpqp::to_dense(bpqp::io::parse_cbf_sparse(again, "fuzz.cbf"));
+  } catch (const std::exception& e) {
+    bpqp::fuzz::unexpected_exception("parse_cbf_sparse after parse_cbf succeeded", &e);
+  }
+  BPQP_FUZZ_CHECK(densified.n == qp.n && densified.m == qp.m && densified.P == qp.P && densified.q == qp.q &&
+                      densified.A == qp.A && densified.l == qp.l && densified.u == qp.u &&
+                      densified.objective_constant == qp.objective_constant &&
+                      densified.cones.size() == qp.cones.size(),
+                  "parse_cbf_sparse's problem, densified, differs from parse_cbf's");
   return 0;
 }

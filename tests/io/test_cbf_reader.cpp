@@ -123,3 +123,69 @@ TEST(CbfReaderErrors, MalformedDataIsReportedAtItsLine) {
 }
 
 }  // namespace
+
+namespace {
+
+bpqp::SparseQp parse_sparse(const std::string& text) {
+  std::istringstream in(text);
+  return bpqp::io::parse_cbf_sparse(in, "test.cbf");
+}
+
+void expect_same_problem(const DenseQp& a, const DenseQp& b) {
+  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.n, b.n);
+  EXPECT_EQ(a.m, b.m);
+  EXPECT_EQ(a.P, b.P);
+  EXPECT_EQ(a.q, b.q);
+  EXPECT_EQ(a.A, b.A);
+  EXPECT_EQ(a.l, b.l);
+  EXPECT_EQ(a.u, b.u);
+  EXPECT_EQ(a.objective_constant, b.objective_constant);
+  ASSERT_EQ(a.cones.size(), b.cones.size());
+  for (std::size_t k = 0; k < a.cones.size(); ++k) {
+    EXPECT_EQ(a.cones[k].first_row, b.cones[k].first_row);
+    EXPECT_EQ(a.cones[k].dim, b.cones[k].dim);
+    EXPECT_EQ(a.cones[k].kind, b.cones[k].kind);
+  }
+}
+
+}  // namespace
+
+// The sparse reader's problem, densified, is the dense reader's, bit for bit, on every file of
+// the test data (constraint and variable cones, QR of dimension 2, maximization, constants).
+TEST(CbfReaderSparse, DensifiedItIsTheDenseReadersProblem) {
+  for (const char* file : {"cqo1", "fermat_point", "hypotenuse", "infeasible_disk", "max_on_disk",
+                           "sum_of_inverses"}) {
+    SCOPED_TRACE(file);
+    const std::string path = std::string(BPQP_TEST_DATA_DIR) + "/cbf/" + file + ".cbf";
+    const bpqp::SparseQp sparse = bpqp::io::read_cbf_sparse(path);
+    EXPECT_NO_THROW(bpqp::validate(sparse));
+    EXPECT_EQ(sparse.P.nonzeros(), 0);
+    expect_same_problem(bpqp::to_dense(sparse), bpqp::io::read_cbf(path));
+  }
+  const std::string rotated = "VER\n3\nVAR\n2 1\nF 2\nCON\n2 1\nQR 2\nACOORD\n2\n0 0 1\n1 1 1\n";
+  expect_same_problem(bpqp::to_dense(parse_sparse(rotated)), parse(rotated));
+}
+
+// Entries are kept as written (an explicit zero too), columns sorted by row with the variable
+// cones' identity rows after every CON row; a problem the dense reader refuses for its size is
+// read, and malformed input is the same ParseError at the same line.
+TEST(CbfReaderSparse, KeepsEntriesAsWrittenAndHasNoDenseSizeLimit) {
+  const bpqp::SparseQp qp =
+      parse_sparse("VER\n3\nVAR\n3 2\nF 1\nL+ 2\nCON\n2 1\nL- 2\nACOORD\n3\n1 0 2.5\n0 0 0\n0 2 -1\n");
+  EXPECT_EQ(qp.m, 4);  // 2 CON rows, then the L+ variables' identity rows 2 and 3
+  EXPECT_EQ(qp.A.col_starts, (std::vector<int>{0, 2, 3, 5}));
+  EXPECT_EQ(qp.A.row_indices, (std::vector<int>{0, 1, 2, 0, 3}));
+  EXPECT_EQ(qp.A.values, (std::vector<double>{0.0, 2.5, 1.0, -1.0, 1.0}));
+
+  const std::string huge = "VER\n3\nVAR\n200000 1\nL+ 200000\n";  // dense: 200000 × 400000 entries
+  expect_error(huge, 5, "problem too large for dense storage");
+  const bpqp::SparseQp big = parse_sparse(huge);
+  EXPECT_EQ(big.n, 200000);
+  EXPECT_EQ(big.m, 200000);
+  EXPECT_EQ(big.A.nonzeros(), 200000);
+  EXPECT_EQ(big.l[199999], 0.0);
+
+  bpqp::testing::expect_parse_error(parse_sparse, "VER\n3\nVAR\n2 1\nF 2\nINT\n1\n0\n", "test.cbf", 6,
+                                    "integer variables (INT) are outside");
+}

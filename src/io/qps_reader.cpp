@@ -234,8 +234,10 @@ class Parser {
   void set_coefficient(int column, const std::string& row_name, const std::string& value_text);
   void set_rhs(const std::string& row_name, const std::string& value_text);
   void set_range(const std::string& row_name, const std::string& value_text);
+  // what(): the entry's description, built only for the error (not once per entry of a file).
+  template <class Describe>
   void set_entry(std::unordered_map<long long, double>& entries, long long key, double value,
-                 const std::string& what) const;
+                 const Describe& what) const;
   bool use_set(std::string& active, const std::string& name) const;
 
   double number(const std::string& text) const;
@@ -397,7 +399,7 @@ void Parser::set_coefficient(int column, const std::string& row_name, const std:
   const double value = number(value_text);
   if (rows_[row].type == 'N' && row != objective_) return;  // free rows are dropped
   set_entry(coefficients_, entry_key(row, column), value,
-            "column " + quote(columns_[column].name) + " in row " + quote(row_name));
+            [&] { return "column " + quote(columns_[column].name) + " in row " + quote(row_name); });
 }
 
 void Parser::rhs_line(const Fields& f, bool ranges) {
@@ -490,7 +492,7 @@ void Parser::quad_line(const Fields& f) {
   const int i = find_column(f[1]);
   const int j = find_column(f[2]);
   const double value = number(f[3]);
-  const std::string what = "quadratic entry (" + quote(f[1]) + ", " + quote(f[2]) + ")";
+  const auto what = [&] { return "quadratic entry (" + quote(f[1]) + ", " + quote(f[2]) + ")"; };
   set_entry(quadratic_, entry_key(i, j), value, what);
   // QUADOBJ lists one triangle: the mirror entry is implied. QMATRIX lists both.
   if (section_ == Section::quadobj && i != j) set_entry(quadratic_, entry_key(j, i), value, what);
@@ -498,11 +500,12 @@ void Parser::quad_line(const Fields& f) {
 
 // An entry may be repeated with the same value (some writers list both triangles in QUADOBJ);
 // a different value is ambiguous, so it is an error rather than a silent sum or overwrite.
+template <class Describe>
 void Parser::set_entry(std::unordered_map<long long, double>& entries, long long key, double value,
-                       const std::string& what) const {
+                       const Describe& what) const {
   auto inserted = entries.emplace(key, value);
   if (!inserted.second && inserted.first->second != value) {
-    fail("conflicting values for " + what + ": " + format_number(inserted.first->second) +
+    fail("conflicting values for " + what() + ": " + format_number(inserted.first->second) +
          " and " + format_number(value));
   }
 }

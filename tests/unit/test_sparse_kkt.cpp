@@ -200,6 +200,31 @@ TEST(SparseKkt, ARowSubsetFactoredInItsParentsOrder) {
                bpqp::InvalidArgument);
 }
 
+// A fitting problem's KKT matrix: a few long data columns (each meets half of 300 rows) in a
+// graph of short ones. Ordered with the long columns last (sparse_kkt.cpp, long_columns_last) or
+// by AMD, the factor solves as the dense matrix does and is at most twice the least possible
+// (K's own entries below the diagonal plus the long columns' block).
+TEST(SparseKkt, LongDataColumnsSolveAndKeepTheFactorSmall) {
+  const int features = 6, data = 300, n = features + data, m = data;
+  std::mt19937 rng(31);
+  std::uniform_real_distribution<double> value(-1.0, 1.0), coin(0.0, 1.0);
+  KktCase c{n, m, std::vector<double>(n * n, 0.0), std::vector<double>(m * n, 0.0), {}, {}};
+  for (int j = features; j < n; ++j) c.P[j * n + j] = 2.0;  // yᵀy on the residuals
+  for (int i = 0; i < data; ++i) {
+    for (int j = 0; j < features; ++j)
+      if (coin(rng) < 0.5) c.A[i * n + j] = value(rng);
+    c.A[i * n + features + i] = -1.0;  // A_d x − y = b
+  }
+  c.P_csc = bpqp::dense_to_csc(c.P.data(), n, n, CscShape::upper_triangle);
+  c.A_csc = bpqp::dense_to_csc(c.A.data(), m, n);
+  SparseKkt kkt(c.P_csc.pattern(), c.A_csc.pattern(), bpqp::cpu::KktFactorization::sparse);
+  const std::vector<double> rho = spread_rho(m, 32);
+  ASSERT_TRUE(kkt.factor(c.P_csc.values.data(), c.A_csc.values.data(), 1e-6, rho.data()));
+  EXPECT_LT(relative_error(kkt, c, 1e-6, rho, 33), 1e-9);
+  const long long strictly_lower = kkt.kkt_nonzeros() - (n + m);
+  EXPECT_LE(kkt.factor_nonzeros() - (n + m), 2 * (strictly_lower + features * (features - 1) / 2));
+}
+
 TEST(SparseKkt, ChoosesDenseBlocksWhereTheFactorWouldFillIn) {
   const int n = 900, m = 300;
   std::vector<double> band(n * n, 0.0), rows(m * n, 0.0);

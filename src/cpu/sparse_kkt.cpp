@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -44,9 +45,10 @@ class AnalysedLdlt : public Eigen::SimplicialLDLT<SparseMatrix, Eigen::Upper, Am
   long long predicted_nonzeros() const { return m_matrix.nonZeros(); }
 
   // K v = b in place through the factor P K Pᵀ = L D Lᵀ, with `work` (size entries) for P v.
-  // Eigen's solve() does the same arithmetic but allocates on each call (a temporary, and a
-  // mask for the in-place inverse permutation), which was half of a solve's time on ADMM's
-  // small factors; ADMM runs one solve an iteration.
+  // Eigen's solve() takes the same steps (it multiplies by D's inverse where this divides by D)
+  // but allocates on each call (a temporary, and a mask for the in-place inverse permutation),
+  // which was half of a solve's time on ADMM's small factors; ADMM runs one solve an iteration.
+  // Only after a successful factorize(): a failed one leaves L's later columns unset.
   void solve_in_place(double* v, double* work) const {
     const int size = static_cast<int>(m_matrix.rows());
     const int* start = m_matrix.outerIndexPtr();
@@ -86,14 +88,14 @@ void analyse(AnalysedLdlt& ldlt, const SparseMatrix& K, const std::vector<int>* 
   inherited_order = nullptr;
 }
 
-// An elimination order with K's long columns last; their number (0: K has none, no order). A column is long
-// when its vertex meets more than ten times the mean number of neighbours (and over 16): the
-// data columns of a fitting problem (Lasso, Huber, SVM: a feature's column meets every data row
-// it is nonzero in). AMD's degree updates rescan such columns at every neighbour's elimination,
-// and below its own dense cut-off (10·√N) it spent ~0.3 s on K of 2·10⁴ rows whose factor takes
-// 5 ms; ordered last, the long columns end as the factor's trailing block. The order is the AMD
-// order of the graph without them, then the long columns by increasing degree. Only a speed
-// choice: analyse_kkt keeps it only when the factor it predicts is near the least possible.
+// An elimination order with K's long columns last; their number (0: K has none, no order). A
+// column is long when its vertex meets more than ten times the mean number of neighbours (and
+// over 16): the data columns of a fitting problem (Lasso, Huber, SVM: a feature's column meets
+// every data row it is nonzero in). AMD's degree updates rescan such columns at every
+// neighbour's elimination, and below its own dense cut-off (10·√N) it spent ~0.3 s on K of
+// 2·10⁴ rows whose factor takes 5 ms; ordered last, the long columns end as the factor's
+// trailing block. The order is the AMD order of the graph without them, then the long columns
+// by increasing degree. Only a speed choice: analyse_kkt keeps it only when its factor is small.
 int long_columns_last(const SparseMatrix& K, std::vector<int>& positions) {
   const int size = static_cast<int>(K.cols());
   std::vector<long long> degree(size, 0);
@@ -136,16 +138,48 @@ int long_columns_last(const SparseMatrix& K, std::vector<int>& positions) {
   return static_cast<int>(long_ones.size());
 }
 
+// The entries below the diagonal of L for K eliminated in `positions`, counted with the
+// elimination tree as Eigen's analysis counts them, in 64 bits; the count stops (and is
+// returned) once past `limit`, so a poor order costs no more than the limit's worth of work.
+long long factor_entries_up_to(const SparseMatrix& K, const std::vector<int>& positions, long long limit) {
+  const int size = static_cast<int>(K.cols());
+  // The upper triangle of K permuted: entry (r, c) lands in column max(p_r, p_c).
+  std::vector<int> starts(size + 1, 0);
+  for (int c = 0; c < size; ++c)
+    for (SparseMatrix::InnerIterator it(K, c); it; ++it)
+      ++starts[std::max(positions[it.row()], positions[c]) + 1];
+  for (int c = 0; c < size; ++c) starts[c + 1] += starts[c];
+  std::vector<int> rows(starts[size]), next(starts.begin(), starts.end() - 1);
+  for (int c = 0; c < size; ++c)
+    for (SparseMatrix::InnerIterator it(K, c); it; ++it) {
+      const int a = positions[it.row()], b = positions[c];
+      rows[next[std::max(a, b)]++] = std::min(a, b);
+    }
+  std::vector<int> parent(size, -1), tag(size, -1);
+  long long entries = 0;
+  for (int k = 0; k < size; ++k) {  // row k of L: the tree paths from K's entries up to k
+    tag[k] = k;
+    for (int e = starts[k]; e < starts[k + 1]; ++e)
+      for (int i = rows[e]; tag[i] != k; i = parent[i]) {
+        if (parent[i] == -1) parent[i] = k;
+        ++entries;
+        tag[i] = k;
+      }
+    if (entries > limit) return entries;
+  }
+  return entries;
+}
+
 // analyzePattern(K): in `positions` where given (an inherited order), else long columns last
-// where that predicts a factor within twice the least any order can have (K's own entries below
-// the diagonal, plus the long columns' trailing block as if dense), else AMD.
+// where its factor has at most twice the entries of K below the diagonal plus a dense block of
+// the long columns (K's own entries are a lower bound for every order), else AMD.
 void analyse_kkt(AnalysedLdlt& ldlt, const SparseMatrix& K, const std::vector<int>* positions) {
   if (positions != nullptr) return analyse(ldlt, K, positions);
   std::vector<int> order;
   if (const long long long_count = long_columns_last(K, order); long_count > 0) {
-    analyse(ldlt, K, &order);
     const long long strictly_lower = K.nonZeros() - K.cols();  // K stores every diagonal slot
-    if (ldlt.predicted_nonzeros() <= 2 * (strictly_lower + long_count * (long_count - 1) / 2)) return;
+    const long long limit = 2 * (strictly_lower + long_count * (long_count - 1) / 2);
+    if (factor_entries_up_to(K, order, limit) <= limit) return analyse(ldlt, K, &order);
   }
   analyse(ldlt, K, nullptr);
 }
@@ -372,6 +406,7 @@ bool SparseKkt::factor(const double* P_values, const double* A_values, double si
 
 void SparseKkt::solve(double* rhs_x, double* rhs_y) const {
   const Impl& s = *impl_;
+  if (!s.factored) throw std::logic_error("SparseKkt::solve without a successful factor()");
   if (s.dense) return solve_dense(*s.dense, rhs_x, rhs_y);
   std::copy(rhs_x, rhs_x + s.n, s.scratch.data());
   std::copy(rhs_y, rhs_y + s.m, s.scratch.data() + s.n);

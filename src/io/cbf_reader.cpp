@@ -207,6 +207,8 @@ SparseQp CbfParser::assemble(long long max_dense_entries) const {
   for (const ConeRun& r : var_cones_) var_rows += r.kind == CbfCone::free ? 0 : r.dim;
   const long long n = n_, rows = static_cast<long long>(m_) + var_rows;
   if (rows > std::numeric_limits<int>::max() - n) fail("problem too large: n + m must fit in 32 bits");
+  if (static_cast<long long>(a_.size()) + var_rows > std::numeric_limits<int>::max())
+    fail("problem too large: A's entries must fit in 32 bits");
   if (max_dense_entries >= 0 && n * (n + rows) > max_dense_entries)
     fail("problem too large for dense storage: n = " + std::to_string(n) + ", m = " + std::to_string(rows));
   SparseQp qp;

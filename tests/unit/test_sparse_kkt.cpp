@@ -166,7 +166,6 @@ TEST(SparseKkt, DenseBlocksSolveAndRefuseAsTheSparseFactorDoes) {
   EXPECT_FALSE(kkt.factor(c.P_csc.values.data(), c.A_csc.values.data(), 1e-6, rho.data()));
 }
 
-// The automatic choice: a banded KKT stays sparse, a random one whose factor fills in goes dense.
 // A subset of the rows in the parent's order (polishing's active set): it solves as the dense
 // matrix does, fills no more than the parent, and a dense parent (no order to give) still
 // yields a working factor. Misuse is an InvalidArgument.
@@ -201,9 +200,10 @@ TEST(SparseKkt, ARowSubsetFactoredInItsParentsOrder) {
 }
 
 // A fitting problem's KKT matrix: a few long data columns (each meets half of 300 rows) in a
-// graph of short ones. Ordered with the long columns last (sparse_kkt.cpp, long_columns_last) or
-// by AMD, the factor solves as the dense matrix does and is at most twice the least possible
-// (K's own entries below the diagonal plus the long columns' block).
+// graph of short ones. Ordered with the long columns last (sparse_kkt.cpp, long_columns_last),
+// the factor solves as the dense matrix does and has at most twice the entries of K below the
+// diagonal plus the long columns' block (the order's acceptance bound; AMD's factor here is
+// that small too, so this shows the bound holds, not which order was taken).
 TEST(SparseKkt, LongDataColumnsSolveAndKeepTheFactorSmall) {
   const int features = 6, data = 300, n = features + data, m = data;
   std::mt19937 rng(31);
@@ -225,6 +225,7 @@ TEST(SparseKkt, LongDataColumnsSolveAndKeepTheFactorSmall) {
   EXPECT_LE(kkt.factor_nonzeros() - (n + m), 2 * (strictly_lower + features * (features - 1) / 2));
 }
 
+// The automatic choice: a banded KKT stays sparse, a random one whose factor fills in goes dense.
 TEST(SparseKkt, ChoosesDenseBlocksWhereTheFactorWouldFillIn) {
   const int n = 900, m = 300;
   std::vector<double> band(n * n, 0.0), rows(m * n, 0.0);

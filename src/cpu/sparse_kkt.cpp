@@ -54,8 +54,8 @@ class AnalysedLdlt : public Eigen::SimplicialLDLT<SparseMatrix, Eigen::Upper, Am
     const int* start = m_matrix.outerIndexPtr();
     const int* row = m_matrix.innerIndexPtr();
     const double* value = m_matrix.valuePtr();
-    const int* position = m_P.size() > 0 ? m_P.indices().data() : nullptr;  // none: the natural order
-    for (int i = 0; i < size; ++i) work[position ? position[i] : i] = v[i];
+    const int* position = m_P.indices().data();  // our ordering always sets one (size 0: empty)
+    for (int i = 0; i < size; ++i) work[position[i]] = v[i];
     for (int j = 0; j < size; ++j) {  // L w = P b, column by column (L has a unit diagonal)
       const double w_j = work[j];
       if (w_j != 0.0)
@@ -67,7 +67,7 @@ class AnalysedLdlt : public Eigen::SimplicialLDLT<SparseMatrix, Eigen::Upper, Am
       for (int k = start[j]; k < start[j + 1]; ++k) u_j -= value[k] * work[row[k]];
       work[j] = u_j;
     }
-    for (int i = 0; i < size; ++i) v[i] = work[position ? position[i] : i];
+    for (int i = 0; i < size; ++i) v[i] = work[position[i]];
   }
 };
 
@@ -231,24 +231,23 @@ SparseKkt::SparseKkt(const CscPattern& P, const CscPattern& A, const SparseKkt& 
     build(P, A, how, nullptr);
     return;
   }
-  // The kept indices (the n variables, then the rows) in the parent's elimination order.
-  const auto& parent_position = up.ldlt->permutationP().indices();
+  // Each parent index's place in the child (−1: not kept): the n variables, then the kept rows.
   const int n = P.cols, size = n + A.rows;
-  std::vector<int> by_position(size);
-  for (int k = 0; k < size; ++k) by_position[k] = k;
-  const auto position_of = [&](int k) {
-    if (k < n) return parent_position[k];
-    const int row = parent_rows[k - n];
-    if (row < 0 || row >= up.m || (k > n && row <= parent_rows[k - n - 1]))
-      throw InvalidArgument("SparseKkt: parent_rows[" + std::to_string(k - n) + "] = " + std::to_string(row) +
+  std::vector<int> child_of(static_cast<std::size_t>(up.n) + up.m, -1);
+  for (int j = 0; j < n; ++j) child_of[j] = j;
+  for (int a = 0; a < A.rows; ++a) {
+    const int row = parent_rows[a];
+    if (row < 0 || row >= up.m || (a > 0 && row <= parent_rows[a - 1]))
+      throw InvalidArgument("SparseKkt: parent_rows[" + std::to_string(a) + "] = " + std::to_string(row) +
                             ": expected increasing rows of the parent's " + std::to_string(up.m));
-    return parent_position[n + row];
-  };
-  std::vector<int> key(size);
-  for (int k = 0; k < size; ++k) key[k] = position_of(k);
-  std::sort(by_position.begin(), by_position.end(), [&](int a, int b) { return key[a] < key[b]; });
+    child_of[n + row] = n + a;
+  }
+  // The kept indices numbered in the order the parent eliminates them.
+  const auto& parent_order = up.ldlt->permutationPinv().indices();  // the parent's index at each position
   std::vector<int> positions(size);
-  for (int position = 0; position < size; ++position) positions[by_position[position]] = position;
+  int next = 0;
+  for (int t = 0; t < up.n + up.m; ++t)
+    if (const int c = child_of[parent_order[t]]; c >= 0) positions[c] = next++;
   build(P, A, how, &positions);
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bpqp/errors.hpp"
+#include "io/csc_assembly.hpp"
 
 namespace bpqp::io {
 namespace {
@@ -223,10 +224,11 @@ SparseQp CbfParser::assemble(long long max_dense_entries) const {
   for (const auto& [index, value] : objective_a_) qp.q[index.first] = sign * value;
   qp.objective_constant = sign * objective_b_;
 
-  // A by columns: the ACOORD entries (kept as written, zeros included), then the identity rows
-  // of the variables in non-free cones, which come after every CON row.
-  std::vector<std::vector<std::pair<int, double>>> columns(n_);
-  for (const auto& [index, value] : a_) columns[index.second].emplace_back(index.first, value);
+  // A: the ACOORD entries (kept as written, zeros included), then the identity rows of the
+  // variables in non-free cones, which come after every CON row.
+  std::vector<Triplet> a_entries;
+  a_entries.reserve(a_.size() + var_rows);
+  for (const auto& [index, value] : a_) a_entries.push_back({index.first, index.second, value});
   std::vector<double> b(m_, 0.0);
   for (const auto& [index, value] : b_) b[index.first] = value;
   // The rows r … r + dim − 1 of one cone, whose g = A x + b (b: their offsets).
@@ -255,22 +257,13 @@ SparseQp CbfParser::assemble(long long max_dense_entries) const {
   int j = 0;
   for (const ConeRun& run : var_cones_) {
     if (run.kind != CbfCone::free) {
-      for (int k = 0; k < run.dim; ++k) columns[j + k].emplace_back(r + k, 1.0);
+      for (int k = 0; k < run.dim; ++k) a_entries.push_back({r + k, j + k, 1.0});
       place(run.kind, r, run.dim, nullptr);
       r += run.dim;
     }
     j += run.dim;
   }
-  qp.A.rows = qp.m;
-  qp.A.cols = n_;
-  qp.A.col_starts.assign(1, 0);
-  for (const auto& column : columns) {  // rows already increase: the map is ordered by row
-    for (const auto& [row, value] : column) {
-      qp.A.row_indices.push_back(row);
-      qp.A.values.push_back(value);
-    }
-    qp.A.col_starts.push_back(static_cast<int>(qp.A.row_indices.size()));
-  }
+  qp.A = csc_of(a_entries, qp.m, n_);
   return qp;
 }
 

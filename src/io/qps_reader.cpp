@@ -19,6 +19,7 @@
 
 #include "bpqp/errors.hpp"
 #include "bpqp/sparse_qp.hpp"
+#include "io/csc_assembly.hpp"
 
 namespace bpqp::io {
 namespace {
@@ -589,30 +590,6 @@ std::pair<double, double> Parser::row_bounds(const Row& row) {
 
 void negate(std::vector<double>& v) {
   for (double& x : v) x = 0.0 - x;  // 0.0 - x keeps zeros positive, unlike -x
-}
-
-// Entries collected as (row, column, value) become a CSC matrix: sorted by column, then row.
-struct Triplet {
-  int row, column;
-  double value;
-};
-
-CscMatrix csc_of(std::vector<Triplet>& entries, int rows, int cols) {
-  std::sort(entries.begin(), entries.end(),
-            [](const Triplet& a, const Triplet& b) { return std::tie(a.column, a.row) < std::tie(b.column, b.row); });
-  CscMatrix c;
-  c.rows = rows;
-  c.cols = cols;
-  c.col_starts.assign(static_cast<size_t>(cols) + 1, 0);
-  c.row_indices.reserve(entries.size());
-  c.values.reserve(entries.size());
-  for (const Triplet& t : entries) {
-    ++c.col_starts[t.column + 1];
-    c.row_indices.push_back(t.row);
-    c.values.push_back(t.value);
-  }
-  for (int j = 0; j < cols; ++j) c.col_starts[j + 1] += c.col_starts[j];
-  return c;
 }
 
 SparseQp Parser::finish(long last_line, QpsInfo* info, long long max_dense_entries) {

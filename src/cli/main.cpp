@@ -27,9 +27,9 @@ struct CommonOptions {
   std::string backward_mode = "direct";
   std::string precision = "double";
   std::string backend = "cpu";
-  // solve: which path solves a QPS/MPS or CBF file. auto: the sparse path (bpqp/sparse_solver.hpp)
-  // for a file with n + m ≥ sparse_above and no cone blocks, in double on the cpu backend with
-  // --backward-mode direct (what it offers); the dense path otherwise, and always for JSON files.
+  // solve: which path solves a file's problems. auto: the sparse path (bpqp/sparse_solver.hpp)
+  // when every problem has n + m ≥ sparse_above and no cone blocks, in double on the cpu backend
+  // with --backward-mode direct (what it offers); the dense path otherwise.
   std::string path = "auto";
   int sparse_above = 1000;
   int threads = 0;
@@ -195,57 +195,86 @@ nlohmann::json pattern_json(const bpqp::CscMatrix& M, const double* values) {
   return {{"rows", rows}, {"cols", cols}, {"values", vals}};
 }
 
-// The sparse path: a QPS/MPS file read and solved without densifying (double, CPU), and with
-// --backward differentiated on it (bpqp/sparse_backward.hpp): dP on P's upper-triangle pattern
-// (the derivative of each stored value), dA on A's, as row/column/value lists.
-int run_solve_sparse(const std::string& file, const bpqp::SparseQp& qp, const CommonOptions& o) {
+// The sparse path: a QPS/MPS, CBF or JSON file's problems solved one by one without densifying
+// (double, CPU), and with --backward differentiated (bpqp/sparse_backward.hpp): dP on P's
+// upper-triangle pattern (the derivative of each stored value), dA on A's, as row/column/value
+// lists.
+int run_solve_sparse(const std::string& file, const std::vector<bpqp::SparseQp>& problems, const CommonOptions& o) {
   if (o.precision != "double" || o.backend != "cpu")
     throw bpqp::InvalidArgument("--path sparse: double precision and the cpu backend only (for now)");
+  for (std::size_t k = 0; k < problems.size(); ++k)
+    if (!problems[k].cones.empty())
+      throw bpqp::InvalidArgument("--path sparse: " + file + (problems.size() > 1 ? " problem " + std::to_string(k) : "") +
+                                  " has " + std::to_string(problems[k].cones.size()) +
+                                  " cone block(s), which the sparse path does not solve yet (--path dense does)");
   std::vector<std::vector<double>> dl_dx;
-  if (!o.backward_file.empty()) dl_dx = read_dl_dx(o.backward_file, {qp.n});
-  const bpqp::SolveResult<double> r = bpqp::solve_sparse(qp, o.settings);
-  nlohmann::json entry = bpqp::cli::problem_entry(qp.name, qp.objective_constant, r, 0);
-  nlohmann::json out;
-  if (!dl_dx.empty()) {
-    const auto g = bpqp::backward_sparse(bpqp::batch_view(qp), r, dl_dx[0].data(), nullptr, backward_options(o));
-    nlohmann::json e;
-    e["status"] = bpqp::to_string(g.status[0]);
-    e["active_rows"] = g.active_rows[0];
-    e["dP"] = pattern_json(qp.P, g.dP.data());
-    e["dq"] = g.dq;
-    e["dA"] = pattern_json(qp.A, g.dA.data());
-    e["dl"] = g.dl;
-    e["du"] = g.du;
-    entry["gradients"] = e;
-    out["backward_seconds"] = g.seconds;
+  if (!o.backward_file.empty()) {
+    std::vector<int> sizes;
+    for (const bpqp::SparseQp& qp : problems) sizes.push_back(qp.n);
+    dl_dx = read_dl_dx(o.backward_file, sizes);
   }
+  nlohmann::json entries = nlohmann::json::array();
+  double seconds = 0, backward_seconds = 0;
+  for (std::size_t k = 0; k < problems.size(); ++k) {
+    const bpqp::SparseQp& qp = problems[k];
+    const bpqp::SolveResult<double> r = bpqp::solve_sparse(qp, o.settings);
+    seconds += r.seconds;
+    nlohmann::json entry = bpqp::cli::problem_entry(qp.name, qp.objective_constant, r, 0);
+    if (!dl_dx.empty()) {
+      const auto g = bpqp::backward_sparse(bpqp::batch_view(qp), r, dl_dx[k].data(), nullptr, backward_options(o));
+      nlohmann::json e;
+      e["status"] = bpqp::to_string(g.status[0]);
+      e["active_rows"] = g.active_rows[0];
+      e["dP"] = pattern_json(qp.P, g.dP.data());
+      e["dq"] = g.dq;
+      e["dA"] = pattern_json(qp.A, g.dA.data());
+      e["dl"] = g.dl;
+      e["du"] = g.du;
+      entry["gradients"] = e;
+      backward_seconds += g.seconds;
+    }
+    entries.push_back(std::move(entry));
+  }
+  nlohmann::json out;
+  if (!dl_dx.empty()) out["backward_seconds"] = backward_seconds;
   out["precision"] = o.precision;
   out["backend"] = o.backend;
   out["path"] = "sparse";
-  out["solve_seconds"] = r.seconds;
-  out["problems"] = nlohmann::json::array({entry});
+  out["solve_seconds"] = seconds;
+  out["problems"] = std::move(entries);
   out["file"] = file;
   std::cout << out.dump(2) << "\n";
   return 0;
 }
 
-// Whether auto picks the sparse path for this file's problem (CommonOptions::path).
-bool sparse_path_fits(const bpqp::SparseQp& qp, const CommonOptions& o) {
-  return o.precision == "double" && o.backend == "cpu" && o.backward_mode == "direct" && qp.cones.empty() &&
-         static_cast<long long>(qp.n) + qp.m >= o.sparse_above;
+// Whether auto picks the sparse path for this file's problems (CommonOptions::path): all of
+// them fit it.
+bool sparse_path_fits(const std::vector<bpqp::SparseQp>& problems, const CommonOptions& o) {
+  if (o.precision != "double" || o.backend != "cpu" || o.backward_mode != "direct" || problems.empty()) return false;
+  for (const bpqp::SparseQp& qp : problems)
+    if (!qp.cones.empty() || static_cast<long long>(qp.n) + qp.m < o.sparse_above) return false;
+  return true;
+}
+
+// A JSON file's problems in sparse storage for --path auto, or none where the sparse reading
+// refuses the file: a dense P that is not symmetric has no sparse form, and the dense reading
+// then hands it to the solver, which reports it (any other refusal the dense reading repeats).
+std::vector<bpqp::SparseQp> json_sparse_for_auto(const std::string& file) {
+  try {
+    return bpqp::io::read_json_sparse(file);
+  } catch (const bpqp::ParseError&) {
+    return {};
+  }
 }
 
 int run_solve(const std::string& file, const CommonOptions& o) {
   const bool json = has_extension(file, ".json"), cbf = has_extension(file, ".cbf");
-  if (o.path == "sparse" && json)
-    throw bpqp::InvalidArgument("--path sparse: reads QPS/MPS and CBF files only (not " + file + ")");
   std::vector<bpqp::DenseQp> problems;
-  if (!json && o.path != "dense") {
-    const bpqp::SparseQp qp = cbf ? bpqp::io::read_cbf_sparse(file) : bpqp::io::read_qps_sparse(file);
-    if (o.path == "sparse" && !qp.cones.empty())
-      throw bpqp::InvalidArgument("--path sparse: " + file + " has " + std::to_string(qp.cones.size()) +
-                                  " cone block(s), which the sparse path does not solve yet (--path dense does)");
-    if (o.path == "sparse" || sparse_path_fits(qp, o)) return run_solve_sparse(file, qp, o);
+  if (o.path != "dense") {
+    std::vector<bpqp::SparseQp> sparse;
+    if (json) sparse = o.path == "sparse" ? bpqp::io::read_json_sparse(file) : json_sparse_for_auto(file);
+    else sparse.push_back(cbf ? bpqp::io::read_cbf_sparse(file) : bpqp::io::read_qps_sparse(file));
+    if (o.path == "sparse" || sparse_path_fits(sparse, o)) return run_solve_sparse(file, sparse, o);
   }
   // The dense readers, with the dense path's size limit and its message.
   if (json) problems = bpqp::io::read_json_batch(file);
@@ -350,9 +379,9 @@ int main(int argc, char** argv) {
   solve->add_option("--backward-mode", solve_opts.backward_mode, "direct or admm")
       ->check(CLI::IsMember({"direct", "admm"}))->capture_default_str();
   solve->add_option("--path", solve_opts.path,
-                    "auto, dense or sparse. sparse: a QPS/MPS or CBF file (no cones) solved with no dense matrices "
-                    "(double, cpu; --backward gives dP and dA on the file's patterns). auto: sparse for such a file "
-                    "with n + m >= --sparse-above in double on the cpu, dense otherwise")
+                    "auto, dense or sparse. sparse: a QPS/MPS, CBF or JSON file's problems (no cones) solved one by one "
+                    "with no dense matrices (double, cpu; --backward gives dP and dA on the file's patterns). auto: "
+                    "sparse when every problem fits it and has n + m >= --sparse-above, dense otherwise")
       ->check(CLI::IsMember({"auto", "dense", "sparse"}))->capture_default_str();
   solve->add_flag_callback("--sparse", [&solve_opts] { solve_opts.path = "sparse"; }, "Same as --path sparse");
   solve->add_option("--sparse-above", solve_opts.sparse_above, "n + m from which --path auto takes the sparse path")

@@ -15,6 +15,7 @@
 
 #include "bpqp/errors.hpp"
 #include "bpqp/qp_batch_view.hpp"
+#include "io/csc_assembly.hpp"
 
 namespace bpqp::io {
 namespace {
@@ -173,9 +174,21 @@ class ProblemReader {
                 const ElementLocation& where)
       : text_(text), source_(source), value_(value), index_(index), where_(where) {}
 
-  DenseQp read();
+  DenseQp read();          // P and A in dense storage (triplets scattered into it)
+  SparseQp read_sparse();  // P and A in compressed sparse columns (dense rows' nonzeros kept)
 
  private:
+  // The keys both storages read alike; P and A are the caller's.
+  struct Fields {
+    std::string name;
+    int n = 0, m = 0;
+    std::vector<double> q, l, u;
+    std::vector<ConeBlock> cones;
+    double objective_constant = 0.0;
+  };
+  Fields fields();
+  bool has_matrix(const std::string& key) const;  // present and not [] (omitted and [] are zero)
+  std::vector<Triplet> triplets(const std::string& key, int rows, int columns, bool upper_triangle) const;
   [[noreturn]] void fail(const std::string& key, const std::string& reason) const;
   std::vector<double> vector(const std::string& key, const json& array, int expected,
                              const std::string& expected_what) const;
@@ -239,7 +252,7 @@ std::vector<double> ProblemReader::matrix(const std::string& key, int rows, int 
   return out;
 }
 
-DenseQp ProblemReader::read() {
+ProblemReader::Fields ProblemReader::fields() {
   label_ = "problem " + std::to_string(index_);
   if (!value_.is_object()) fail("", std::string("expected an object, found ") + value_.type_name());
   if (value_.contains("name") && value_.at("name").is_string()) {
@@ -255,49 +268,193 @@ DenseQp ProblemReader::read() {
     }
   }
 
-  DenseQp qp;
+  Fields f;
   if (value_.contains("name")) {
     const json& name = value_.at("name");
     if (!name.is_string()) fail("name", std::string("name must be a string, found ") + name.type_name());
-    qp.name = name.get<std::string>();
+    f.name = name.get<std::string>();
   }
   if (!value_.contains("q")) fail("", "q is missing (it defines n)");
-  qp.q = vector("q", value_.at("q"), -1, "");
-  qp.n = static_cast<int>(qp.q.size());
-  const std::string n_what = "n = " + std::to_string(qp.n) + " (length of q)";
-  const long long rows_of_a = value_.contains("A") && value_.at("A").is_array()
-                                  ? static_cast<long long>(value_.at("A").size()) : 0;
-  if (static_cast<long long>(qp.n) * (qp.n + rows_of_a) > kMaxDenseEntries) {
-    fail("q", "problem too large for dense storage: n = " + std::to_string(qp.n) +
-                  ", m = " + std::to_string(rows_of_a));
+  f.q = vector("q", value_.at("q"), -1, "");
+  f.n = static_cast<int>(f.q.size());
+  for (const char* key : {"P", "A"}) {
+    if (value_.contains(key) && !value_.at(key).is_array() && !value_.at(key).is_object()) {
+      fail(key, std::string(key) + " must be an array of rows or an object of triplets, found " +
+                    value_.at(key).type_name());
+    }
   }
 
-  // P omitted or [] is the zero matrix: an LP.
-  const bool has_p = value_.contains("P") && !(value_.at("P").is_array() && value_.at("P").empty());
-  qp.P = has_p ? matrix("P", qp.n, qp.n, n_what)
-               : std::vector<double>(static_cast<size_t>(qp.n) * static_cast<size_t>(qp.n), 0.0);
-
-  // m comes from A; l and u must follow it.
-  const bool has_a = value_.contains("A");
-  if (has_a && !value_.at("A").is_array()) {
-    fail("A", std::string("A must be an array of rows, found ") + value_.at("A").type_name());
+  // m is A's row count; A as triplets does not show it, so there l's length gives it.
+  const bool a_triplets = value_.contains("A") && value_.at("A").is_object();
+  std::string m_what;
+  if (a_triplets) {
+    if (!value_.contains("l")) fail("A", "l is missing (with A as triplets, m is the length of l)");
+    const json& l = value_.at("l");
+    if (!l.is_array()) fail("l", std::string("l must be an array, found ") + l.type_name());
+    f.m = static_cast<int>(l.size());
+    m_what = "m = " + std::to_string(f.m) + " (length of l)";
+  } else {
+    f.m = value_.contains("A") ? static_cast<int>(value_.at("A").size()) : 0;
+    m_what = "m = " + std::to_string(f.m) + " (rows of A)";
   }
-  qp.m = has_a ? static_cast<int>(value_.at("A").size()) : 0;
-  qp.A = has_a ? matrix("A", qp.m, qp.n, "") : std::vector<double>();
-  qp_m_ = qp.m;
-  const std::string m_what = "m = " + std::to_string(qp.m) + " (rows of A)";
-  qp.l = value_.contains("l") ? vector("l", value_.at("l"), qp.m, m_what) : std::vector<double>();
-  qp.u = value_.contains("u") ? vector("u", value_.at("u"), qp.m, m_what) : std::vector<double>();
-  if (!value_.contains("l") && qp.m > 0) fail("A", "l is missing (A has " + std::to_string(qp.m) + " rows)");
-  if (!value_.contains("u") && qp.m > 0) fail("A", "u is missing (A has " + std::to_string(qp.m) + " rows)");
+  qp_m_ = f.m;
+  f.l = value_.contains("l") ? vector("l", value_.at("l"), f.m, m_what) : std::vector<double>();
+  f.u = value_.contains("u") ? vector("u", value_.at("u"), f.m, m_what) : std::vector<double>();
+  if (!value_.contains("l") && f.m > 0) fail("A", "l is missing (A has " + std::to_string(f.m) + " rows)");
+  if (!value_.contains("u") && f.m > 0) fail("A", "u is missing (A has " + std::to_string(f.m) + " rows)");
 
   if (value_.contains("objective_constant")) {
     std::string why;
-    if (!to_double(value_.at("objective_constant"), &qp.objective_constant, &why)) {
+    if (!to_double(value_.at("objective_constant"), &f.objective_constant, &why)) {
       fail("objective_constant", "objective_constant: " + why);
     }
   }
-  if (value_.contains("cones")) qp.cones = cones();
+  if (value_.contains("cones")) f.cones = cones();
+  return f;
+}
+
+bool ProblemReader::has_matrix(const std::string& key) const {
+  return value_.contains(key) && !(value_.at(key).is_array() && value_.at(key).empty());
+}
+
+// {"rows": [...], "cols": [...], "values": [...]}: entry k is (rows[k], cols[k], values[k]),
+// 0-based, each position at most once; for P (upper_triangle) only row ≤ column.
+std::vector<Triplet> ProblemReader::triplets(const std::string& key, int rows, int columns,
+                                             bool upper_triangle) const {
+  const json& object = value_.at(key);
+  for (const auto& item : object.items()) {
+    if (item.key() != "rows" && item.key() != "cols" && item.key() != "values") {
+      fail(key, key + ": unknown key " + json(item.key()).dump() + " (expected rows, cols, values)");
+    }
+  }
+  for (const char* part : {"rows", "cols", "values"}) {
+    if (!object.contains(part)) fail(key, key + "." + part + " is missing");
+    if (!object.at(part).is_array()) {
+      fail(key, key + "." + part + " must be an array, found " + object.at(part).type_name());
+    }
+  }
+  const json &row_of = object.at("rows"), &column_of = object.at("cols"), &value_of = object.at("values");
+  if (row_of.size() != value_of.size() || column_of.size() != value_of.size()) {
+    fail(key, key + ".rows, .cols and .values have " + std::to_string(row_of.size()) + ", " +
+                  std::to_string(column_of.size()) + " and " + std::to_string(value_of.size()) +
+                  " entries: they must be as long as each other");
+  }
+  // An index: an integer in [0, bound).
+  auto index = [&](const json& v, const char* part, std::size_t k, int bound, const char* bound_what) {
+    const std::string where = key + "." + part + "[" + std::to_string(k) + "]";
+    if (!v.is_number_integer()) fail(key, where + " must be an integer, found " + v.dump());
+    const long long i = v.get<long long>();
+    if (i < 0 || i >= bound) {
+      fail(key, where + " = " + std::to_string(i) + " is out of range: " + bound_what + " = " +
+                    std::to_string(bound));
+    }
+    return static_cast<int>(i);
+  };
+  const char* row_bound = key == "P" ? "n" : "m";
+  std::vector<Triplet> out(value_of.size());
+  std::string why;
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    out[k].row = index(row_of[k], "rows", k, rows, row_bound);
+    out[k].column = index(column_of[k], "cols", k, columns, "n");
+    if (!to_double(value_of[k], &out[k].value, &why)) fail(key, key + ".values[" + std::to_string(k) + "]: " + why);
+    if (upper_triangle && out[k].row > out[k].column) {
+      fail(key, key + " entry " + std::to_string(k) + " at (" + std::to_string(out[k].row) + ", " +
+                    std::to_string(out[k].column) + ") is below the diagonal: as triplets, P is its upper "
+                    "triangle (row <= column)");
+    }
+  }
+  // Two entries at one position would be summed by some readers and overwritten by others.
+  std::vector<Triplet> sorted = out;
+  std::sort(sorted.begin(), sorted.end(), [](const Triplet& a, const Triplet& b) {
+    return std::tie(a.column, a.row) < std::tie(b.column, b.row);
+  });
+  for (std::size_t k = 1; k < sorted.size(); ++k) {
+    if (sorted[k].row == sorted[k - 1].row && sorted[k].column == sorted[k - 1].column) {
+      fail(key, key + " has two entries at (" + std::to_string(sorted[k].row) + ", " +
+                    std::to_string(sorted[k].column) + ")");
+    }
+  }
+  return out;
+}
+
+DenseQp ProblemReader::read() {
+  Fields f = fields();
+  // Refused before P or A is allocated: a short q of a million zeros with P omitted, or a
+  // few triplets naming a huge n, would otherwise ask for a 10^12-entry P.
+  if (static_cast<long long>(f.n) * (f.n + static_cast<long long>(f.m)) > kMaxDenseEntries) {
+    fail("q", "problem too large for dense storage: n = " + std::to_string(f.n) + ", m = " + std::to_string(f.m) +
+                  " (read_json_sparse reads it in sparse storage)");
+  }
+  DenseQp qp;
+  qp.name = std::move(f.name);
+  qp.n = f.n;
+  qp.m = f.m;
+  const std::size_t n = static_cast<std::size_t>(f.n);
+  if (!has_matrix("P")) {
+    qp.P.assign(n * n, 0.0);  // an LP
+  } else if (value_.at("P").is_object()) {
+    qp.P.assign(n * n, 0.0);
+    for (const Triplet& t : triplets("P", f.n, f.n, true)) {
+      qp.P[t.row * n + t.column] = t.value;  // the full symmetric matrix from its upper triangle
+      qp.P[t.column * n + t.row] = t.value;
+    }
+  } else {
+    qp.P = matrix("P", f.n, f.n, "n = " + std::to_string(f.n) + " (length of q)");
+  }
+  if (value_.contains("A") && value_.at("A").is_object()) {
+    qp.A.assign(static_cast<std::size_t>(f.m) * n, 0.0);
+    for (const Triplet& t : triplets("A", f.m, f.n, false)) qp.A[t.row * n + t.column] = t.value;
+  } else if (f.m > 0) {
+    qp.A = matrix("A", f.m, f.n, "");
+  }
+  qp.q = std::move(f.q);
+  qp.l = std::move(f.l);
+  qp.u = std::move(f.u);
+  qp.cones = std::move(f.cones);
+  qp.objective_constant = f.objective_constant;
+  return qp;
+}
+
+SparseQp ProblemReader::read_sparse() {
+  Fields f = fields();
+  SparseQp qp;
+  qp.name = std::move(f.name);
+  qp.n = f.n;
+  qp.m = f.m;
+  if (!has_matrix("P")) {
+    std::vector<Triplet> none;
+    qp.P = csc_of(none, f.n, f.n);
+  } else if (value_.at("P").is_object()) {
+    std::vector<Triplet> entries = triplets("P", f.n, f.n, true);
+    qp.P = csc_of(entries, f.n, f.n);
+  } else {
+    // Rows of the full matrix: the upper triangle's nonzeros. An asymmetric P has no upper-
+    // triangle form, so it is refused here, where the dense reading leaves it to the solver.
+    const std::size_t n = static_cast<std::size_t>(f.n);
+    const std::vector<double> P = matrix("P", f.n, f.n, "n = " + std::to_string(f.n) + " (length of q)");
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = i + 1; j < n; ++j) {
+        if (P[i * n + j] != P[j * n + i]) {
+          fail("P", "P is not symmetric: P[" + std::to_string(i) + "][" + std::to_string(j) + "] = " +
+                        json(P[i * n + j]).dump() + " but P[" + std::to_string(j) + "][" + std::to_string(i) +
+                        "] = " + json(P[j * n + i]).dump() + " (sparse storage keeps P's upper triangle)");
+        }
+      }
+    }
+    qp.P = dense_to_csc(P.data(), f.n, f.n, CscShape::upper_triangle);
+  }
+  if (value_.contains("A") && value_.at("A").is_object()) {
+    std::vector<Triplet> entries = triplets("A", f.m, f.n, false);
+    qp.A = csc_of(entries, f.m, f.n);
+  } else {
+    const std::vector<double> A = f.m > 0 ? matrix("A", f.m, f.n, "") : std::vector<double>();
+    qp.A = dense_to_csc(A.data(), f.m, f.n);
+  }
+  qp.q = std::move(f.q);
+  qp.l = std::move(f.l);
+  qp.u = std::move(f.u);
+  qp.cones = std::move(f.cones);
+  qp.objective_constant = f.objective_constant;
   return qp;
 }
 
@@ -438,33 +595,17 @@ void write_matrix(std::ostringstream& out, const std::vector<double>& a, int row
   out << "      ]";
 }
 
-void write_problem(std::ostringstream& out, const DenseQp& qp, int index) {
-  if (qp.n < 0 || qp.m < 0) {
-    throw InvalidArgument("write_json_batch: problems[" + std::to_string(index) +
-                          "] has negative n or m");
-  }
-  const long long n = qp.n;
-  const long long m = qp.m;
-  check_size(qp.P.size(), n * n, index, "P", "n*n");
-  check_size(qp.q.size(), n, index, "q", "n");
-  check_size(qp.A.size(), m * n, index, "A", "m*n");
-  check_size(qp.l.size(), m, index, "l", "m");
-  check_size(qp.u.size(), m, index, "u", "m");
-
-  bool p_is_zero = true;
-  for (double x : qp.P) p_is_zero = p_is_zero && x == 0.0 && !std::signbit(x);
+// A problem's keys in order, P and A written by the caller's `write_P` and `write_A`.
+template <class Problem, class WriteP, class WriteA>
+void write_problem_with(std::ostringstream& out, const Problem& qp, int index, WriteP write_P, WriteA write_A) {
   out << "    {\n";
   out << "      \"name\": " << json(qp.name).dump(-1, ' ', false, json::error_handler_t::replace) << ",\n";
   out << "      \"P\": ";
-  if (p_is_zero) {
-    out << "[]";  // an LP: the schema's zero matrix, and a much smaller file
-  } else {
-    write_matrix(out, qp.P, qp.n, qp.n, index, "P");
-  }
+  write_P();
   out << ",\n      \"q\": ";
   write_row(out, qp.q.data(), qp.n, index, "q");
   out << ",\n      \"A\": ";
-  write_matrix(out, qp.A, qp.m, qp.n, index, "A");
+  write_A();
   out << ",\n      \"l\": ";
   write_row(out, qp.l.data(), qp.m, index, "l");
   out << ",\n      \"u\": ";
@@ -480,9 +621,77 @@ void write_problem(std::ostringstream& out, const DenseQp& qp, int index) {
   out << "\n    }";
 }
 
+void write_problem(std::ostringstream& out, const DenseQp& qp, int index) {
+  if (qp.n < 0 || qp.m < 0) {
+    throw InvalidArgument("write_json_batch: problems[" + std::to_string(index) +
+                          "] has negative n or m");
+  }
+  const long long n = qp.n;
+  const long long m = qp.m;
+  check_size(qp.P.size(), n * n, index, "P", "n*n");
+  check_size(qp.q.size(), n, index, "q", "n");
+  check_size(qp.A.size(), m * n, index, "A", "m*n");
+  check_size(qp.l.size(), m, index, "l", "m");
+  check_size(qp.u.size(), m, index, "u", "m");
+
+  bool p_is_zero = true;
+  for (double x : qp.P) p_is_zero = p_is_zero && x == 0.0 && !std::signbit(x);
+  write_problem_with(
+      out, qp, index,
+      [&] {
+        if (p_is_zero) out << "[]";  // an LP: the schema's zero matrix, and a much smaller file
+        else write_matrix(out, qp.P, qp.n, qp.n, index, "P");
+      },
+      [&] { write_matrix(out, qp.A, qp.m, qp.n, index, "A"); });
+}
+
+// A CSC matrix as {"rows", "cols", "values"}, column by column.
+void write_triplets(std::ostringstream& out, const CscMatrix& M, int index, const char* what) {
+  std::ostringstream rows, cols, values;
+  for (int j = 0; j < M.cols; ++j) {
+    for (int k = M.col_starts[j]; k < M.col_starts[j + 1]; ++k) {
+      const char* comma = k > 0 ? ", " : "";
+      rows << comma << M.row_indices[k];
+      cols << comma << j;
+      values << comma << number_text(M.values[k], index, what);
+    }
+  }
+  out << "{\"rows\": [" << rows.str() << "],\n        \"cols\": [" << cols.str() << "],\n        \"values\": ["
+      << values.str() << "]}";
+}
+
+void write_sparse_problem(std::ostringstream& out, const SparseQp& qp, int index) {
+  try {
+    validate(qp);
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument("write_json_sparse: problems[" + std::to_string(index) + "]: " + e.what());
+  }
+  write_problem_with(
+      out, qp, index, [&] { write_triplets(out, qp.P, index, "P"); },
+      [&] { write_triplets(out, qp.A, index, "A"); });
+}
+
+// The {"problems": [...]} document of `write` applied to each problem.
+template <class Problem, class Write>
+std::string write_document(const std::vector<Problem>& problems, Write write) {
+  std::ostringstream out;
+  out << "{\n  \"problems\": [";
+  for (size_t k = 0; k < problems.size(); ++k) {
+    out << (k > 0 ? ",\n" : "\n");
+    write(out, problems[k], static_cast<int>(k));
+  }
+  out << (problems.empty() ? "]\n}\n" : "\n  ]\n}\n");
+  return out.str();
+}
+
 }  // namespace
 
-std::vector<DenseQp> parse_json_batch(const std::string& text, const std::string& source_name) {
+namespace {
+
+// The document's problems, each read by `read` (a ProblemReader member: dense or sparse storage).
+template <class Problem>
+std::vector<Problem> parse_problems(const std::string& text, const std::string& source_name,
+                                    Problem (ProblemReader::*read)()) {
   json document;
   PositionedDomParser builder(document);
   const bool parsed = json::sax_parse(text, &builder);
@@ -497,9 +706,10 @@ std::vector<DenseQp> parse_json_batch(const std::string& text, const std::string
                          std::string(document.type_name()));
   }
 
-  std::vector<DenseQp> batch;
+  std::vector<Problem> batch;
   if (!document.contains("problems")) {  // a single problem
-    batch.push_back(ProblemReader(text, source_name, document, 0, where.top).read());
+    ProblemReader reader(text, source_name, document, 0, where.top);
+    batch.push_back((reader.*read)());
     return batch;
   }
   for (const auto& item : document.items()) {
@@ -517,29 +727,41 @@ std::vector<DenseQp> parse_json_batch(const std::string& text, const std::string
   for (size_t k = 0; k < problems.size(); ++k) {
     // The scan and nlohmann agree on valid JSON; the fallback only guards against a mismatch.
     const ElementLocation& element = k < where.problems.size() ? where.problems[k] : where.top;
-    batch.push_back(ProblemReader(text, source_name, problems[k], static_cast<int>(k), element).read());
+    ProblemReader reader(text, source_name, problems[k], static_cast<int>(k), element);
+    batch.push_back((reader.*read)());
   }
   return batch;
 }
 
-std::vector<DenseQp> read_json_batch(const std::string& path) {
+std::string file_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ParseError(path, 0, "cannot open file");
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw ParseError(path, 0, "read error");
-  return parse_json_batch(text.str(), path);
+  return text.str();
 }
 
+}  // namespace
+
+std::vector<DenseQp> parse_json_batch(const std::string& text, const std::string& source_name) {
+  return parse_problems(text, source_name, &ProblemReader::read);
+}
+
+std::vector<DenseQp> read_json_batch(const std::string& path) { return parse_json_batch(file_text(path), path); }
+
+std::vector<SparseQp> parse_json_sparse(const std::string& text, const std::string& source_name) {
+  return parse_problems(text, source_name, &ProblemReader::read_sparse);
+}
+
+std::vector<SparseQp> read_json_sparse(const std::string& path) { return parse_json_sparse(file_text(path), path); }
+
 std::string write_json_batch(const std::vector<DenseQp>& problems) {
-  std::ostringstream out;
-  out << "{\n  \"problems\": [";
-  for (size_t k = 0; k < problems.size(); ++k) {
-    out << (k > 0 ? ",\n" : "\n");
-    write_problem(out, problems[k], static_cast<int>(k));
-  }
-  out << (problems.empty() ? "]\n}\n" : "\n  ]\n}\n");
-  return out.str();
+  return write_document(problems, write_problem);
+}
+
+std::string write_json_sparse(const std::vector<SparseQp>& problems) {
+  return write_document(problems, write_sparse_problem);
 }
 
 }  // namespace bpqp::io

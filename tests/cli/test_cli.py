@@ -98,6 +98,51 @@ for name, mirrored in (("dA", False), ("dP", True)):
 check("sparse backward gradients are the dense path's on the patterns (1e-7)",
       gap < 1e-7 and len(sparse_g["dA"]["values"]) > 0, gap)
 
+# 1d. JSON on the sparse path: a batch with one problem as triplets and one as rows, solved one
+#     by one; the same x, y and gradients as the dense path's.
+triplet_qp = {"name": "triplets", "q": [1.0, -1.0, 0.5],
+              "P": {"rows": [0, 0, 1, 2], "cols": [0, 1, 1, 2], "values": [4.0, 1.0, 2.0, 1.0]},
+              "A": {"rows": [0, 0, 1, 2], "cols": [0, 2, 1, 2], "values": [1.0, 2.0, 3.0, 1.0]},
+              "l": [-1.0, "-inf", 0.2], "u": [1.0, -0.5, "inf"]}
+rows_qp = {"name": "rows", "P": [[2.0, 0.3], [0.3, 1.0]], "q": [-3.0, -2.0], "A": [[1.0, 1.0], [1.0, 0.0]],
+           "l": ["-inf", -5.0], "u": [1.0, 5.0]}
+with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+    json.dump({"problems": [triplet_qp, rows_qp]}, f)
+with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as g:
+    json.dump({"dl_dx": [[1.0, 0.5, -2.0], [3.0, -1.0]]}, g)
+tight = ("--eps-abs", "1e-9", "--eps-rel", "1e-9", "--backward", g.name)
+json_runs = {path: json.loads(run("solve", f.name, "--path", path, *tight).stdout) for path in ("sparse", "dense")}
+json_runs["auto"] = json.loads(run("solve", f.name, *tight).stdout)
+json_runs["auto0"] = json.loads(run("solve", f.name, "--sparse-above", "0", *tight).stdout)
+check("JSON paths: sparse, dense, auto (dense below --sparse-above), auto with 0 (sparse)",
+      [r["path"] for r in json_runs.values()] == ["sparse", "dense", "dense", "sparse"],
+      [r["path"] for r in json_runs.values()])
+sp, de = json_runs["sparse"]["problems"], json_runs["dense"]["problems"]
+gap = max(abs(a - b) for s_p, d_p in zip(sp, de) for key in ("x", "y", "objective")
+          for a, b in zip(*(([v[key]] if key == "objective" else v[key]) for v in (s_p, d_p))))
+check("JSON sparse path: both problems solved, x, y and objective as the dense path's (1e-7)",
+      len(sp) == 2 and all(p["status"] == "solved" for p in sp + de) and gap < 1e-7, gap)
+gap = 0.0
+for s_p, d_p in zip(sp, de):
+    sg, dg = s_p["gradients"], d_p["gradients"]
+    gap = max([gap] + [abs(a - b) for key in ("dq", "dl", "du") for a, b in zip(sg[key], dg[key])])
+    for r, c, v in zip(sg["dA"]["rows"], sg["dA"]["cols"], sg["dA"]["values"]):
+        gap = max(gap, abs(v - dg["dA"][r][c]))
+check("JSON sparse path: gradients of both problems as the dense path's (1e-7)",
+      gap < 1e-7 and len(sp[0]["gradients"]["dA"]["values"]) == 4 and
+      any(v != 0 for v in sp[0]["gradients"]["dA"]["values"]), gap)
+os.unlink(g.name)
+asym = {"q": [1.0, 1.0], "P": [[1.0, 2.0], [3.0, 1.0]], "A": [[1.0, 0.0]], "l": [0.0], "u": [1.0]}
+with open(f.name, "w") as h:
+    json.dump({"problems": [asym]}, h)
+bad = run("solve", f.name, "--path", "sparse", expect_ok=False)
+check("JSON with an asymmetric P: --path sparse refuses it by name",
+      bad.returncode != 0 and "P is not symmetric" in bad.stderr, bad.stderr)
+auto = json.loads(run("solve", f.name, "--sparse-above", "0").stdout)
+check("JSON with an asymmetric P: auto hands it to the dense path, which reports invalid_input",
+      auto["path"] == "dense" and auto["problems"][0]["status"] == "invalid_input", auto["problems"][0]["status"])
+os.unlink(f.name)
+
 # 2. A malformed file names the file and the line.
 with tempfile.NamedTemporaryFile("w", suffix=".QPS", delete=False) as f:
     f.write("NAME BAD\nROWS\n N obj\n L c1\nCOLUMNS\n    x1 obj 1.0 nosuchrow 2.0\nENDATA\n")

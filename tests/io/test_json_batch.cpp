@@ -347,3 +347,145 @@ TEST(JsonBatchDocs, TheDocumentedExampleReadsAsItSays) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// P and A as triplets, and the sparse reading.
+namespace {
+
+using bpqp::SparseQp;
+
+std::vector<SparseQp> parse_sparse(const std::string& text) { return bpqp::io::parse_json_sparse(text, kSource); }
+
+void expect_sparse_error(const std::string& text, long line, const std::string& reason) {
+  bpqp::testing::expect_parse_error(parse_sparse, text, kSource, line, reason);
+}
+
+void expect_same_csc(const bpqp::CscMatrix& a, const bpqp::CscMatrix& b) {
+  EXPECT_EQ(a.rows, b.rows);
+  EXPECT_EQ(a.cols, b.cols);
+  EXPECT_EQ(a.col_starts, b.col_starts);
+  EXPECT_EQ(a.row_indices, b.row_indices);
+  EXPECT_TRUE(same_bits(a.values, b.values));
+}
+
+void expect_same_sparse(const SparseQp& a, const SparseQp& b) {
+  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.n, b.n);
+  EXPECT_EQ(a.m, b.m);
+  expect_same_csc(a.P, b.P);
+  expect_same_csc(a.A, b.A);
+  EXPECT_TRUE(same_bits(a.q, b.q));
+  EXPECT_TRUE(same_bits(a.l, b.l));
+  EXPECT_TRUE(same_bits(a.u, b.u));
+  EXPECT_EQ(a.cones.size(), b.cones.size());
+  EXPECT_TRUE(same_bits({a.objective_constant}, {b.objective_constant}));
+}
+
+// One problem twice: P and A as rows, and as triplets (listed out of order, A's m from l).
+const char* const kRows = R"({"name": "t", "P": [[4, 1, 0], [1, 2, 0], [0, 0, 0]], "q": [1, -1, 0.5],
+  "A": [[1, 0, 2], [0, 0, 0], [0, 3, 1]], "l": [-1, "-inf", 0], "u": [1, 4, "inf"],
+  "objective_constant": 2})";
+const char* const kTriplets = R"({"name": "t", "P": {"rows": [1, 0, 0], "cols": [1, 1, 0], "values": [2, 1, 4]},
+  "q": [1, -1, 0.5],
+  "A": {"rows": [2, 0, 0, 2], "cols": [1, 0, 2, 2], "values": [3, 1, 2, 1]},
+  "l": [-1, "-inf", 0], "u": [1, 4, "inf"], "objective_constant": 2})";
+
+TEST(JsonTriplets, DenseReadingOfTripletsEqualsTheRows) {
+  const auto rows = parse(kRows), triplets = parse(kTriplets);
+  ASSERT_EQ(triplets.size(), 1u);
+  expect_same(triplets[0], rows[0]);  // P symmetric from its upper triangle, A's empty row kept
+}
+
+TEST(JsonTriplets, SparseReadingOfEitherFormIsTheSameProblem) {
+  const auto rows = parse_sparse(kRows), triplets = parse_sparse(kTriplets);
+  ASSERT_EQ(rows.size(), 1u);
+  ASSERT_EQ(triplets.size(), 1u);
+  expect_same_sparse(triplets[0], rows[0]);
+  EXPECT_EQ(triplets[0].m, 3);
+  EXPECT_EQ(triplets[0].P.nonzeros(), 3);  // the upper triangle only
+  EXPECT_EQ(triplets[0].A.nonzeros(), 4);
+  expect_same(bpqp::to_dense(triplets[0]), parse(kRows)[0]);
+}
+
+TEST(JsonTriplets, SparseReadingKeepsAnExplicitZeroTriplet) {
+  // A stored zero is part of the pattern (a layer's structure may hold a value that is zero now).
+  const auto qp = parse_sparse(R"({"q": [1, 1], "P": {"rows": [0, 1], "cols": [0, 1], "values": [0, 1]},
+    "A": {"rows": [0], "cols": [1], "values": [0]}, "l": [0], "u": [1]})");
+  EXPECT_EQ(qp[0].P.nonzeros(), 2);
+  EXPECT_EQ(qp[0].A.nonzeros(), 1);
+  EXPECT_EQ(qp[0].A.values[0], 0.0);
+}
+
+TEST(JsonTriplets, AsymmetricRowsOfPHaveNoSparseForm) {
+  const std::string text = "{\"q\": [1, 1],\n\"P\": [[1, 2], [3, 1]]}";
+  EXPECT_EQ(parse(text)[0].P[1], 2.0);  // the dense reading leaves it to the solver
+  expect_sparse_error(text, 2, "P is not symmetric: P[0][1] = 2.0 but P[1][0] = 3.0");
+}
+
+TEST(JsonTriplets, ALargeSparseProblemIsReadOnlySparse) {
+  // n = 300000: its dense P alone would be 9·10^10 entries.
+  const int n = 300000;
+  std::string q = "[", rows = "[", values = "[";
+  for (int j = 0; j < n; ++j) {
+    const char* comma = j > 0 ? ", " : "";
+    q += comma + std::string("1");
+    rows += comma + std::to_string(j);
+    values += comma + std::string("2");
+  }
+  const std::string text = "{\"q\": " + q + "],\n\"P\": {\"rows\": " + rows + "], \"cols\": " + rows +
+                           "], \"values\": " + values + "]}}";
+  expect_error(text, 1, "problem too large for dense storage");
+  const auto qp = parse_sparse(text);
+  ASSERT_EQ(qp.size(), 1u);
+  EXPECT_EQ(qp[0].n, n);
+  EXPECT_EQ(qp[0].P.nonzeros(), n);
+  EXPECT_EQ(qp[0].m, 0);
+}
+
+TEST(JsonTriplets, MalformedTripletsAreReportedAtTheirKey) {
+  const std::string head = "{\"q\": [1, 2],\n\"l\": [0], \"u\": [1],\n";
+  for (auto parse_with : {&expect_error, &expect_sparse_error}) {
+    parse_with("{\"q\": [1, 2],\n\n\"P\": {\"rows\": [1], \"cols\": [0], \"values\": [1]}}", 3,
+               "P entry 0 at (1, 0) is below the diagonal");
+    parse_with(head + "\"A\": {\"rows\": [0, 0], \"cols\": [1, 1], \"values\": [1, 2]}}", 3,
+               "A has two entries at (0, 1)");
+    parse_with(head + "\"A\": {\"rows\": [1], \"cols\": [0], \"values\": [1]}}", 3,
+               "A.rows[0] = 1 is out of range: m = 1");
+    parse_with(head + "\"A\": {\"rows\": [0], \"cols\": [-1], \"values\": [1]}}", 3,
+               "A.cols[0] = -1 is out of range: n = 2");
+    parse_with(head + "\"A\": {\"rows\": [0], \"cols\": [0.5], \"values\": [1]}}", 3,
+               "A.cols[0] must be an integer, found 0.5");
+    parse_with(head + "\"A\": {\"rows\": [0, 0], \"cols\": [0], \"values\": [1]}}", 3,
+               "A.rows, .cols and .values have 2, 1 and 1 entries");
+    parse_with(head + "\"A\": {\"rows\": [0], \"cols\": [0]}}", 3, "A.values is missing");
+    parse_with(head + "\"A\": {\"rows\": [0], \"cols\": [0], \"values\": [1], \"shape\": [1, 2]}}", 3,
+               "A: unknown key \"shape\"");
+    parse_with(head + "\"A\": {\"rows\": [0], \"cols\": [0], \"values\": [\"nan\"]}}", 3,
+               "A.values[0]: NaN is not allowed");
+    parse_with("{\"q\": [1, 2],\n\"A\": {\"rows\": [], \"cols\": [], \"values\": []}}", 2,
+               "l is missing (with A as triplets, m is the length of l)");
+    parse_with("{\"q\": [1, 2],\n\"A\": 3}", 2, "A must be an array of rows or an object of triplets");
+  }
+}
+
+TEST(JsonTriplets, SparseWriterRoundTripsBitForBitThroughBothReaders) {
+  SparseQp qp = bpqp::io::read_qps_sparse(std::string(BPQP_MAROS_MESZAROS_DIR) + "/QPCBOEI1.QPS");
+  qp.A.values[0] = -0.0;  // the sign of a zero survives too
+  const std::string text = bpqp::io::write_json_sparse({qp, qp});
+  const auto back = parse_sparse(text);
+  ASSERT_EQ(back.size(), 2u);
+  expect_same_sparse(back[0], qp);
+  expect_same_sparse(back[1], qp);
+  expect_same(parse(text)[1], bpqp::to_dense(qp));
+}
+
+TEST(JsonTriplets, SparseWriterRefusesAMalformedProblem) {
+  SparseQp qp = parse_sparse(kTriplets)[0];
+  qp.l.pop_back();
+  EXPECT_THROW(bpqp::io::write_json_sparse({qp}), bpqp::InvalidArgument);
+  qp = parse_sparse(kTriplets)[0];
+  qp.q[0] = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_THROW(bpqp::io::write_json_sparse({qp}), bpqp::InvalidArgument);
+}
+
+}  // namespace

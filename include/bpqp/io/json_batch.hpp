@@ -6,11 +6,18 @@
 //   {"problems": [PROBLEM, ...]}       or a single       PROBLEM
 // with PROBLEM an object of these keys (no others):
 //   "name"                optional string
-//   "P"                   optional n×n array of rows (full symmetric matrix); omitted or [] = zero (LP)
+//   "P"                   optional n×n array of rows (full symmetric matrix), or triplets of its
+//                         upper triangle; omitted or [] = zero (LP)
 //   "q"                   required, length n: it defines n
-//   "A"                   m×n array of rows; optional when m = 0
+//   "A"                   m×n array of rows (their count defines m), or triplets (l's length
+//                         defines m); optional when m = 0
 //   "l", "u"              length m each; optional when m = 0
+//   "cones"               optional array of {"first_row", "dim", "kind"}
 //   "objective_constant"  optional number, default 0
+// Triplets are {"rows": [...], "cols": [...], "values": [...]}: entry k at (rows[k], cols[k]),
+// 0-based, each position at most once (a repeat is a ParseError, as is a P entry below the
+// diagonal): the form for large sparse problems, which read_json_sparse reads without ever
+// forming a dense matrix.
 // Every entry is a JSON number or one of the strings "inf", "+inf", "-inf", "infinity",
 // "+infinity", "-infinity" (any case). Only l and u may meaningfully be infinite; an infinite
 // entry of P, q or A is read as such and left for the solver to report as invalid input, so
@@ -27,6 +34,7 @@
 #include <vector>
 
 #include "bpqp/dense_qp.hpp"
+#include "bpqp/sparse_qp.hpp"
 
 namespace bpqp::io {
 
@@ -40,5 +48,17 @@ std::vector<DenseQp> parse_json_batch(const std::string& text, const std::string
 // "inf"/"-inf", numbers with enough digits to read back bit for bit. Throws bpqp::InvalidArgument
 // for a problem whose arrays do not match its n and m, or that holds a NaN (JSON has no NaN).
 std::string write_json_batch(const std::vector<DenseQp>& problems);
+
+// The same documents read into sparse storage (bpqp/sparse_qp.hpp), for the sparse path: no
+// size limit beyond 32-bit indices, triplets kept as written (explicit zeros included), rows
+// of a dense P or A reduced to their nonzeros (P's upper triangle). A dense P that is not
+// symmetric has no upper-triangle form, so here it is a ParseError naming the first pair that
+// differs (the dense reading leaves it to the solver's invalid_input).
+std::vector<SparseQp> read_json_sparse(const std::string& path);
+std::vector<SparseQp> parse_json_sparse(const std::string& text, const std::string& source_name);
+
+// Writes sparse problems with P and A as triplets (column by column), readable by both
+// readers, bit for bit. Throws InvalidArgument as validate(SparseQp) does, or for a NaN.
+std::string write_json_sparse(const std::vector<SparseQp>& problems);
 
 }  // namespace bpqp::io

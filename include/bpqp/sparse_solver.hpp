@@ -3,7 +3,12 @@
 //   bpqp::SparseQp qp = bpqp::io::read_qps_sparse("CONT-300.QPS");
 //   bpqp::SolveResult<double> r = bpqp::solve_sparse(qp, settings);
 // or solve_sparse(view, settings) over a SparseQpBatchView<double> of your own arrays (one
-// pattern, values per problem).
+// pattern, values per problem). A loop that solves problems of one pattern again and again (a
+// layer in training, MPC) keeps a SparseSolver: the pattern is analysed once, not per call, and
+// each re-solve starts from the previous solution (Settings::warm_start):
+//
+//   bpqp::SparseSolver solver(view.P_pattern, view.A_pattern, settings);
+//   for (...) { /* new values in the view's arrays */ r = solver.solve(view); }
 //
 // The same OSQP iteration as the dense path (Ruiz scaling, adaptive ρ, termination on the
 // unscaled residuals, infeasibility certificates, polishing with its active-set corrections,
@@ -17,8 +22,8 @@
 // CPU, double precision, one thread, problems in turn.
 //
 // Its backward pass is bpqp::backward_sparse (bpqp/sparse_backward.hpp). Not yet on this path
-// (it is being built; the dense path has them): cone blocks (InvalidArgument), warm starts,
-// float, the CUDA executor.
+// (it is being built; the dense path has them): cone blocks (InvalidArgument), float, the CUDA
+// executor.
 //
 // Input checks as the dense path's, per problem: non-finite values in P, q or A, NaN in l or u
 // (non_finite_data), crossed bounds, and — with check_convexity — P + psd_tolerance·max|P|·I
@@ -26,6 +31,9 @@
 // by construction. API misuse (a malformed view) throws InvalidArgument.
 #pragma once
 
+#include <memory>
+
+#include "bpqp/csc_matrix.hpp"
 #include "bpqp/settings.hpp"
 #include "bpqp/solve_result.hpp"
 #include "bpqp/sparse_qp.hpp"
@@ -33,9 +41,37 @@
 
 namespace bpqp {
 
+// One batch, cold (no warm start): a SparseSolver built for the batch's patterns, solving once.
 SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const Settings& settings = {});
 
 // One problem (a batch of one over its arrays).
 SolveResult<double> solve_sparse(const SparseQp& qp, const Settings& settings = {});
+
+class SparseSolver {
+ public:
+  // Analyses the patterns once (copied: the caller's arrays need not outlive the solver): P's
+  // full pattern, Aᵀ's, the KKT's fill-reducing order. InvalidArgument for a malformed pattern
+  // (as validate(SparseQpBatchView): P n×n upper triangle, n ≥ 1, A with n columns) or settings.
+  SparseSolver(const CscPattern& P_pattern, const CscPattern& A_pattern, Settings settings = {});
+  ~SparseSolver();
+  SparseSolver(SparseSolver&&) noexcept;
+  SparseSolver& operator=(SparseSolver&&) noexcept;
+
+  // Solves every problem of the batch, whose patterns must be the solver's, entry for entry
+  // (InvalidArgument otherwise; a new pattern needs a new solver). With Settings::warm_start,
+  // a batch of the same size as the previous solve's starts each problem from that solve's x
+  // and y (ignored where not finite), as the dense Solver does.
+  SolveResult<double> solve(const SparseQpBatchView<double>& batch);
+
+  // Forget the previous solution: the next solve starts cold.
+  void reset_warm_start();
+
+  const Settings& settings() const;
+  void set_settings(const Settings& settings);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace bpqp

@@ -1,6 +1,7 @@
-// The sparse path's driver (include/bpqp/sparse_solver.hpp): the batch's shared structure
-// once (P in full from its upper triangle, Aᵀ's pattern, the KKT ordering), then per problem
-// its values, the input checks, scaling and admm_run on the sparse workspace.
+// The sparse path's driver (include/bpqp/sparse_solver.hpp): a SparseSolver builds the shared
+// structure once for its patterns (P in full from its upper triangle, Aᵀ's pattern, the KKT
+// ordering) and each solve() runs, per problem, its values, the input checks, scaling and
+// admm_run on the sparse workspace; solve_sparse is one solve of a new SparseSolver.
 #include "bpqp/sparse_solver.hpp"
 
 #include <algorithm>
@@ -103,23 +104,115 @@ kernels::SparseAdmmWorkspace workspace_over(Arrays& a, const SharedStructure& s,
   return w;
 }
 
+// A pattern copied into the solver, so that the caller's arrays need not outlive it.
+cpu::OwnedPattern own(const CscPattern& p) {
+  cpu::OwnedPattern o;
+  o.rows = p.rows;
+  o.cols = p.cols;
+  o.col_starts.assign(p.col_starts, p.col_starts + p.cols + 1);
+  o.row_indices.assign(p.row_indices, p.row_indices + p.nonzeros());
+  return o;
+}
+
+CscPattern view_of(const cpu::OwnedPattern& o) {
+  return CscPattern{o.rows, o.cols, o.col_starts.data(), o.row_indices.data()};
+}
+
+// InvalidArgument unless `given` is the solver's pattern `own`, entry for entry.
+void require_same_pattern(const CscPattern& given, const cpu::OwnedPattern& own, const char* name) {
+  const std::string where = std::string("SparseSolver::solve: the batch's ") + name;
+  if (given.rows != own.rows || given.cols != own.cols)
+    throw InvalidArgument(where + " is " + std::to_string(given.rows) + "×" + std::to_string(given.cols) +
+                          ", the solver's " + std::to_string(own.rows) + "×" + std::to_string(own.cols));
+  if (!std::equal(own.col_starts.begin(), own.col_starts.end(), given.col_starts) ||
+      !std::equal(own.row_indices.begin(), own.row_indices.end(), given.row_indices))
+    throw InvalidArgument(where + " differs from the pattern the solver was built for (a new pattern needs a new "
+                                  "SparseSolver)");
+}
+
+// x0, y0 (the user's units) as ADMM's scaled start, as the dense kernels map a warm start
+// (kernels/admm_solve.hpp): x̄ = D⁻¹x, ȳ = c·E⁻¹y, z̄ = Π(Āx̄).
+void warm_start_iterate(const kernels::SerialGroup& g, int n, int m, const double* x0, const double* y0,
+                        kernels::SparseAdmmWorkspace& w) {
+  const double c = w.scalars[0];
+  for (int j = 0; j < n; ++j) w.x[j] = x0[j] * w.D_inv[j];
+  for (int i = 0; i < m; ++i) w.y[i] = y0[i] * w.E_inv[i] * c;
+  kernels::scaled_A_product(g, n, m, w, w.x, w.z);
+  kernels::project_onto_constraints(g, m, w.cones, w.l, w.u, w.z);
+}
+
 }  // namespace
 
-SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const Settings& settings) {
-  validate(batch);
+struct SparseSolver::Impl {
+  Settings settings;
+  cpu::OwnedPattern P_upper, A;
+  SharedStructure structure;
+  cpu::SparseKkt kkt;
+  Arrays arrays;
+  // The previous solve's solution, for warm starts of a batch of the same size.
+  int warm_batch = -1;
+  std::vector<double> warm_x, warm_y;
+
+  Impl(const CscPattern& P_pattern, const CscPattern& A_pattern, const Settings& s)
+      : settings(s),
+        P_upper(own(P_pattern)),
+        A(own(A_pattern)),
+        structure(make_structure(view_of(P_upper), view_of(A))),
+        kkt(view_of(P_upper), view_of(A)),
+        arrays(P_pattern.cols, A_pattern.rows, structure, A_pattern.nonzeros(), P_pattern.nonzeros()) {}
+};
+
+namespace {
+
+// The patterns validated as a SparseQpBatchView's are, before anything is built on them.
+const CscPattern& validated(const CscPattern& P_pattern, const CscPattern& A_pattern) {
+  if (P_pattern.cols < 1)
+    throw InvalidArgument("SparseSolver: P_pattern has " + std::to_string(P_pattern.cols) + " columns: expected n >= 1");
+  validate_csc(P_pattern, "SparseSolver: P_pattern", P_pattern.cols, P_pattern.cols, CscShape::upper_triangle);
+  validate_csc(A_pattern, "SparseSolver: A_pattern", A_pattern.rows, P_pattern.cols);
+  return P_pattern;
+}
+
+}  // namespace
+
+SparseSolver::SparseSolver(const CscPattern& P_pattern, const CscPattern& A_pattern, Settings settings) {
   validate(settings);
+  impl_ = std::make_unique<Impl>(validated(P_pattern, A_pattern), A_pattern, settings);
+}
+
+SparseSolver::~SparseSolver() = default;
+SparseSolver::SparseSolver(SparseSolver&&) noexcept = default;
+SparseSolver& SparseSolver::operator=(SparseSolver&&) noexcept = default;
+
+const Settings& SparseSolver::settings() const { return impl_->settings; }
+
+void SparseSolver::set_settings(const Settings& settings) {
+  validate(settings);
+  impl_->settings = settings;
+}
+
+void SparseSolver::reset_warm_start() {
+  impl_->warm_batch = -1;
+  impl_->warm_x.clear();
+  impl_->warm_y.clear();
+}
+
+SolveResult<double> SparseSolver::solve(const SparseQpBatchView<double>& batch) {
+  validate(batch);
+  Impl& s = *impl_;
+  require_same_pattern(batch.P_pattern, s.P_upper, "P_pattern");
+  require_same_pattern(batch.A_pattern, s.A, "A_pattern");
   if (batch.cone_count > 0)
     throw InvalidArgument("solve_sparse: SparseQpBatchView::cone_count = " + std::to_string(batch.cone_count) +
                           ": cone blocks are not on the sparse path yet (densify() the batch for the dense path)");
   const auto start = std::chrono::steady_clock::now();
   const int n = batch.n, m = batch.m;
-  kernels::AdmmParams<double> prm = detail::to_admm_params<double>(settings);
+  kernels::AdmmParams<double> prm = detail::to_admm_params<double>(s.settings);
+  const bool warm = s.settings.warm_start && s.warm_batch == batch.batch;
 
-  const CscPattern P_upper = batch.P_pattern, A_pattern = batch.A_pattern;
-  const SharedStructure s = make_structure(P_upper, A_pattern);
-  cpu::SparseKkt kkt(P_upper, A_pattern);
+  const CscPattern P_upper = view_of(s.P_upper), A_pattern = view_of(s.A);
   const int p_upper_nonzeros = P_upper.nonzeros(), a_nonzeros = A_pattern.nonzeros();
-  Arrays a(n, m, s, a_nonzeros, p_upper_nonzeros);
+  Arrays& a = s.arrays;
 
   SolveResult<double> result;
   result.batch = batch.batch;
@@ -130,13 +223,15 @@ SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const S
   std::vector<kernels::ProblemReport<double>> reports(batch.batch);
   const kernels::SerialGroup g;
 
-  kernels::SparseAdmmWorkspace w = workspace_over(a, s, P_upper, A_pattern, kkt);
+  kernels::SparseAdmmWorkspace w = workspace_over(a, s.structure, P_upper, A_pattern, s.kkt);
   kernels::SparseProblemView p;
   p.n = n;
   p.m = m;
-  p.P = CscRef<const double>{n, n, s.P_full.col_starts.data(), s.P_full.row_indices.data(), a.P_user.data()};
+  p.P = CscRef<const double>{n, n, s.structure.P_full.col_starts.data(), s.structure.P_full.row_indices.data(),
+                             a.P_user.data()};
   p.A = CscRef<const double>{m, n, A_pattern.col_starts, A_pattern.row_indices, a.A_user.data()};
-  p.At = CscRef<const double>{n, m, s.At.col_starts.data(), s.At.row_indices.data(), a.At_user.data()};
+  p.At = CscRef<const double>{n, m, s.structure.At.col_starts.data(), s.structure.At.row_indices.data(),
+                              a.At_user.data()};
 
   // Shared values (stride 0) are placed and checked once: P's convexity is a factorization.
   const bool P_shared = batch.P_stride == 0, A_shared = batch.A_stride == 0;
@@ -153,12 +248,12 @@ SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const S
     const double* P_values = batch.P_values_of(b);
     const double* A_values = batch.A_values_of(b);
     if (b == 0 || !P_shared) {
-      s.place_P(P_values, a.P_user.data());
+      s.structure.place_P(P_values, a.P_user.data());
       P_finite = kernels::all_finite(g, P_values, p_upper_nonzeros);
       P_convex = -1;
     }
     if (b == 0 || !A_shared) {
-      s.place_A(A_values, a.A_user.data(), a.At_user.data());
+      s.structure.place_A(A_values, a.A_user.data(), a.At_user.data());
       A_finite = kernels::all_finite(g, A_values, a_nonzeros);
     }
     p.q = batch.q_of(b);
@@ -191,14 +286,38 @@ SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const S
       kernels::report_failure(g, n, m, SolveStatus::numerical_error, report, out);
       continue;
     }
-    kernels::fill(g, w.x, n, 0.0);
-    kernels::fill(g, w.z, m, 0.0);
-    kernels::fill(g, w.y, m, 0.0);
+    // A previous solution as the start where it is finite (a non-finite one is ignored, as on
+    // the dense path); zeros otherwise.
+    const double* x0 = warm ? s.warm_x.data() + static_cast<std::size_t>(b) * n : nullptr;
+    const double* y0 = warm ? s.warm_y.data() + static_cast<std::size_t>(b) * m : nullptr;
+    if (kernels::warm_start_usable(g, n, m, x0, y0)) {
+      warm_start_iterate(g, n, m, x0, y0, w);
+    } else {
+      kernels::fill(g, w.x, n, 0.0);
+      kernels::fill(g, w.z, m, 0.0);
+      kernels::fill(g, w.y, m, 0.0);
+    }
     kernels::admm_run(g, p, prm, w, kernels::RunStart<double>{prm.rho, true, false, 0}, report, out);
   }
   detail::collect_reports(reports, result);
+  if (s.settings.warm_start) {
+    s.warm_batch = batch.batch;
+    s.warm_x = result.x;
+    s.warm_y = result.y;
+  }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
+}
+
+SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const Settings& settings) {
+  validate(batch);
+  validate(settings);
+  if (batch.cone_count > 0)
+    throw InvalidArgument("solve_sparse: SparseQpBatchView::cone_count = " + std::to_string(batch.cone_count) +
+                          ": cone blocks are not on the sparse path yet (densify() the batch for the dense path)");
+  Settings cold = settings;
+  cold.warm_start = false;  // one call: nothing to start from, and nothing to keep
+  return SparseSolver(batch.P_pattern, batch.A_pattern, cold).solve(batch);
 }
 
 SolveResult<double> solve_sparse(const SparseQp& qp, const Settings& settings) {

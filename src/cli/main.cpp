@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include "bpqp/bpqp.hpp"
@@ -247,39 +248,57 @@ int run_solve_sparse(const std::string& file, const std::vector<bpqp::SparseQp>&
   return 0;
 }
 
-// Whether auto picks the sparse path for this file's problems (CommonOptions::path): all of
-// them fit it.
+// Whether the sparse path offers what this run asks for: double, the cpu backend, the direct
+// backward.
+bool sparse_path_offered(const CommonOptions& o) {
+  return o.precision == "double" && o.backend == "cpu" && o.backward_mode == "direct";
+}
+
+// Whether auto picks the sparse path for this file's problems (CommonOptions::path): it offers
+// what the run asks, and every problem has no cone blocks and n + m ≥ sparse_above.
 bool sparse_path_fits(const std::vector<bpqp::SparseQp>& problems, const CommonOptions& o) {
-  if (o.precision != "double" || o.backend != "cpu" || o.backward_mode != "direct" || problems.empty()) return false;
+  if (!sparse_path_offered(o) || problems.empty()) return false;
   for (const bpqp::SparseQp& qp : problems)
     if (!qp.cones.empty() || static_cast<long long>(qp.n) + qp.m < o.sparse_above) return false;
   return true;
 }
 
-// A JSON file's problems in sparse storage for --path auto, or none where the sparse reading
-// refuses the file: a dense P that is not symmetric has no sparse form, and the dense reading
-// then hands it to the solver, which reports it (any other refusal the dense reading repeats).
-std::vector<bpqp::SparseQp> json_sparse_for_auto(const std::string& file) {
-  try {
-    return bpqp::io::read_json_sparse(file);
-  } catch (const bpqp::ParseError&) {
-    return {};
-  }
+std::string file_text(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw bpqp::ParseError(file, 0, "cannot open file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 int run_solve(const std::string& file, const CommonOptions& o) {
   const bool json = has_extension(file, ".json"), cbf = has_extension(file, ".cbf");
   std::vector<bpqp::DenseQp> problems;
-  if (o.path != "dense") {
-    std::vector<bpqp::SparseQp> sparse;
-    if (json) sparse = o.path == "sparse" ? bpqp::io::read_json_sparse(file) : json_sparse_for_auto(file);
-    else sparse.push_back(cbf ? bpqp::io::read_cbf_sparse(file) : bpqp::io::read_qps_sparse(file));
-    if (o.path == "sparse" || sparse_path_fits(sparse, o)) return run_solve_sparse(file, sparse, o);
+  if (json) {
+    const std::string text = file_text(file);  // read once, whichever reading follows
+    if (o.path == "sparse") return run_solve_sparse(file, bpqp::io::parse_json_sparse(text, file), o);
+    bool read_sparse = false;
+    if (o.path == "auto" && sparse_path_offered(o)) {
+      // The sparse reading holds what the dense one would, and densified it is that problem;
+      // the one file it refuses that the dense reading takes has a dense P that is not
+      // symmetric, which the dense path reads and its solver reports as invalid input.
+      std::vector<bpqp::SparseQp> sparse;
+      try {
+        sparse = bpqp::io::parse_json_sparse(text, file);
+        read_sparse = true;
+      } catch (const bpqp::ParseError&) {
+      }
+      if (read_sparse && sparse_path_fits(sparse, o)) return run_solve_sparse(file, sparse, o);
+      for (const bpqp::SparseQp& qp : sparse) problems.push_back(bpqp::to_dense(qp));
+    }
+    if (!read_sparse) problems = bpqp::io::parse_json_batch(text, file);
+  } else if (o.path != "dense") {
+    const bpqp::SparseQp qp = cbf ? bpqp::io::read_cbf_sparse(file) : bpqp::io::read_qps_sparse(file);
+    if (o.path == "sparse" || sparse_path_fits({qp}, o)) return run_solve_sparse(file, {qp}, o);
   }
   // The dense readers, with the dense path's size limit and its message.
-  if (json) problems = bpqp::io::read_json_batch(file);
-  else if (cbf) problems.push_back(bpqp::io::read_cbf(file));
-  else problems.push_back(bpqp::io::read_qps(file));
+  if (cbf) problems.push_back(bpqp::io::read_cbf(file));
+  else if (!json) problems.push_back(bpqp::io::read_qps(file));
   nlohmann::json out = o.precision == "float" ? solve_problems<float>(problems, o) : solve_problems<double>(problems, o);
   out["path"] = "dense";
   out["file"] = file;

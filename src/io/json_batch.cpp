@@ -175,25 +175,31 @@ class ProblemReader {
       : text_(text), source_(source), value_(value), index_(index), where_(where) {}
 
   DenseQp read();          // P and A in dense storage (triplets scattered into it)
-  SparseQp read_sparse();  // P and A in compressed sparse columns (dense rows' nonzeros kept)
+  SparseQp read_sparse();  // P and A in compressed sparse columns, never dense
 
  private:
-  // The keys both storages read alike; P and A are the caller's.
-  struct Fields {
+  // What is read before P and A (in the order errors are reported): the name, q (n) and m
+  // (A's row count, or with A as triplets the length of l, else of u).
+  struct Head {
     std::string name;
     int n = 0, m = 0;
-    std::vector<double> q, l, u;
-    std::vector<ConeBlock> cones;
-    double objective_constant = 0.0;
+    std::vector<double> q;
   };
-  Fields fields();
+  Head head();
+  // What is read after P and A: l, u, objective_constant, cones.
+  template <class Problem>
+  void read_tail(Problem& qp);
   bool has_matrix(const std::string& key) const;  // present and not [] (omitted and [] are zero)
+  bool is_triplets(const std::string& key) const { return value_.contains(key) && value_.at(key).is_object(); }
+  const json& checked_rows(const std::string& key, int rows, int columns, const std::string& rows_what) const;
+  double entry(const std::string& key, const json& row, int i, int j) const;
+  std::vector<double> matrix(const std::string& key, int rows, int columns, const std::string& rows_what) const;
+  std::vector<Triplet> row_nonzeros(const std::string& key, int rows, int columns, const std::string& rows_what,
+                                    bool symmetric) const;
   std::vector<Triplet> triplets(const std::string& key, int rows, int columns, bool upper_triangle) const;
   [[noreturn]] void fail(const std::string& key, const std::string& reason) const;
   std::vector<double> vector(const std::string& key, const json& array, int expected,
                              const std::string& expected_what) const;
-  std::vector<double> matrix(const std::string& key, int rows, int columns,
-                             const std::string& rows_what) const;
   std::vector<ConeBlock> cones() const;
 
   const std::string& text_;
@@ -224,35 +230,74 @@ std::vector<double> ProblemReader::vector(const std::string& key, const json& ar
   return out;
 }
 
-// A rows×columns array of rows, row-major.
-std::vector<double> ProblemReader::matrix(const std::string& key, int rows, int columns,
-                                          const std::string& rows_what) const {
+// The array of rows of `key`, checked to be rows×columns before anything is allocated for it.
+const json& ProblemReader::checked_rows(const std::string& key, int rows, int columns,
+                                        const std::string& rows_what) const {
   const json& array = value_.at(key);
-  if (!array.is_array()) fail(key, key + " must be an array of rows, found " + array.type_name());
+  if (!array.is_array()) {
+    fail(key, key + " must be an array of rows or an object of triplets, found " + array.type_name());
+  }
   if (array.size() != static_cast<size_t>(rows)) {
     fail(key, key + " has " + std::to_string(array.size()) + " rows, expected " + rows_what);
   }
-  std::vector<double> out;
-  out.reserve(static_cast<size_t>(rows) * static_cast<size_t>(columns));
-  std::string why;
   for (int i = 0; i < rows; ++i) {
-    const std::string row_name = key + "[" + std::to_string(i) + "]";
     const json& row = array[static_cast<size_t>(i)];
-    if (!row.is_array()) fail(key, row_name + " must be an array, found " + row.type_name());
+    if (!row.is_array()) fail(key, key + "[" + std::to_string(i) + "] must be an array, found " + row.type_name());
     if (row.size() != static_cast<size_t>(columns)) {
       fail(key, key + " has " + std::to_string(row.size()) + " columns in row " + std::to_string(i) +
                     ", expected n = " + std::to_string(columns) + " (length of q)");
     }
-    for (size_t j = 0; j < row.size(); ++j) {
-      double x = 0.0;
-      if (!to_double(row[j], &x, &why)) fail(key, row_name + "[" + std::to_string(j) + "]: " + why);
-      out.push_back(x);
+  }
+  return array;
+}
+
+// Entry j of row i of `key`.
+double ProblemReader::entry(const std::string& key, const json& row, int i, int j) const {
+  double x = 0.0;
+  std::string why;
+  if (!to_double(row[static_cast<size_t>(j)], &x, &why)) {
+    fail(key, key + "[" + std::to_string(i) + "][" + std::to_string(j) + "]: " + why);
+  }
+  return x;
+}
+
+// A rows×columns array of rows, row-major.
+std::vector<double> ProblemReader::matrix(const std::string& key, int rows, int columns,
+                                          const std::string& rows_what) const {
+  const json& array = checked_rows(key, rows, columns, rows_what);
+  std::vector<double> out;
+  out.reserve(static_cast<size_t>(rows) * static_cast<size_t>(columns));
+  for (int i = 0; i < rows; ++i)
+    for (int j = 0; j < columns; ++j) out.push_back(entry(key, array[static_cast<size_t>(i)], i, j));
+  return out;
+}
+
+// The nonzeros of an array of rows, with no dense copy; `symmetric` (P): the upper triangle's,
+// after checking that the matrix is symmetric (an asymmetric one has no upper-triangle form).
+std::vector<Triplet> ProblemReader::row_nonzeros(const std::string& key, int rows, int columns,
+                                                 const std::string& rows_what, bool symmetric) const {
+  const json& array = checked_rows(key, rows, columns, rows_what);
+  auto text_of = [](double x) { return std::isinf(x) ? std::string(x > 0 ? "inf" : "-inf") : json(x).dump(); };
+  std::vector<Triplet> out;
+  for (int i = 0; i < rows; ++i) {
+    const json& row = array[static_cast<size_t>(i)];
+    for (int j = symmetric ? i : 0; j < columns; ++j) {
+      const double x = entry(key, row, i, j);
+      if (symmetric && j > i) {
+        const double mirror = entry(key, array[static_cast<size_t>(j)], j, i);
+        if (!(mirror == x)) {
+          fail(key, key + " is not symmetric: " + key + "[" + std::to_string(i) + "][" + std::to_string(j) +
+                        "] = " + text_of(x) + " but " + key + "[" + std::to_string(j) + "][" + std::to_string(i) +
+                        "] = " + text_of(mirror) + " (sparse storage keeps P's upper triangle)");
+        }
+      }
+      if (x != 0.0) out.push_back(Triplet{i, j, x});
     }
   }
   return out;
 }
 
-ProblemReader::Fields ProblemReader::fields() {
+ProblemReader::Head ProblemReader::head() {
   label_ = "problem " + std::to_string(index_);
   if (!value_.is_object()) fail("", std::string("expected an object, found ") + value_.type_name());
   if (value_.contains("name") && value_.at("name").is_string()) {
@@ -268,49 +313,39 @@ ProblemReader::Fields ProblemReader::fields() {
     }
   }
 
-  Fields f;
+  Head h;
   if (value_.contains("name")) {
     const json& name = value_.at("name");
     if (!name.is_string()) fail("name", std::string("name must be a string, found ") + name.type_name());
-    f.name = name.get<std::string>();
+    h.name = name.get<std::string>();
   }
   if (!value_.contains("q")) fail("", "q is missing (it defines n)");
-  f.q = vector("q", value_.at("q"), -1, "");
-  f.n = static_cast<int>(f.q.size());
-  for (const char* key : {"P", "A"}) {
-    if (value_.contains(key) && !value_.at(key).is_array() && !value_.at(key).is_object()) {
-      fail(key, std::string(key) + " must be an array of rows or an object of triplets, found " +
-                    value_.at(key).type_name());
-    }
-  }
+  h.q = vector("q", value_.at("q"), -1, "");
+  h.n = static_cast<int>(h.q.size());
+  // Triplets do not show A's row count: l's length gives it (u's when l is absent).
+  auto length_of = [&](const char* key) {
+    return value_.contains(key) && value_.at(key).is_array() ? static_cast<int>(value_.at(key).size()) : -1;
+  };
+  if (is_triplets("A")) h.m = length_of("l") >= 0 ? length_of("l") : std::max(length_of("u"), 0);
+  else h.m = std::max(length_of("A"), 0);
+  return h;
+}
 
-  // m is A's row count; A as triplets does not show it, so there l's length gives it.
-  const bool a_triplets = value_.contains("A") && value_.at("A").is_object();
-  std::string m_what;
-  if (a_triplets) {
-    if (!value_.contains("l")) fail("A", "l is missing (with A as triplets, m is the length of l)");
-    const json& l = value_.at("l");
-    if (!l.is_array()) fail("l", std::string("l must be an array, found ") + l.type_name());
-    f.m = static_cast<int>(l.size());
-    m_what = "m = " + std::to_string(f.m) + " (length of l)";
-  } else {
-    f.m = value_.contains("A") ? static_cast<int>(value_.at("A").size()) : 0;
-    m_what = "m = " + std::to_string(f.m) + " (rows of A)";
-  }
-  qp_m_ = f.m;
-  f.l = value_.contains("l") ? vector("l", value_.at("l"), f.m, m_what) : std::vector<double>();
-  f.u = value_.contains("u") ? vector("u", value_.at("u"), f.m, m_what) : std::vector<double>();
-  if (!value_.contains("l") && f.m > 0) fail("A", "l is missing (A has " + std::to_string(f.m) + " rows)");
-  if (!value_.contains("u") && f.m > 0) fail("A", "u is missing (A has " + std::to_string(f.m) + " rows)");
-
+template <class Problem>
+void ProblemReader::read_tail(Problem& qp) {
+  qp_m_ = qp.m;
+  const std::string m_what = "m = " + std::to_string(qp.m) + (is_triplets("A") ? " (length of l)" : " (rows of A)");
+  qp.l = value_.contains("l") ? vector("l", value_.at("l"), qp.m, m_what) : std::vector<double>();
+  qp.u = value_.contains("u") ? vector("u", value_.at("u"), qp.m, m_what) : std::vector<double>();
+  if (!value_.contains("l") && qp.m > 0) fail("A", "l is missing (A has " + std::to_string(qp.m) + " rows)");
+  if (!value_.contains("u") && qp.m > 0) fail("A", "u is missing (A has " + std::to_string(qp.m) + " rows)");
   if (value_.contains("objective_constant")) {
     std::string why;
-    if (!to_double(value_.at("objective_constant"), &f.objective_constant, &why)) {
+    if (!to_double(value_.at("objective_constant"), &qp.objective_constant, &why)) {
       fail("objective_constant", "objective_constant: " + why);
     }
   }
-  if (value_.contains("cones")) f.cones = cones();
-  return f;
+  if (value_.contains("cones")) qp.cones = cones();
 }
 
 bool ProblemReader::has_matrix(const std::string& key) const {
@@ -339,16 +374,19 @@ std::vector<Triplet> ProblemReader::triplets(const std::string& key, int rows, i
                   std::to_string(column_of.size()) + " and " + std::to_string(value_of.size()) +
                   " entries: they must be as long as each other");
   }
+  if (value_of.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
+    fail(key, key + " has more entries than 32-bit indices count");
+  }
   // An index: an integer in [0, bound).
   auto index = [&](const json& v, const char* part, std::size_t k, int bound, const char* bound_what) {
     const std::string where = key + "." + part + "[" + std::to_string(k) + "]";
     if (!v.is_number_integer()) fail(key, where + " must be an integer, found " + v.dump());
-    const long long i = v.get<long long>();
-    if (i < 0 || i >= bound) {
-      fail(key, where + " = " + std::to_string(i) + " is out of range: " + bound_what + " = " +
-                    std::to_string(bound));
+    const bool in_range = v.is_number_unsigned() ? v.get<unsigned long long>() < static_cast<unsigned long long>(bound)
+                                                 : v.get<long long>() >= 0 && v.get<long long>() < bound;
+    if (!in_range) {
+      fail(key, where + " = " + v.dump() + " is out of range: " + bound_what + " = " + std::to_string(bound));
     }
-    return static_cast<int>(i);
+    return static_cast<int>(v.get<long long>());
   };
   const char* row_bound = key == "P" ? "n" : "m";
   std::vector<Triplet> out(value_of.size());
@@ -378,83 +416,56 @@ std::vector<Triplet> ProblemReader::triplets(const std::string& key, int rows, i
 }
 
 DenseQp ProblemReader::read() {
-  Fields f = fields();
+  Head h = head();
   // Refused before P or A is allocated: a short q of a million zeros with P omitted, or a
   // few triplets naming a huge n, would otherwise ask for a 10^12-entry P.
-  if (static_cast<long long>(f.n) * (f.n + static_cast<long long>(f.m)) > kMaxDenseEntries) {
-    fail("q", "problem too large for dense storage: n = " + std::to_string(f.n) + ", m = " + std::to_string(f.m) +
-                  " (read_json_sparse reads it in sparse storage)");
+  if (static_cast<long long>(h.n) * (h.n + static_cast<long long>(h.m)) > kMaxDenseEntries) {
+    fail("q", "problem too large for dense storage: n = " + std::to_string(h.n) + ", m = " + std::to_string(h.m) +
+                  " (the sparse path reads it: bpqp solve --path sparse, io::read_json_sparse)");
   }
   DenseQp qp;
-  qp.name = std::move(f.name);
-  qp.n = f.n;
-  qp.m = f.m;
-  const std::size_t n = static_cast<std::size_t>(f.n);
+  qp.name = std::move(h.name);
+  qp.n = h.n;
+  qp.m = h.m;
+  const std::size_t n = static_cast<std::size_t>(h.n);
   if (!has_matrix("P")) {
     qp.P.assign(n * n, 0.0);  // an LP
-  } else if (value_.at("P").is_object()) {
+  } else if (is_triplets("P")) {
     qp.P.assign(n * n, 0.0);
-    for (const Triplet& t : triplets("P", f.n, f.n, true)) {
+    for (const Triplet& t : triplets("P", h.n, h.n, true)) {
       qp.P[t.row * n + t.column] = t.value;  // the full symmetric matrix from its upper triangle
       qp.P[t.column * n + t.row] = t.value;
     }
   } else {
-    qp.P = matrix("P", f.n, f.n, "n = " + std::to_string(f.n) + " (length of q)");
+    qp.P = matrix("P", h.n, h.n, "n = " + std::to_string(h.n) + " (length of q)");
   }
-  if (value_.contains("A") && value_.at("A").is_object()) {
-    qp.A.assign(static_cast<std::size_t>(f.m) * n, 0.0);
-    for (const Triplet& t : triplets("A", f.m, f.n, false)) qp.A[t.row * n + t.column] = t.value;
-  } else if (f.m > 0) {
-    qp.A = matrix("A", f.m, f.n, "");
+  if (is_triplets("A")) {
+    qp.A.assign(static_cast<std::size_t>(h.m) * n, 0.0);
+    for (const Triplet& t : triplets("A", h.m, h.n, false)) qp.A[t.row * n + t.column] = t.value;
+  } else if (value_.contains("A")) {
+    qp.A = matrix("A", h.m, h.n, "");
   }
-  qp.q = std::move(f.q);
-  qp.l = std::move(f.l);
-  qp.u = std::move(f.u);
-  qp.cones = std::move(f.cones);
-  qp.objective_constant = f.objective_constant;
+  qp.q = std::move(h.q);
+  read_tail(qp);
   return qp;
 }
 
 SparseQp ProblemReader::read_sparse() {
-  Fields f = fields();
+  Head h = head();
   SparseQp qp;
-  qp.name = std::move(f.name);
-  qp.n = f.n;
-  qp.m = f.m;
-  if (!has_matrix("P")) {
-    std::vector<Triplet> none;
-    qp.P = csc_of(none, f.n, f.n);
-  } else if (value_.at("P").is_object()) {
-    std::vector<Triplet> entries = triplets("P", f.n, f.n, true);
-    qp.P = csc_of(entries, f.n, f.n);
-  } else {
-    // Rows of the full matrix: the upper triangle's nonzeros. An asymmetric P has no upper-
-    // triangle form, so it is refused here, where the dense reading leaves it to the solver.
-    const std::size_t n = static_cast<std::size_t>(f.n);
-    const std::vector<double> P = matrix("P", f.n, f.n, "n = " + std::to_string(f.n) + " (length of q)");
-    for (std::size_t i = 0; i < n; ++i) {
-      for (std::size_t j = i + 1; j < n; ++j) {
-        if (P[i * n + j] != P[j * n + i]) {
-          fail("P", "P is not symmetric: P[" + std::to_string(i) + "][" + std::to_string(j) + "] = " +
-                        json(P[i * n + j]).dump() + " but P[" + std::to_string(j) + "][" + std::to_string(i) +
-                        "] = " + json(P[j * n + i]).dump() + " (sparse storage keeps P's upper triangle)");
-        }
-      }
-    }
-    qp.P = dense_to_csc(P.data(), f.n, f.n, CscShape::upper_triangle);
-  }
-  if (value_.contains("A") && value_.at("A").is_object()) {
-    std::vector<Triplet> entries = triplets("A", f.m, f.n, false);
-    qp.A = csc_of(entries, f.m, f.n);
-  } else {
-    const std::vector<double> A = f.m > 0 ? matrix("A", f.m, f.n, "") : std::vector<double>();
-    qp.A = dense_to_csc(A.data(), f.m, f.n);
-  }
-  qp.q = std::move(f.q);
-  qp.l = std::move(f.l);
-  qp.u = std::move(f.u);
-  qp.cones = std::move(f.cones);
-  qp.objective_constant = f.objective_constant;
+  qp.name = std::move(h.name);
+  qp.n = h.n;
+  qp.m = h.m;
+  std::vector<Triplet> P;
+  if (is_triplets("P")) P = triplets("P", h.n, h.n, true);
+  else if (has_matrix("P")) P = row_nonzeros("P", h.n, h.n, "n = " + std::to_string(h.n) + " (length of q)", true);
+  qp.P = csc_of(P, h.n, h.n);
+  std::vector<Triplet> A;
+  if (is_triplets("A")) A = triplets("A", h.m, h.n, false);
+  else if (value_.contains("A")) A = row_nonzeros("A", h.m, h.n, "", false);
+  qp.A = csc_of(A, h.m, h.n);
+  qp.q = std::move(h.q);
+  read_tail(qp);
   return qp;
 }
 
@@ -564,24 +575,30 @@ void check_size(size_t actual, long long expected, int index, const char* what, 
   }
 }
 
+// Which problem a writer is at, for its error messages.
+struct WriteSite {
+  const char* writer;  // "write_json_batch" or "write_json_sparse"
+  int index;
+};
+
 // One number as the reader reads it back: shortest round-trip digits, infinities as strings.
-std::string number_text(double x, int index, const char* what) {
+std::string number_text(double x, const WriteSite& at, const char* what) {
   if (std::isnan(x)) {
-    throw InvalidArgument("write_json_batch: problems[" + std::to_string(index) + "]." + what +
+    throw InvalidArgument(std::string(at.writer) + ": problems[" + std::to_string(at.index) + "]." + what +
                           " holds a NaN, which JSON cannot represent");
   }
   if (std::isinf(x)) return x > 0 ? "\"inf\"" : "\"-inf\"";
   return json(x).dump();
 }
 
-void write_row(std::ostringstream& out, const double* row, int length, int index, const char* what) {
+void write_row(std::ostringstream& out, const double* row, int length, const WriteSite& at, const char* what) {
   out << '[';
-  for (int j = 0; j < length; ++j) out << (j > 0 ? ", " : "") << number_text(row[j], index, what);
+  for (int j = 0; j < length; ++j) out << (j > 0 ? ", " : "") << number_text(row[j], at, what);
   out << ']';
 }
 
 void write_matrix(std::ostringstream& out, const std::vector<double>& a, int rows, int columns,
-                  int index, const char* what) {
+                  const WriteSite& at, const char* what) {
   if (rows == 0) {
     out << "[]";
     return;
@@ -589,7 +606,7 @@ void write_matrix(std::ostringstream& out, const std::vector<double>& a, int row
   out << "[\n";
   for (int i = 0; i < rows; ++i) {
     out << "        ";
-    write_row(out, a.data() + static_cast<size_t>(i) * static_cast<size_t>(columns), columns, index, what);
+    write_row(out, a.data() + static_cast<size_t>(i) * static_cast<size_t>(columns), columns, at, what);
     out << (i + 1 < rows ? ",\n" : "\n");
   }
   out << "      ]";
@@ -597,19 +614,19 @@ void write_matrix(std::ostringstream& out, const std::vector<double>& a, int row
 
 // A problem's keys in order, P and A written by the caller's `write_P` and `write_A`.
 template <class Problem, class WriteP, class WriteA>
-void write_problem_with(std::ostringstream& out, const Problem& qp, int index, WriteP write_P, WriteA write_A) {
+void write_problem_with(std::ostringstream& out, const Problem& qp, const WriteSite& at, WriteP write_P, WriteA write_A) {
   out << "    {\n";
   out << "      \"name\": " << json(qp.name).dump(-1, ' ', false, json::error_handler_t::replace) << ",\n";
   out << "      \"P\": ";
   write_P();
   out << ",\n      \"q\": ";
-  write_row(out, qp.q.data(), qp.n, index, "q");
+  write_row(out, qp.q.data(), qp.n, at, "q");
   out << ",\n      \"A\": ";
   write_A();
   out << ",\n      \"l\": ";
-  write_row(out, qp.l.data(), qp.m, index, "l");
+  write_row(out, qp.l.data(), qp.m, at, "l");
   out << ",\n      \"u\": ";
-  write_row(out, qp.u.data(), qp.m, index, "u");
+  write_row(out, qp.u.data(), qp.m, at, "u");
   if (!qp.cones.empty()) {
     out << ",\n      \"cones\": [";
     for (std::size_t k = 0; k < qp.cones.size(); ++k)
@@ -617,7 +634,7 @@ void write_problem_with(std::ostringstream& out, const Problem& qp, int index, W
           << ", \"kind\": \"" << to_string(qp.cones[k].kind) << "\"}";
     out << "]";
   }
-  out << ",\n      \"objective_constant\": " << number_text(qp.objective_constant, index, "objective_constant");
+  out << ",\n      \"objective_constant\": " << number_text(qp.objective_constant, at, "objective_constant");
   out << "\n    }";
 }
 
@@ -636,24 +653,25 @@ void write_problem(std::ostringstream& out, const DenseQp& qp, int index) {
 
   bool p_is_zero = true;
   for (double x : qp.P) p_is_zero = p_is_zero && x == 0.0 && !std::signbit(x);
+  const WriteSite at{"write_json_batch", index};
   write_problem_with(
-      out, qp, index,
+      out, qp, at,
       [&] {
         if (p_is_zero) out << "[]";  // an LP: the schema's zero matrix, and a much smaller file
-        else write_matrix(out, qp.P, qp.n, qp.n, index, "P");
+        else write_matrix(out, qp.P, qp.n, qp.n, at, "P");
       },
-      [&] { write_matrix(out, qp.A, qp.m, qp.n, index, "A"); });
+      [&] { write_matrix(out, qp.A, qp.m, qp.n, at, "A"); });
 }
 
 // A CSC matrix as {"rows", "cols", "values"}, column by column.
-void write_triplets(std::ostringstream& out, const CscMatrix& M, int index, const char* what) {
+void write_triplets(std::ostringstream& out, const CscMatrix& M, const WriteSite& at, const char* what) {
   std::ostringstream rows, cols, values;
   for (int j = 0; j < M.cols; ++j) {
     for (int k = M.col_starts[j]; k < M.col_starts[j + 1]; ++k) {
       const char* comma = k > 0 ? ", " : "";
       rows << comma << M.row_indices[k];
       cols << comma << j;
-      values << comma << number_text(M.values[k], index, what);
+      values << comma << number_text(M.values[k], at, what);
     }
   }
   out << "{\"rows\": [" << rows.str() << "],\n        \"cols\": [" << cols.str() << "],\n        \"values\": ["
@@ -666,9 +684,9 @@ void write_sparse_problem(std::ostringstream& out, const SparseQp& qp, int index
   } catch (const InvalidArgument& e) {
     throw InvalidArgument("write_json_sparse: problems[" + std::to_string(index) + "]: " + e.what());
   }
+  const WriteSite at{"write_json_sparse", index};
   write_problem_with(
-      out, qp, index, [&] { write_triplets(out, qp.P, index, "P"); },
-      [&] { write_triplets(out, qp.A, index, "A"); });
+      out, qp, at, [&] { write_triplets(out, qp.P, at, "P"); }, [&] { write_triplets(out, qp.A, at, "A"); });
 }
 
 // The {"problems": [...]} document of `write` applied to each problem.

@@ -118,19 +118,32 @@ check("JSON paths: sparse, dense, auto (dense below --sparse-above), auto with 0
       [r["path"] for r in json_runs.values()] == ["sparse", "dense", "dense", "sparse"],
       [r["path"] for r in json_runs.values()])
 sp, de = json_runs["sparse"]["problems"], json_runs["dense"]["problems"]
-gap = max(abs(a - b) for s_p, d_p in zip(sp, de) for key in ("x", "y", "objective")
-          for a, b in zip(*(([v[key]] if key == "objective" else v[key]) for v in (s_p, d_p))))
+
+
+def largest_gap(a, b):
+    """max |a_k - b_k| over two lists that must be as long as each other (inf when they are not)."""
+    return max((abs(x - y) for x, y in zip(a, b)), default=0.0) if len(a) == len(b) else math.inf
+
+
+gap = max(largest_gap([s_p["objective"]] + s_p["x"] + s_p["y"], [d_p["objective"]] + d_p["x"] + d_p["y"])
+          for s_p, d_p in zip(sp, de))
 check("JSON sparse path: both problems solved, x, y and objective as the dense path's (1e-7)",
-      len(sp) == 2 and all(p["status"] == "solved" for p in sp + de) and gap < 1e-7, gap)
+      len(sp) == len(de) == 2 and all(p["status"] == "solved" for p in sp + de) and gap < 1e-7, gap)
 gap = 0.0
 for s_p, d_p in zip(sp, de):
     sg, dg = s_p["gradients"], d_p["gradients"]
-    gap = max([gap] + [abs(a - b) for key in ("dq", "dl", "du") for a, b in zip(sg[key], dg[key])])
-    for r, c, v in zip(sg["dA"]["rows"], sg["dA"]["cols"], sg["dA"]["values"]):
-        gap = max(gap, abs(v - dg["dA"][r][c]))
-check("JSON sparse path: gradients of both problems as the dense path's (1e-7)",
-      gap < 1e-7 and len(sp[0]["gradients"]["dA"]["values"]) == 4 and
-      any(v != 0 for v in sp[0]["gradients"]["dA"]["values"]), gap)
+    gap = max([gap] + [largest_gap(sg[key], dg[key]) for key in ("dq", "dl", "du")])
+    for name, mirrored in (("dA", False), ("dP", True)):
+        e = sg[name]
+        for r, c, v in zip(e["rows"], e["cols"], e["values"]):
+            expected = dg[name][r][c] + (dg[name][c][r] if mirrored and r != c else 0.0)
+            gap = max(gap, abs(v - expected))
+check("JSON sparse path: dq, dl, du, dP and dA of both problems as the dense path's (1e-7)",
+      gap < 1e-7 and len(sp[0]["gradients"]["dA"]["values"]) == 4 and len(sp[1]["gradients"]["dP"]["values"]) == 3
+      and any(v != 0 for v in sp[0]["gradients"]["dA"]["values"]), gap)
+float_run = json.loads(run("solve", f.name, "--sparse-above", "0", "--precision", "float").stdout)
+check("JSON, auto with float: the dense path (the sparse path is double only)", float_run["path"] == "dense",
+      float_run["path"])
 os.unlink(g.name)
 asym = {"q": [1.0, 1.0], "P": [[1.0, 2.0], [3.0, 1.0]], "A": [[1.0, 0.0]], "l": [0.0], "u": [1.0]}
 with open(f.name, "w") as h:

@@ -16,6 +16,13 @@
 
 namespace {
 
+bool same_cones(const std::vector<bpqp::ConeBlock>& a, const std::vector<bpqp::ConeBlock>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    if (a[k].first_row != b[k].first_row || a[k].dim != b[k].dim || a[k].kind != b[k].kind) return false;
+  return true;
+}
+
 // parse_json_sparse: a ParseError (with a line) or problems that pass validate and write back
 // bit for bit through write_json_sparse; `sparse` is left empty after a ParseError.
 bool parse_sparse_checked(const std::string& text, std::vector<bpqp::SparseQp>& sparse, std::string& refusal) {
@@ -48,7 +55,9 @@ bool parse_sparse_checked(const std::string& text, std::vector<bpqp::SparseQp>& 
                         a.P.row_indices == b.P.row_indices && bpqp::fuzz::same_values(a.P.values, b.P.values) &&
                         a.A.col_starts == b.A.col_starts && a.A.row_indices == b.A.row_indices &&
                         bpqp::fuzz::same_values(a.A.values, b.A.values) && bpqp::fuzz::same_values(a.q, b.q) &&
-                        bpqp::fuzz::same_values(a.l, b.l) && bpqp::fuzz::same_values(a.u, b.u),
+                        bpqp::fuzz::same_values(a.l, b.l) && bpqp::fuzz::same_values(a.u, b.u) &&
+                        bpqp::fuzz::same_bits(a.objective_constant, b.objective_constant) &&
+                        same_cones(a.cones, b.cones),
                     "sparse round trip changed problem " << k);
   }
   return true;
@@ -91,7 +100,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bpqp::DenseQp d = bpqp::to_dense(sparse[k], 1LL << 40);
     const bpqp::DenseQp& qp = batch[k];
     BPQP_FUZZ_CHECK(d.n == qp.n && d.m == qp.m && d.P == qp.P && d.q == qp.q && d.A == qp.A && d.l == qp.l &&
-                        d.u == qp.u && d.cones.size() == qp.cones.size() && d.name == qp.name,
+                        d.u == qp.u && same_cones(d.cones, qp.cones) && d.name == qp.name &&
+                        bpqp::fuzz::same_bits(d.objective_constant, qp.objective_constant),
                     "parse_json_sparse's problem " << k << ", densified, differs from parse_json_batch's");
   }
   return 0;

@@ -377,7 +377,12 @@ void expect_same_sparse(const SparseQp& a, const SparseQp& b) {
   EXPECT_TRUE(same_bits(a.q, b.q));
   EXPECT_TRUE(same_bits(a.l, b.l));
   EXPECT_TRUE(same_bits(a.u, b.u));
-  EXPECT_EQ(a.cones.size(), b.cones.size());
+  ASSERT_EQ(a.cones.size(), b.cones.size());
+  for (std::size_t k = 0; k < a.cones.size(); ++k) {
+    EXPECT_EQ(a.cones[k].first_row, b.cones[k].first_row);
+    EXPECT_EQ(a.cones[k].dim, b.cones[k].dim);
+    EXPECT_EQ(a.cones[k].kind, b.cones[k].kind);
+  }
   EXPECT_TRUE(same_bits({a.objective_constant}, {b.objective_constant}));
 }
 
@@ -420,6 +425,43 @@ TEST(JsonTriplets, AsymmetricRowsOfPHaveNoSparseForm) {
   const std::string text = "{\"q\": [1, 1],\n\"P\": [[1, 2], [3, 1]]}";
   EXPECT_EQ(parse(text)[0].P[1], 2.0);  // the dense reading leaves it to the solver
   expect_sparse_error(text, 2, "P is not symmetric: P[0][1] = 2.0 but P[1][0] = 3.0");
+  expect_sparse_error("{\"q\": [1, 1],\n\"P\": [[1, \"inf\"], [2, 1]]}", 2,
+                      "P is not symmetric: P[0][1] = inf but P[1][0] = 2.0");
+}
+
+TEST(JsonTriplets, EmptyTripletsWithoutBoundsAreNoRows) {
+  for (const auto& qp : {bpqp::to_dense(parse_sparse(R"({"q": [1, 2], "A": {"rows": [], "cols": [], "values": []}})")[0]),
+                         parse(R"({"q": [1, 2], "A": {"rows": [], "cols": [], "values": []}})")[0]}) {
+    EXPECT_EQ(qp.m, 0);
+    EXPECT_EQ(qp.n, 2);
+  }
+}
+
+TEST(JsonTriplets, TripletRowsCarryConeBlocks) {
+  const char* const text = R"({"q": [1, 2],
+    "A": {"rows": [1, 2, 3, 3], "cols": [0, 1, 0, 1], "values": [1, 1, 1, 1]},
+    "l": [-1, 0, 0, 0], "u": ["inf", "inf", "inf", 5],
+    "cones": [{"first_row": 0, "dim": 3}]})";
+  const auto sparse = parse_sparse(text);
+  const auto dense = parse(text);
+  const auto rows = parse(kConeProblem);
+  expect_same(dense[0], rows[0]);
+  ASSERT_EQ(sparse[0].cones.size(), 1u);
+  EXPECT_EQ(sparse[0].cones[0].dim, 3);
+  expect_same(bpqp::to_dense(sparse[0]), rows[0]);
+}
+
+// Rows are checked before anything is allocated for them: 200000 empty rows against n = 200000
+// once asked the sparse reading for a 4·10^10-entry array.
+TEST(JsonTriplets, ShortRowsOfAHugeMatrixAreAnErrorNotAnAllocation) {
+  std::string zeros = "0", empty_rows = "[]";
+  for (int j = 1; j < 200000; ++j) {
+    zeros += ",0";
+    empty_rows += ",[]";
+  }
+  const std::string text = "{\"q\": [" + zeros + "],\n\"P\": [" + empty_rows + "]}";
+  expect_sparse_error(text, 2, "P has 0 columns in row 0, expected n = 200000 (length of q)");
+  expect_error(text, 1, "problem too large for dense storage");
 }
 
 TEST(JsonTriplets, ALargeSparseProblemIsReadOnlySparse) {
@@ -462,8 +504,14 @@ TEST(JsonTriplets, MalformedTripletsAreReportedAtTheirKey) {
                "A: unknown key \"shape\"");
     parse_with(head + "\"A\": {\"rows\": [0], \"cols\": [0], \"values\": [\"nan\"]}}", 3,
                "A.values[0]: NaN is not allowed");
-    parse_with("{\"q\": [1, 2],\n\"A\": {\"rows\": [], \"cols\": [], \"values\": []}}", 2,
-               "l is missing (with A as triplets, m is the length of l)");
+    parse_with("{\"q\": [1, 2],\n\"A\": {\"rows\": [0], \"cols\": [0], \"values\": [1]}}", 2,
+               "A.rows[0] = 0 is out of range: m = 0");  // no l, no u: m = 0
+    parse_with("{\"q\": [1, 2],\n\"A\": {\"rows\": [0], \"cols\": [0], \"values\": [1]}, \"u\": [1]}", 2,
+               "l is missing (A has 1 rows)");  // m from u
+    parse_with(head + "\"A\": {\"rows\": [18446744073709551615], \"cols\": [0], \"values\": [1]}}", 3,
+               "A.rows[0] = 18446744073709551615 is out of range: m = 1");
+    parse_with("{\"q\": [1, 2],\n\"P\": {\"rows\": [2], \"cols\": [1], \"values\": [1]}}", 2,
+               "P.rows[0] = 2 is out of range: n = 2");
     parse_with("{\"q\": [1, 2],\n\"A\": 3}", 2, "A must be an array of rows or an object of triplets");
   }
 }
@@ -484,8 +532,14 @@ TEST(JsonTriplets, SparseWriterRefusesAMalformedProblem) {
   qp.l.pop_back();
   EXPECT_THROW(bpqp::io::write_json_sparse({qp}), bpqp::InvalidArgument);
   qp = parse_sparse(kTriplets)[0];
-  qp.q[0] = std::numeric_limits<double>::quiet_NaN();
-  EXPECT_THROW(bpqp::io::write_json_sparse({qp}), bpqp::InvalidArgument);
+  qp.A.values[2] = std::numeric_limits<double>::quiet_NaN();
+  try {
+    bpqp::io::write_json_sparse({qp});
+    ADD_FAILURE() << "no InvalidArgument";
+  } catch (const bpqp::InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("write_json_sparse: problems[0].A holds a NaN"), std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

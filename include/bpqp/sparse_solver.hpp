@@ -60,7 +60,9 @@ class SparseSolver {
   // Solves every problem of the batch, whose patterns must be the solver's, entry for entry
   // (InvalidArgument otherwise; a new pattern needs a new solver). With Settings::warm_start,
   // a batch of the same size as the previous solve's starts each problem from that solve's x
-  // and y (ignored where not finite), as the dense Solver does.
+  // and y where it was solved (or stopped at max_iterations), cold otherwise, as the dense
+  // Solver does. A SparseSolver is one caller's at a time (solve() reuses its arrays);
+  // separate solvers are independent.
   SolveResult<double> solve(const SparseQpBatchView<double>& batch);
 
   // Forget the previous solution: the next solve starts cold.

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "bpqp/errors.hpp"
+#include "core/warm_start.hpp"
 #include "core/admm_params.hpp"
 #include "core/backends.hpp"
 #include "core/backward_backends.hpp"
@@ -132,18 +133,10 @@ SolveResult<T> Solver<T>::solve(const QpBatchView<T>& batch) {
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   if (s.settings.warm_start) {
-    // Only solutions worth starting from are kept; other problems start cold next time.
     s.warm_batch = batch.batch;
     s.warm_n = batch.n;
     s.warm_m = batch.m;
-    s.warm_x = result.x;
-    s.warm_y = result.y;
-    for (int b = 0; b < batch.batch; ++b) {
-      const SolveStatus st = result.status[b];
-      if (st == SolveStatus::solved || st == SolveStatus::solved_inaccurate || st == SolveStatus::max_iterations) continue;
-      std::fill_n(s.warm_x.begin() + static_cast<std::ptrdiff_t>(b) * batch.n, batch.n, T(0));
-      std::fill_n(s.warm_y.begin() + static_cast<std::ptrdiff_t>(b) * batch.m, batch.m, T(0));
-    }
+    detail::keep_for_warm_start(result, s.warm_x, s.warm_y);
   }
   s.last_batch = batch;
   s.last_result = result;

@@ -12,6 +12,7 @@
 #include "bpqp/errors.hpp"
 #include "core/admm_params.hpp"
 #include "core/backends.hpp"
+#include "core/warm_start.hpp"
 #include "cpu/sparse_admm.hpp"
 #include "cpu/sparse_kkt.hpp"
 #include "cpu/sparse_structure.hpp"
@@ -203,7 +204,7 @@ SolveResult<double> SparseSolver::solve(const SparseQpBatchView<double>& batch) 
   require_same_pattern(batch.P_pattern, s.P_upper, "P_pattern");
   require_same_pattern(batch.A_pattern, s.A, "A_pattern");
   if (batch.cone_count > 0)
-    throw InvalidArgument("solve_sparse: SparseQpBatchView::cone_count = " + std::to_string(batch.cone_count) +
+    throw InvalidArgument("SparseSolver::solve: SparseQpBatchView::cone_count = " + std::to_string(batch.cone_count) +
                           ": cone blocks are not on the sparse path yet (densify() the batch for the dense path)");
   const auto start = std::chrono::steady_clock::now();
   const int n = batch.n, m = batch.m;
@@ -302,8 +303,7 @@ SolveResult<double> SparseSolver::solve(const SparseQpBatchView<double>& batch) 
   detail::collect_reports(reports, result);
   if (s.settings.warm_start) {
     s.warm_batch = batch.batch;
-    s.warm_x = result.x;
-    s.warm_y = result.y;
+    detail::keep_for_warm_start(result, s.warm_x, s.warm_y);
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

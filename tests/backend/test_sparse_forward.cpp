@@ -279,6 +279,7 @@ TEST(SparseSolver, WarmStartReducesIterationsOnAPerturbedResolve) {
     ASSERT_TRUE(ref.converged && ref.polished);
     bpqp::testing::expect_answer_as_promised(perturbed, warm, b, ref.x, ref.y);
     EXPECT_EQ(reset.iterations[b], cold.iterations[b]);  // reset_warm_start: a cold start again
+    for (int j = 0; j < 30; ++j) EXPECT_EQ(reset.x_of(b)[j], cold.x_of(b)[j]);
     warm_total += warm.iterations[b];
     cold_total += cold.iterations[b];
   }
@@ -332,10 +333,60 @@ TEST(SparseSolver, OwnsItsPatternsAndRefusesAnother) {
   } catch (const bpqp::InvalidArgument& e) {
     EXPECT_NE(std::string(e.what()).find("A_pattern differs"), std::string::npos) << e.what();
   }
+  // The same number of entries, one row index moved: still another pattern. Without P's
+  // diagonal, column 0 is empty and column 1 holds (0, 1) alone; (0, 1) moved to (1, 1).
+  DenseQp off_diagonal = dense;
+  for (int j = 0; j < dense.n; ++j) off_diagonal.P[j * dense.n + j] = 0.0;
+  const SparseQp no_diagonal = bpqp::to_sparse(off_diagonal);
+  bpqp::SparseSolver on_no_diagonal(no_diagonal.P.pattern(), no_diagonal.A.pattern());
+  SparseQp moved = no_diagonal;
+  ASSERT_EQ(moved.P.col_starts[1], 0);
+  ASSERT_EQ(moved.P.col_starts[2], 1);
+  moved.P.row_indices[0] = 1;
+  try {
+    on_no_diagonal.solve(bpqp::batch_view(moved));
+    ADD_FAILURE() << "no InvalidArgument";
+  } catch (const bpqp::InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("P_pattern differs"), std::string::npos) << e.what();
+  }
   const SparseQp smaller = bpqp::to_sparse(bpqp::generators::make_random_feasible_qp(11, 8, 7));
-  EXPECT_THROW(solver->solve(bpqp::batch_view(smaller)), bpqp::InvalidArgument);
+  try {
+    solver->solve(bpqp::batch_view(smaller));
+    ADD_FAILURE() << "no InvalidArgument";
+  } catch (const bpqp::InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("is 11×11, the solver's 12×12"), std::string::npos) << e.what();
+  }
   const bpqp::CscPattern no_columns{0, 0, qp.P.col_starts.data(), nullptr};
-  EXPECT_THROW(bpqp::SparseSolver(no_columns, qp.A.pattern()), bpqp::InvalidArgument);
+  try {
+    bpqp::SparseSolver refused(no_columns, qp.A.pattern());
+    ADD_FAILURE() << "no InvalidArgument";
+  } catch (const bpqp::InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("expected n >= 1"), std::string::npos) << e.what();
+  }
+}
+
+// An infeasibility certificate is a direction, not a point near the next answer: a re-solve
+// starts that problem cold (as the dense Solver does), and its feasible neighbour warm.
+TEST(SparseSolver, ProblemsThatWereNotSolvedStartCold) {
+  DenseQp feasible = bpqp::generators::make_random_feasible_qp(10, 6, 11);
+  DenseQp infeasible = feasible;
+  infeasible.l[0] = infeasible.u[0] = 1.0;  // row 0 twice, at two different values
+  infeasible.A[5 * infeasible.n + 0] = 0.0;
+  for (int j = 0; j < infeasible.n; ++j) infeasible.A[5 * infeasible.n + j] = infeasible.A[j];
+  infeasible.l[5] = infeasible.u[5] = 2.0;
+  UnionBatch u = union_batch({feasible, infeasible});
+  Settings s;
+  s.polish_first_attempt = 0;
+  s.check_every = 5;
+  bpqp::SparseSolver solver(u.view.P_pattern, u.view.A_pattern, s);
+  const auto first = solver.solve(u.view);
+  ASSERT_EQ(first.status[0], SolveStatus::solved);
+  ASSERT_EQ(first.status[1], SolveStatus::primal_infeasible);
+  const auto again = solver.solve(u.view);
+  const auto cold = bpqp::solve_sparse(u.view, s);
+  EXPECT_LT(again.iterations[0], cold.iterations[0]);   // warm
+  EXPECT_EQ(again.iterations[1], cold.iterations[1]);   // cold: the certificate was not kept
+  EXPECT_EQ(again.status[1], SolveStatus::primal_infeasible);
 }
 
 TEST(SparseForward, ConeBlocksAreRefusedByName) {

@@ -11,6 +11,7 @@
 #include "bpqp/errors.hpp"
 #include "bpqp/io/cbf_reader.hpp"
 #include "support/parse_errors.hpp"
+#include "support/same_cones.hpp"
 
 namespace {
 
@@ -141,12 +142,7 @@ void expect_same_problem(const DenseQp& a, const DenseQp& b) {
   EXPECT_EQ(a.l, b.l);
   EXPECT_EQ(a.u, b.u);
   EXPECT_EQ(a.objective_constant, b.objective_constant);
-  ASSERT_EQ(a.cones.size(), b.cones.size());
-  for (std::size_t k = 0; k < a.cones.size(); ++k) {
-    EXPECT_EQ(a.cones[k].first_row, b.cones[k].first_row);
-    EXPECT_EQ(a.cones[k].dim, b.cones[k].dim);
-    EXPECT_EQ(a.cones[k].kind, b.cones[k].kind);
-  }
+  bpqp::testing::expect_same_cones(a.cones, b.cones);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #endif
 
 #include "support/parse_errors.hpp"
+#include "support/same_cones.hpp"
 
 namespace {
 
@@ -377,12 +378,7 @@ void expect_same_sparse(const SparseQp& a, const SparseQp& b) {
   EXPECT_TRUE(same_bits(a.q, b.q));
   EXPECT_TRUE(same_bits(a.l, b.l));
   EXPECT_TRUE(same_bits(a.u, b.u));
-  ASSERT_EQ(a.cones.size(), b.cones.size());
-  for (std::size_t k = 0; k < a.cones.size(); ++k) {
-    EXPECT_EQ(a.cones[k].first_row, b.cones[k].first_row);
-    EXPECT_EQ(a.cones[k].dim, b.cones[k].dim);
-    EXPECT_EQ(a.cones[k].kind, b.cones[k].kind);
-  }
+  bpqp::testing::expect_same_cones(a.cones, b.cones);
   EXPECT_TRUE(same_bits({a.objective_constant}, {b.objective_constant}));
 }
 

@@ -99,7 +99,6 @@ struct SparseAdmmWorkspace {
   std::vector<double> active_rho;
   double* interior = nullptr;       // the interior point's arrays (InteriorPointArrays::entries)
   double* newton_rho = nullptr;     // m: the Newton matrix's row weights, as SparseKkt takes them
-  double newton_regularization = 0.0;
   double *newton_rhs = nullptr, *newton_sol = nullptr, *newton_res = nullptr, *newton_corr = nullptr;  // n + m
   FoldedNewton folded;              // the Newton matrix of a small problem (factor_newton_matrix)
 };
@@ -385,11 +384,16 @@ bool factor_newton_matrix(const Group&, int n, int m, int n_eq, double regulariz
   for (int i = 0; i < m; ++i)
     w.newton_rho[i] = is_equality_row(w, i) ? 1.0 / regularization : max_of(w.rho[i], 1e-20);
   for (int k = 0; k < w.P_upper_count; ++k) w.P_upper_values[k] = w.P.values[w.P_upper[k]];
-  w.newton_regularization = regularization;
   return w.kkt->factor(w.P_upper_values, w.A.values, regularization, w.newton_rho);
 }
 
-// The factored Newton matrix K = [P̄ + εI, Āᵀ; Ā, −diag(1/ρ)] (n + m), for refinement.
+// The Newton matrix K = [P̄, Āᵀ; Ā, −diag(1/ρ)] (n + m) that refinement solves, with the
+// factor of K + [εI, 0; 0, 0] as its preconditioner. Refined against the factored matrix, the
+// directions kept the regularization's error ε·dx, which grows with |dx| as μ falls: on an
+// isotonic regression (n = 10⁴, formula_families.py LISWET_like_k1) the dual residual stalled
+// near 1e-6 and no active set was certified; refined against K it is solved, as Clarabel
+// solves it. An equality row keeps its −ε (ρ = 1/ε): with it, dependent equality rows leave
+// the refined system solvable.
 struct SparseNewtonKkt {
   const SparseAdmmWorkspace* w;
   int n, m;
@@ -403,14 +407,14 @@ void reduced_kkt_residual(const Group& g, const SparseNewtonKkt& K, const double
   const int n = K.n, m = K.m;
   csc_transposed_multiply(g, w.P, sol, res);             // P̄x
   csc_transposed_multiply(g, w.A, sol + n, w.work_n3);   // Āᵀν
-  for (int j = 0; j < n; ++j) res[j] = rhs[j] - (res[j] + w.newton_regularization * sol[j] + w.work_n3[j]);
+  for (int j = 0; j < n; ++j) res[j] = rhs[j] - (res[j] + w.work_n3[j]);
   csc_transposed_multiply(g, w.At, sol, res + n);        // Āx
   for (int i = 0; i < m; ++i) res[n + i] = rhs[n + i] - (res[n + i] - sol[n + i] / w.newton_rho[i]);
 }
 
 // sol = [dx; the equality rows' multipliers in active_rows' order]. Folded: one solve. Unfolded: the system's
 // right-hand side is that with zeros on the inequality rows. Its solution is refined against
-// the factored matrix itself, to the accuracy the factor allows (RefineFor::solution, the
+// SparseNewtonKkt (the factored matrix less its P-block regularization), to the accuracy the factor allows (RefineFor::solution, the
 // polishing rule, at most ten steps): near the solution the weights D span twenty decades
 // (inactive rows' → 0, active rows' → ∞), and the LDLᵀ's directions, unrefined, drifted from
 // the folded dense ones by 1e-5 relative within fifteen Newton steps (Maros–Mészáros QE226),

@@ -131,6 +131,14 @@ void require_same_pattern(const CscPattern& given, const cpu::OwnedPattern& own,
                                   "SparseSolver)");
 }
 
+// InvalidArgument naming `caller` for a batch with cone blocks.
+void refuse_cone_blocks(const SparseQpBatchView<double>& batch, const char* caller) {
+  if (batch.cone_count > 0)
+    throw InvalidArgument(std::string(caller) + ": SparseQpBatchView::cone_count = " +
+                          std::to_string(batch.cone_count) +
+                          ": cone blocks are not on the sparse path yet (densify() the batch for the dense path)");
+}
+
 // x0, y0 (the user's units) as ADMM's scaled start, as the dense kernels map a warm start
 // (kernels/admm_solve.hpp): x̄ = D⁻¹x, ȳ = c·E⁻¹y, z̄ = Π(Āx̄).
 void warm_start_iterate(const kernels::SerialGroup& g, int n, int m, const double* x0, const double* y0,
@@ -203,9 +211,7 @@ SolveResult<double> SparseSolver::solve(const SparseQpBatchView<double>& batch) 
   Impl& s = *impl_;
   require_same_pattern(batch.P_pattern, s.P_upper, "P_pattern");
   require_same_pattern(batch.A_pattern, s.A, "A_pattern");
-  if (batch.cone_count > 0)
-    throw InvalidArgument("SparseSolver::solve: SparseQpBatchView::cone_count = " + std::to_string(batch.cone_count) +
-                          ": cone blocks are not on the sparse path yet (densify() the batch for the dense path)");
+  refuse_cone_blocks(batch, "SparseSolver::solve");
   const auto start = std::chrono::steady_clock::now();
   const int n = batch.n, m = batch.m;
   kernels::AdmmParams<double> prm = detail::to_admm_params<double>(s.settings);
@@ -312,9 +318,7 @@ SolveResult<double> SparseSolver::solve(const SparseQpBatchView<double>& batch) 
 SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const Settings& settings) {
   validate(batch);
   validate(settings);
-  if (batch.cone_count > 0)
-    throw InvalidArgument("solve_sparse: SparseQpBatchView::cone_count = " + std::to_string(batch.cone_count) +
-                          ": cone blocks are not on the sparse path yet (densify() the batch for the dense path)");
+  refuse_cone_blocks(batch, "solve_sparse");  // before the pattern is analysed
   Settings cold = settings;
   cold.warm_start = false;  // one call: nothing to start from, and nothing to keep
   return SparseSolver(batch.P_pattern, batch.A_pattern, cold).solve(batch);

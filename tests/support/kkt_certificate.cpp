@@ -205,7 +205,12 @@ OptimalityCertificate certify_optimality(const DenseQp& qp, const T* x_in, const
     explained += y_norm * std::sqrt(static_cast<double>(cone.dim)) * violation;
     double product = 0.0;
     for (int r = 0; r < cone.dim; ++r) product += slack[r] * minus_y[r];
-    const double row = worst(cone_violation(minus_y) / scales.dual, std::abs(product) / (scales.dual * scales.primal));
+    // The product is measured against max(scales.dual, ‖y_k‖∞) rather than scales.dual alone, as
+    // a box row's min(|y_i| / scales.dual, slack / scales.primal) is: a large multiplier (one of
+    // many optimal ones at a degenerate point) on a slack at the primal tolerance is charged
+    // that slack, not slack times its own size.
+    const double y_scale = worst(scales.dual, y_norm);
+    const double row = worst(cone_violation(minus_y) / scales.dual, std::abs(product) / (y_scale * scales.primal));
     if (std::isnan(row) || row > c.complementarity) {
       c.complementarity = row;
       c.worst_row = cone.first_row;

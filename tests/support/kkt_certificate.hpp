@@ -75,7 +75,8 @@ struct OptimalityCertificate {
   // charged by complementarity).
   // A cone block (include/bpqp/cones.hpp): primal is the distance of s = A_k x − l_k from K,
   // complementarity the larger of y_k's distance from −K (/ scales.dual) and |y_kᵀs| /
-  // (scales.dual·scales.primal), and the gap's support term y_kᵀl_k.
+  // (max(scales.dual, ‖y_k‖∞)·scales.primal) (for dim 1, about a box row's measure), and the
+  // gap's support term y_kᵀl_k.
   double gap = 0;
   double worst() const;        // the largest of the four (NaN if any is NaN)
 };

@@ -30,6 +30,19 @@ DenseQp one_variable() {
   return qp;
 }
 
+// minimize ½x² + q·x subject to A_i x ≥ l_i (no upper bounds).
+DenseQp one_variable_lower_bounds(double q, const std::vector<double>& A, const std::vector<double>& l) {
+  DenseQp qp;
+  qp.n = 1;
+  qp.m = static_cast<int>(A.size());
+  qp.P = {1};
+  qp.q = {q};
+  qp.A = A;
+  qp.l = l;
+  qp.u.assign(A.size(), kInf);
+  return qp;
+}
+
 double worst_of(const DenseQp& qp, const std::vector<double>& x, const std::vector<double>& y) {
   return certify_optimality(qp, x.data(), y.data(), certificate_scales(qp, 3.0)).worst();
 }
@@ -80,20 +93,33 @@ TEST(OptimalityCertificate, RejectsAMultiplierOfTheWrongSignOrOnAnInfiniteBound)
 // has x* = 2, y* = (0, −3); y₀ = 1e-17 (pushing on row 0's absent upper bound, as a rounding
 // residue of ADMM does) passes, y₀ = 0.5 fails even with y₁ rebalanced to keep stationarity.
 TEST(OptimalityCertificate, ChargesAMultiplierOnAnInfiniteBoundAtItsSize) {
-  DenseQp qp;
-  qp.n = 1;
-  qp.m = 2;
-  qp.P = {1};
-  qp.q = {1};
-  qp.A = {1, 1};
-  qp.l = {1, 2};
-  qp.u = {kInf, kInf};
+  const DenseQp qp = one_variable_lower_bounds(1, {1, 1}, {1, 2});
   EXPECT_LT(worst_of(qp, {2}, {0, -3}), 1e-15);
   EXPECT_LT(worst_of(qp, {2}, {1e-17, -3}), 1e-15);
   const auto c = certify_optimality(qp, std::vector<double>{2}.data(), std::vector<double>{0.5, -3.5}.data(),
                                     certificate_scales(qp, 3.0));
   EXPECT_GT(c.complementarity, 0.1) << c;
   EXPECT_EQ(c.worst_row, 0) << c;
+}
+
+// A degenerate point has unbounded optimal multipliers: x ≥ 1 and −x ≥ −1 pin x* = 1 and
+// y = (−1 − t, −t) is optimal for every t ≥ 0. At t = 5000 with x 1e-10 off (a slack at the
+// primal tolerance) the box rows are charged that slack, and so must the same rows written as
+// one-dimensional cones be (|yᵀs| relative to y's own size, not to the data's dual scale);
+// a moderate multiplier on a slack of 1 still fails as a cone.
+TEST(OptimalityCertificate, ChargesALargeConeMultiplierOnATinySlackAsABoxRowIsCharged) {
+  DenseQp qp = one_variable_lower_bounds(0, {1, -1}, {1, -1});
+  const std::vector<double> x = {1 + 1e-10}, y = {-5001, -5000};
+  const double as_box_rows = worst_of(qp, x, y);
+  EXPECT_LT(as_box_rows, 1e-10);
+  qp.cones = {{0, 1, bpqp::ConeKind::second_order}, {1, 1, bpqp::ConeKind::second_order}};
+  EXPECT_LT(worst_of(qp, x, y), 1e-10);
+  // x = 2 on the cone x − 1 ≥ 0 with y = −2 balancing the gradient: pushes on a slack of 1.
+  qp = one_variable_lower_bounds(0, {1}, {1});
+  qp.cones = {{0, 1, bpqp::ConeKind::second_order}};
+  const auto c = certify_optimality(qp, std::vector<double>{2}.data(), std::vector<double>{-2}.data(),
+                                    certificate_scales(qp, 3.0));
+  EXPECT_GT(c.complementarity, 0.1) << c;
 }
 
 TEST(OptimalityCertificate, NaNNeverPasses) {

@@ -13,7 +13,9 @@
 //     its eps and polish status promise;
 //   - one problem's outcome does not depend on its neighbours: each problem solved alone by a
 //     fresh solver gives the same status and bit-identical x and y;
-//   - a warm-started re-solve of the same batch satisfies the same properties.
+//   - a warm-started re-solve of the same batch satisfies the same properties;
+//   - in double with a symmetric P and no cones, each problem on the sparse path (solve_sparse)
+//     satisfies them too, and non-finite data is invalid_input on both paths.
 // BPQP_FUZZ_VERBOSE=1 prints each input's decoded problem and result (to read a crash or a seed).
 //
 // Input layout (missing bytes read as 0, so every input is valid):
@@ -285,10 +287,9 @@ bool certifiable(const bpqp::DenseQp& qp, std::uint8_t structure) {
 // 10 covers the certificate's slightly different scales, and the rounding floor covers float
 // x and y evaluated in double. A polished answer is at least as accurate.
 template <class T>
-void check_certificate(const bpqp::QpBatchView<T>& view, const bpqp::SolveResult<T>& r, int b,
-                       const bpqp::Settings& s, std::uint8_t structure, const char* which) {
+void check_certificate(const bpqp::DenseQp& qp, const bpqp::SolveResult<T>& r, int b, const bpqp::Settings& s,
+                       std::uint8_t structure, const char* which) {
   if (r.status[b] != bpqp::SolveStatus::solved) return;
-  const bpqp::DenseQp qp = problem_of(view, b);
   if (!certifiable(qp, structure)) return;
   const double x_bound = std::max(1.0, bpqp::testing::inf_norm(r.x_of(b), qp.n));
   const auto scales = bpqp::testing::certificate_scales(qp, x_bound);
@@ -301,6 +302,32 @@ void check_certificate(const bpqp::QpBatchView<T>& view, const bpqp::SolveResult
                                             << " + " << r.interior_point_iterations[b]
                                             << " interior-point iterations) fails its certificate: " << c
                                             << " > " << bound);
+}
+
+// The sparse path (double, no cones) on each problem of the batch, where P is symmetric so that
+// its upper triangle is the same problem: the same result properties and certificates, and
+// non-finite data found as the dense path finds it (other input issues are tested with
+// tolerances of their own on each path, so only their validity is checked here).
+void check_sparse_path(const bpqp::QpBatchView<double>& view, const bpqp::SolveResult<double>& dense,
+                       const bpqp::Settings& s, std::uint8_t structure) {
+  if (view.cone_count > 0 || (structure & 3) == 0) return;
+  for (int b = 0; b < view.batch; ++b) {
+    const bpqp::DenseQp qp = problem_of(view, b);
+    bpqp::SolveResult<double> sparse;
+    try {
+      sparse = bpqp::solve_sparse(bpqp::to_sparse(qp), s);
+    } catch (const std::exception& e) {
+      bpqp::fuzz::unexpected_exception("solve_sparse", &e);
+    }
+    check_result(sparse, 1, qp.n, qp.m, s, "sparse path");
+    check_certificate(qp, sparse, 0, s, structure, "sparse path");
+    const auto non_finite = [](bpqp::InputIssue issue) { return issue == bpqp::InputIssue::non_finite_data; };
+    const auto invalid = [](bpqp::SolveStatus status) { return status == bpqp::SolveStatus::invalid_input; };
+    BPQP_FUZZ_CHECK((!non_finite(dense.input_issue[b]) || invalid(sparse.status[0])) &&
+                        (!non_finite(sparse.input_issue[0]) || invalid(dense.status[b])),
+                    "problem " << b << ": input_issue " << bpqp::to_string(dense.input_issue[b]) << " (dense) but "
+                               << bpqp::to_string(sparse.input_issue[0]) << " (sparse path)");
+  }
 }
 
 template <class T>
@@ -477,11 +504,14 @@ void run(Bytes& in, std::uint8_t head) {
                                          << view.A_stride << " " << view.l_stride << " " << view.u_stride << ")");
     if (std::getenv("BPQP_FUZZ_VERBOSE") != nullptr) print_result(first);
     check_result(first, view.batch, n, m, settings, "first solve");
-    for (int b = 0; b < view.batch; ++b) check_certificate(view, first, b, settings, structure, "first solve");
+    for (int b = 0; b < view.batch; ++b)
+      check_certificate(problem_of(view, b), first, b, settings, structure, "first solve");
     // Warm-started re-solve of the same batch.
     const bpqp::SolveResult<T> again = solver.solve(view);
     check_result(again, view.batch, n, m, settings, "warm re-solve");
-    for (int b = 0; b < view.batch; ++b) check_certificate(view, again, b, settings, structure, "warm re-solve");
+    for (int b = 0; b < view.batch; ++b)
+      check_certificate(problem_of(view, b), again, b, settings, structure, "warm re-solve");
+    if constexpr (sizeof(T) == sizeof(double)) check_sparse_path(view, first, settings, structure);
   } catch (const std::exception& e) {
     bpqp::fuzz::unexpected_exception("Solver::solve", &e);
   } catch (...) {

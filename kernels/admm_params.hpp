@@ -29,7 +29,7 @@ struct AdmmParams {
   int polish_first_attempt = 25;      // iteration of the first in-loop polish; then doubling; 0 = only at the end
   int polish_active_set_rounds = 20;  // corrections of the guessed active set within one polish
   bool polish = true;
-  int interior_point_max_iter = 60;  // Newton steps of the fallback; 0 disables it
+  int interior_point_max_iter = 100;  // Newton steps of the fallback; 0 disables it
   int interior_point_after = 4000;   // ADMM iterations before the fallback takes over (≤ max_iter)
   int interior_point_after_lp = 0;    // the same for an LP (P = 0); 0: the interior point first
   bool check_convexity = true;

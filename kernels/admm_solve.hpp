@@ -357,12 +357,24 @@ BPQP_HD void admm_run(const Group& g, const Problem& p, const AdmmParams<T>& prm
   const bool interior_point_on = prm.interior_point_max_iter > 0;
   bool interior_point_tried = false;
   // The interior-point fallback: true when it verified a solution (status, polish and res set).
+  // Where the backend has a second form of the Newton matrix (newton_forms), it gets the steps
+  // the first left when the first verified nothing: interior_point_max_iter bounds them all.
   auto run_interior_point = [&]() {
     interior_point_tried = true;
     Residuals<T> verified;
     bool polished = false;
-    if (!interior_point_solve(g, n, m, prm, w, &verified, &report.interior_point_iterations, &polished))
-      return false;
+    bool done = false;
+    int steps = 0;
+    for (int form = 0; !done && form < newton_forms(n, w) && steps < prm.interior_point_max_iter; ++form) {
+      use_newton_form(w, form);
+      AdmmParams<T> left = prm;
+      left.interior_point_max_iter = prm.interior_point_max_iter - steps;
+      int used = 0;
+      done = interior_point_solve(g, n, m, left, w, &verified, &used, &polished);
+      steps += used;
+    }
+    report.interior_point_iterations = steps;
+    if (!done) return false;
     status = SolveStatus::solved;
     report.polish = polished ? PolishStatus::succeeded : prm.polish ? PolishStatus::rejected : PolishStatus::not_run;
     res = verified;

@@ -175,6 +175,25 @@ BPQP_HD void newton_solve(const Group& g, int n, int, int n_eq, AdmmWorkspace<T>
   ldlt_solve(g, w.factor, n + n_eq, n + n_eq, sol);
 }
 
+// How many forms of the Newton matrix a backend can factor, and the choice of one for the next
+// interior_point_solve. Here one (folded); the sparse path's small problems have two, the folded
+// and the unfolded, whose directions fail on different problems (src/cpu/sparse_admm.hpp).
+template <class T>
+BPQP_HD BPQP_INLINE int newton_forms(int, const AdmmWorkspace<T>&) {
+  return 1;
+}
+
+template <class T>
+BPQP_HD BPQP_INLINE void use_newton_form(AdmmWorkspace<T>&, int) {}
+
+// Ā dx, from which newton_direction recovers ds and dz. Here (the dense path: the Newton matrix
+// folded) the product itself; the sparse path's unfolded matrix also solves for ν_i = D_i·Ā_i dx
+// and overloads this to read Ā_i dx off ν where D_i is large (src/cpu/sparse_admm.hpp).
+template <class Group, class T>
+BPQP_HD void newton_row_products(const Group& g, int n, int m, const AdmmWorkspace<T>& w, const T* dx, T* out) {
+  scaled_A_product(g, n, m, w, dx, out);
+}
+
 // One Newton direction for complementarity targets cl, cu (held in dsl, dsu on
 // entry): solves for dx (and dy on the equality rows), then recovers the slack
 // and multiplier directions. Uses the factorization in w.factor.
@@ -210,7 +229,7 @@ BPQP_HD void newton_direction(const Group& g, int n, int m, int n_eq, Workspace&
   }
   g.sync();
   newton_solve(g, n, m, n_eq, w, a.sol);
-  scaled_A_product(g, n, m, w, static_cast<const T*>(a.sol), a.e);  // Ā dx, in e (spent); dx stays in sol[0:n]
+  newton_row_products(g, n, m, w, static_cast<const T*>(a.sol), a.e);  // Ā dx, in e (spent); dx stays in sol[0:n]
   // A block: ds = Ā dx + r, dμ = W⁻¹v − W⁻² ds (W⁻¹v kept in dzu).
   for (int k = g.rank(); k < cones.count; k += g.size()) {
     const int first = cones.begin(k), d = cones.dim(k);

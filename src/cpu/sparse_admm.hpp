@@ -11,7 +11,7 @@
 // the active rows' KKT factored sparse; so is the interior-point fallback
 // (kernels/interior_point.hpp), its Newton matrix the same quasi-definite KKT with the
 // inequality rows' weights D as ρ (folded, as on the dense path, for problems of at most
-// kFoldedNewtonMaxVariables variables). Not yet on this path: cone blocks (the driver refuses them:
+// kFoldedNewtonMaxVariables variables, and unfolded where folded verifies nothing). Not yet on this path: cone blocks (the driver refuses them:
 // src/cpu/sparse_forward.cpp).
 #pragma once
 
@@ -101,6 +101,7 @@ struct SparseAdmmWorkspace {
   double* newton_rho = nullptr;     // m: the Newton matrix's row weights, as SparseKkt takes them
   double *newton_rhs = nullptr, *newton_sol = nullptr, *newton_res = nullptr, *newton_corr = nullptr;  // n + m
   FoldedNewton folded;              // the Newton matrix of a small problem (factor_newton_matrix)
+  bool unfolded_newton = false;     // use_newton_form: a small problem's second form
 };
 
 inline ScalingView<double> scaling_of(const SparseAdmmWorkspace& w) {
@@ -323,6 +324,16 @@ void scaled_P_product(const Group& g, int, const SparseAdmmWorkspace& w, const d
 // went uncertified).
 constexpr int kFoldedNewtonMaxVariables = 1000;
 
+// A small problem's interior point runs folded first and, where that verifies nothing, unfolded
+// with the steps left (kernels/admm_solve.hpp): each form fails where the other succeeds. Folded,
+// Maros–Mészáros QSHARE1B is solved and unfolded it is not; unfolded, least squares under
+// second-difference constraints (formula_families.py's LISWET_like at n = 502 and 1000) is
+// solved, where folded the multiplier directions recovered from dx carry dx's error times
+// weights D of 1e20 (newton_row_products) and the interior point stalls.
+inline int newton_forms(int n, const SparseAdmmWorkspace&) { return n <= kFoldedNewtonMaxVariables ? 2 : 1; }
+
+inline void use_newton_form(SparseAdmmWorkspace& w, int form) { w.unfolded_newton = form == 1; }
+
 // Builds the folded Newton matrix's patterns for the equality rows in w.active_rows[0, n_eq).
 inline void build_folded_patterns(int n, int n_eq, SparseAdmmWorkspace& w) {
   FoldedNewton& f = w.folded;
@@ -377,7 +388,7 @@ template <class Group>
 bool factor_newton_matrix(const Group&, int n, int m, int n_eq, double regularization, SparseAdmmWorkspace& w,
                           const InteriorPointArrays<double>&) {
   require_serial_group<Group>();
-  w.folded.in_use = n <= kFoldedNewtonMaxVariables;
+  w.folded.in_use = n <= kFoldedNewtonMaxVariables && !w.unfolded_newton;
   if (w.folded.in_use) return factor_folded_newton(n, m, n_eq, regularization, w);
   // A row with no finite side has D = 0 (it does not enter the folded matrix): a weight of
   // 1e-20 leaves it 1e-20·ĀᵢᵀĀᵢ in, far below ε, and keeps K quasi-definite.
@@ -438,6 +449,23 @@ void newton_solve(const Group& g, int n, int m, int n_eq, SparseAdmmWorkspace& w
                      w.newton_res, w.newton_corr);
   copy(g, sol, static_cast<const double*>(full), n);
   for (int k = 0; k < n_eq; ++k) sol[n + k] = full[n + w.active_rows[k]];
+}
+
+// Ā dx for recovering the slack and multiplier directions (kernels/interior_point.hpp). The
+// unfolded system's second block says Ā_i dx = ν_i / D_i, and on a row with a large D_i (near the
+// solution, an active one: D_i = z_i/s_i → ∞) that is the accurate form: dz_i recovered from
+// the product itself is D_i·Ā_i dx + …, which multiplies the error that dx keeps after
+// refinement by D_i; from ν it is ν_i + …, as solved. On an isotonic-regression-like problem
+// with second differences (formula_families.py LISWET_like_k2, n = 1002) the dual residual
+// stalled at 3e-6 with D up to 1e21 and nothing was certified. A row with D_i ≤ 1 keeps the
+// product (no amplification there; ν_i / D_i would divide by a weight as small as 1e-20).
+template <class Group>
+void newton_row_products(const Group& g, int n, int m, const SparseAdmmWorkspace& w, const double* dx, double* out) {
+  require_serial_group<Group>();
+  scaled_A_product(g, n, m, w, dx, out);
+  if (w.folded.in_use) return;  // folded: no ν (as on the dense path)
+  for (int i = 0; i < m; ++i)
+    if (!is_equality_row(w, i) && w.newton_rho[i] > 1.0) out[i] = w.newton_sol[n + i] / w.newton_rho[i];
 }
 
 // An LP: P̄ holds no non-zero value.

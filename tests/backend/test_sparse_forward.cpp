@@ -9,6 +9,7 @@
 #include <fstream>
 #include <limits>
 #include <memory>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -250,6 +251,49 @@ TEST(SparseForward, InteriorPointFinishesWhatAdmmLeaves) {
     EXPECT_GT(r.interior_point_iterations[0], 0);
     const double expected = reference_objective(name);
     EXPECT_NEAR(r.objective[0] + qp.objective_constant, expected, 1e-4 * (1.0 + std::abs(expected)));
+  }
+}
+
+// min ½‖x − d‖² subject to second differences x_i − 2x_{i+1} + x_{i+2} ≥ 0 (the structure of
+// Maros–Mészáros LISWET and YAO), d a noisy sine: at the optimum most rows are active, their
+// multipliers grow like n² while their slacks fall to zero, and the interior point's weights D
+// span twenty decades. Folded (n ≤ 1000), the multiplier directions recovered from dx carried
+// dx's error times D and the interior point stalled (here from n ≈ 700, about 40 steps in); the
+// unfolded form, tried next with the steps left, finishes it (n = 902). Unfolded from the start
+// (n = 1002), dz is read off the solved ν (src/cpu/sparse_admm.hpp, newton_row_products); from
+// dx it stalled. Before both, 9 of 27 such problems (n = 302 … 1002, three seeds) were not
+// solved, now all are. Each answer carries the optimality certificate at the solver's eps.
+TEST(SparseForward, InteriorPointSolvesLeastSquaresUnderSecondDifferenceConstraints) {
+  Settings s = sparse_settings(1e-6);
+  s.interior_point_fallback = true;
+  for (int n : {902, 1002}) {
+    SCOPED_TRACE("n = " + std::to_string(n));
+    DenseQp qp;
+    qp.n = n;
+    qp.m = n - 2;
+    qp.P.assign(static_cast<std::size_t>(n) * n, 0.0);
+    qp.q.resize(n);
+    std::mt19937_64 random(7);
+    for (int j = 0; j < n; ++j) {
+      qp.P[static_cast<std::size_t>(j) * n + j] = 1.0;
+      const double noise = 0.35 * (static_cast<double>(random() >> 11) * 0x1.0p-53 - 0.5);  // std 0.1
+      qp.q[j] = -(std::sin(4.0 * j / (n - 1)) + noise);
+    }
+    qp.A.assign(static_cast<std::size_t>(qp.m) * n, 0.0);
+    for (int i = 0; i < qp.m; ++i) {
+      qp.A[static_cast<std::size_t>(i) * n + i] = 1.0;
+      qp.A[static_cast<std::size_t>(i) * n + i + 1] = -2.0;
+      qp.A[static_cast<std::size_t>(i) * n + i + 2] = 1.0;
+    }
+    qp.l.assign(qp.m, 0.0);
+    qp.u.assign(qp.m, std::numeric_limits<double>::infinity());
+    const auto r = bpqp::solve_sparse(bpqp::to_sparse(qp), s);
+    ASSERT_EQ(r.status[0], SolveStatus::solved) << r.interior_point_iterations[0] << " interior-point steps";
+    EXPECT_GT(r.interior_point_iterations[0], 0);
+    const double x_bound = std::max(1.0, bpqp::testing::inf_norm(r.x_of(0), n));
+    const auto certificate = bpqp::testing::certify_optimality(qp, r.x_of(0), r.y_of(0),
+                                                               bpqp::testing::certificate_scales(qp, x_bound));
+    EXPECT_LE(certificate.worst(), 1e-6) << certificate;
   }
 }
 

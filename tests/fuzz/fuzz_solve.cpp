@@ -308,11 +308,11 @@ void check_certificate(const bpqp::DenseQp& qp, const bpqp::SolveResult<T>& r, i
 // its upper triangle is the same problem: the same result properties and certificates, and
 // non-finite data found as the dense path finds it (other input issues are tested with
 // tolerances of their own on each path, so only their validity is checked here).
-void check_sparse_path(const bpqp::QpBatchView<double>& view, const bpqp::SolveResult<double>& dense,
+void check_sparse_path(const std::vector<bpqp::DenseQp>& problems, const bpqp::SolveResult<double>& dense,
                        const bpqp::Settings& s, std::uint8_t structure) {
-  if (view.cone_count > 0 || (structure & 3) == 0) return;
-  for (int b = 0; b < view.batch; ++b) {
-    const bpqp::DenseQp qp = problem_of(view, b);
+  if ((structure & 3) == 0 || problems.empty() || !problems.front().cones.empty()) return;  // one layout for all
+  for (int b = 0; b < static_cast<int>(problems.size()); ++b) {
+    const bpqp::DenseQp& qp = problems[b];
     bpqp::SolveResult<double> sparse;
     try {
       sparse = bpqp::solve_sparse(bpqp::to_sparse(qp), s);
@@ -504,14 +504,14 @@ void run(Bytes& in, std::uint8_t head) {
                                          << view.A_stride << " " << view.l_stride << " " << view.u_stride << ")");
     if (std::getenv("BPQP_FUZZ_VERBOSE") != nullptr) print_result(first);
     check_result(first, view.batch, n, m, settings, "first solve");
-    for (int b = 0; b < view.batch; ++b)
-      check_certificate(problem_of(view, b), first, b, settings, structure, "first solve");
+    std::vector<bpqp::DenseQp> problems;  // in double, for the certificates and the sparse path
+    for (int b = 0; b < view.batch; ++b) problems.push_back(problem_of(view, b));
+    for (int b = 0; b < view.batch; ++b) check_certificate(problems[b], first, b, settings, structure, "first solve");
     // Warm-started re-solve of the same batch.
     const bpqp::SolveResult<T> again = solver.solve(view);
     check_result(again, view.batch, n, m, settings, "warm re-solve");
-    for (int b = 0; b < view.batch; ++b)
-      check_certificate(problem_of(view, b), again, b, settings, structure, "warm re-solve");
-    if constexpr (sizeof(T) == sizeof(double)) check_sparse_path(view, first, settings, structure);
+    for (int b = 0; b < view.batch; ++b) check_certificate(problems[b], again, b, settings, structure, "warm re-solve");
+    if constexpr (sizeof(T) == sizeof(double)) check_sparse_path(problems, first, settings, structure);
   } catch (const std::exception& e) {
     bpqp::fuzz::unexpected_exception("Solver::solve", &e);
   } catch (...) {

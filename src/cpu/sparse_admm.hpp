@@ -11,8 +11,8 @@
 // the active rows' KKT factored sparse; so is the interior-point fallback
 // (kernels/interior_point.hpp), its Newton matrix the same quasi-definite KKT with the
 // inequality rows' weights D as ρ (folded, as on the dense path, for problems of at most
-// kFoldedNewtonMaxVariables variables, and unfolded where folded verifies nothing). Not yet on this path: cone blocks (the driver refuses them:
-// src/cpu/sparse_forward.cpp).
+// kFoldedNewtonMaxVariables variables, and unfolded where folded verifies nothing). Not yet on
+// this path: cone blocks (the driver refuses them: src/cpu/sparse_forward.cpp).
 #pragma once
 
 #include <algorithm>
@@ -423,15 +423,16 @@ void reduced_kkt_residual(const Group& g, const SparseNewtonKkt& K, const double
   for (int i = 0; i < m; ++i) res[n + i] = rhs[n + i] - (res[n + i] - sol[n + i] / w.newton_rho[i]);
 }
 
-// sol = [dx; the equality rows' multipliers in active_rows' order]. Folded: one solve. Unfolded: the system's
-// right-hand side is that with zeros on the inequality rows. Its solution is refined against
-// SparseNewtonKkt (the factored matrix less its P-block regularization), to the accuracy the factor allows (RefineFor::solution, the
-// polishing rule, at most ten steps): near the solution the weights D span twenty decades
-// (inactive rows' → 0, active rows' → ∞), and the LDLᵀ's directions, unrefined, drifted from
-// the folded dense ones by 1e-5 relative within fifteen Newton steps (Maros–Mészáros QE226),
-// which then went uncertified. Refined, they follow the dense path's to ten digits. (Measured
-// on the 40 Maros–Mészáros problems: 32 solved unrefined, 37 refining the residual to
-// rounding, 39 refining the solution. Holding the weights to [ε, 1/ε] instead lost 4.)
+// sol = [dx; the equality rows' multipliers in active_rows' order]. Folded: one solve.
+// Unfolded: the system's right-hand side is that with zeros on the inequality rows. Its solution
+// is refined against SparseNewtonKkt (the factored matrix less its P-block regularization), to
+// the accuracy the factor allows (RefineFor::solution, the polishing rule, at most ten steps):
+// near the solution the weights D span twenty decades (inactive rows' → 0, active rows' → ∞),
+// and the LDLᵀ's directions, unrefined, drifted from the folded dense ones by 1e-5 relative
+// within fifteen Newton steps (Maros–Mészáros QE226), which then went uncertified. Refined, they
+// follow the dense path's to ten digits. (Measured on the 40 Maros–Mészáros problems: 32 solved
+// unrefined, 37 refining the residual to rounding, 39 refining the solution. Holding the weights
+// to [ε, 1/ε] instead lost 4.)
 template <class Group>
 void newton_solve(const Group& g, int n, int m, int n_eq, SparseAdmmWorkspace& w, double* sol) {
   require_serial_group<Group>();

@@ -257,10 +257,17 @@ BPQP_HD bool primal_infeasible(const Group& g, int n, int m, const Infeasibility
   return primal_infeasible(g, n, m, d, DenseProducts<T>{d.P, d.A}, y, y_prev, eps, dy, scratch_n);
 }
 
-// The same on a problem's workspace: δy from w.y, w.y_prev, left in work_m.
+// The same on a problem's workspace, δy = y − y_prev left in work_m: from ADMM's iterates
+// (w.y, w.y_prev) or any other pair (the interior point's last multipliers against zero,
+// kernels/interior_point.hpp). The sparse path overloads both.
+template <class Group, class T>
+BPQP_HD bool primal_infeasible(const Group& g, int n, int m, AdmmWorkspace<T>& w, const T* y, const T* y_prev, T eps) {
+  return primal_infeasible(g, n, m, InfeasibilityData<T>::of(w), y, y_prev, eps, w.work_m, w.work_n);
+}
+
 template <class Group, class T>
 BPQP_HD bool primal_infeasible(const Group& g, int n, int m, AdmmWorkspace<T>& w, T eps) {
-  return primal_infeasible(g, n, m, InfeasibilityData<T>::of(w), w.y, w.y_prev, eps, w.work_m, w.work_n);
+  return primal_infeasible(g, n, m, w, static_cast<const T*>(w.y), static_cast<const T*>(w.y_prev), eps);
 }
 
 // Dual infeasibility certificate from δx = x − x_prev (OSQP §3.3): Pδx ≈ 0,
@@ -298,10 +305,16 @@ BPQP_HD bool dual_infeasible(const Group& g, int n, int m, const InfeasibilityDa
   return dual_infeasible(g, n, m, d, DenseProducts<T>{d.P, d.A}, x, x_prev, eps, dx, scratch_n, scratch_m);
 }
 
-// The same on a problem's workspace: δx from w.x, w.x_prev, left in work_n.
+// The same on a problem's workspace, δx = x − x_prev left in work_n (ADMM's iterates, or as
+// primal_infeasible's any other pair).
+template <class Group, class T>
+BPQP_HD bool dual_infeasible(const Group& g, int n, int m, AdmmWorkspace<T>& w, const T* x, const T* x_prev, T eps) {
+  return dual_infeasible(g, n, m, InfeasibilityData<T>::of(w), x, x_prev, eps, w.work_n, w.work_n2, w.work_m);
+}
+
 template <class Group, class T>
 BPQP_HD bool dual_infeasible(const Group& g, int n, int m, AdmmWorkspace<T>& w, T eps) {
-  return dual_infeasible(g, n, m, InfeasibilityData<T>::of(w), w.x, w.x_prev, eps, w.work_n, w.work_n2, w.work_m);
+  return dual_infeasible(g, n, m, w, static_cast<const T*>(w.x), static_cast<const T*>(w.x_prev), eps);
 }
 
 }  // namespace bpqp::kernels

@@ -356,10 +356,12 @@ BPQP_HD void admm_run(const Group& g, const Problem& p, const AdmmParams<T>& prm
   const int handover_after = interior_point_handover(prm, lp);
   const bool interior_point_on = prm.interior_point_max_iter > 0;
   bool interior_point_tried = false;
-  // The interior-point fallback: true when it verified a solution (status, polish and res set).
-  // Where the backend has a second form of the Newton matrix (newton_forms), it gets the steps
-  // the first left when the first verified nothing: interior_point_max_iter bounds them all.
-  auto run_interior_point = [&]() {
+  // The interior-point fallback: true when it verified a solution (status, polish and res set)
+  // or, with may_prove_infeasible, proved the problem infeasible from its last iterate (status
+  // set, the certificate in work_m or work_n). Where the backend has a second form of the Newton
+  // matrix (newton_forms), it gets the steps the first left when the first verified nothing:
+  // interior_point_max_iter bounds them all.
+  auto run_interior_point = [&](bool may_prove_infeasible) {
     interior_point_tried = true;
     Residuals<T> verified;
     bool polished = false;
@@ -374,6 +376,12 @@ BPQP_HD void admm_run(const Group& g, const Problem& p, const AdmmParams<T>& prm
       steps += used;
     }
     report.interior_point_iterations = steps;
+    if (!done && may_prove_infeasible) {
+      const SolveStatus proved = interior_point_infeasibility(g, n, m, prm, w);
+      if (proved == SolveStatus::max_iterations) return false;
+      status = proved;
+      return true;
+    }
     if (!done) return false;
     status = SolveStatus::solved;
     report.polish = polished ? PolishStatus::succeeded : prm.polish ? PolishStatus::rejected : PolishStatus::not_run;
@@ -386,7 +394,7 @@ BPQP_HD void admm_run(const Group& g, const Problem& p, const AdmmParams<T>& prm
   // usual, with its infeasibility tests; the interior point spent x_prev, the ρ vector and
   // the factor storage, which are set up again.
   const bool interior_point_first = lp && interior_point_on && handover_after == 0 && !check_now;
-  if (interior_point_first && !run_interior_point()) {
+  if (interior_point_first && !run_interior_point(true)) {
     set_rho_vector(g, m, rho, prm, w);
     factored = false;
     iterated = false;
@@ -403,7 +411,8 @@ BPQP_HD void admm_run(const Group& g, const Problem& p, const AdmmParams<T>& prm
     report.polish = PolishStatus::rejected;
     return false;
   };
-  while ((k < prm.max_iter || check_now) && status != SolveStatus::solved) {  // solved before it: by the interior point
+  // Concluded before the loop: by the interior point, solved or proved infeasible.
+  while ((k < prm.max_iter || check_now) && status == SolveStatus::max_iterations) {
     if (!check_now) {
       if (!factored) {
         numerically_ok = factor_reduced_system(g, n, m, prm.sigma, w);
@@ -482,7 +491,9 @@ BPQP_HD void admm_run(const Group& g, const Problem& p, const AdmmParams<T>& prm
   // certifies nothing, w.x, w.z, w.y are untouched and ADMM's point stays.
   const bool unsolved = status == SolveStatus::max_iterations || status == SolveStatus::solved_inaccurate;
   const bool unverified = status == SolveStatus::solved && prm.polish && report.polish == PolishStatus::rejected;
-  if (numerically_ok && interior_point_on && !interior_point_tried && (unsolved || unverified)) run_interior_point();
+  // Only a problem ADMM did not nearly solve may be proved infeasible by it.
+  if (numerically_ok && interior_point_on && !interior_point_tried && (unsolved || unverified))
+    run_interior_point(status == SolveStatus::max_iterations);
   if (!numerically_ok) {
     report_failure(g, n, m, SolveStatus::numerical_error, report, out);
     return;

@@ -518,4 +518,42 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
   return certified;
 }
 
+// Where the interior point verified nothing, its last iterate may still prove the problem
+// infeasible. Without a feasible point it diverges along the certificate: x grows along a
+// direction of unbounded descent (dual infeasible), the multipliers along a Farkas ray (primal
+// infeasible). Both are tested against zero by the tests ADMM's iterate differences take
+// (kernels/admm_residuals.hpp), with the same tolerances, so what passes is a certificate as
+// ADMM's would be; ADMM's own can need many more iterations than interior_point_after
+// (unbounded SOCPs shaped as robust LPs, 40 to 400 variables: 6800 to 52500 iterations at eps
+// 1e-5). Returns dual_infeasible (δx in w.work_n), primal_infeasible (δy in w.work_m) or
+// max_iterations (nothing proved). Spends the interior point's arrays.
+template <class Group, class T, class Workspace>
+BPQP_HD SolveStatus interior_point_infeasibility(const Group& g, int n, int m, const AdmmParams<T>& prm,
+                                                 Workspace& w) {
+  InteriorPointArrays<T> a = InteriorPointArrays<T>::carve(w.interior, n, m);
+  const T* x = w.x_prev;  // interior_point_solve's iterate
+  T* zero_n = a.dx;
+  T* y = a.dsu;
+  T* zero_m = a.dzu;
+  const ConeLayout& cones = w.cones;
+  const int box_rows = cones.box_rows(m);
+  for (int j = g.rank(); j < n; j += g.size()) zero_n[j] = T(0);
+  // y = λᵘ − λˡ over the finite sides (an unused side's multiplier is held at 1, not a
+  // multiplier), the equality rows' free y, and a block's y_k = −μ_k.
+  for (int i = g.rank(); i < m; i += g.size()) {
+    zero_m[i] = T(0);
+    if (i >= box_rows)
+      y[i] = -a.zl[i];
+    else if (is_equality_row(w, i))
+      y[i] = a.y[i];
+    else
+      y[i] = (is_finite(w.u[i]) ? a.zu[i] : T(0)) - (is_finite(w.l[i]) ? a.zl[i] : T(0));
+  }
+  g.sync();
+  if (dual_infeasible(g, n, m, w, x, static_cast<const T*>(zero_n), prm.eps_dual_inf)) return SolveStatus::dual_infeasible;
+  if (primal_infeasible(g, n, m, w, static_cast<const T*>(y), static_cast<const T*>(zero_m), prm.eps_prim_inf))
+    return SolveStatus::primal_infeasible;
+  return SolveStatus::max_iterations;
+}
+
 }  // namespace bpqp::kernels

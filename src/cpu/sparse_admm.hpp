@@ -226,15 +226,27 @@ inline InfeasibilityData<double> infeasibility_data(const SparseAdmmWorkspace& w
 }
 
 template <class Group>
+bool primal_infeasible(const Group& g, int n, int m, SparseAdmmWorkspace& w, const double* y, const double* y_prev,
+                       double eps) {
+  return primal_infeasible(g, n, m, infeasibility_data(w), SparseProducts{w.P, w.A, w.At}, y, y_prev, eps, w.work_m,
+                           w.work_n);
+}
+
+template <class Group>
 bool primal_infeasible(const Group& g, int n, int m, SparseAdmmWorkspace& w, double eps) {
-  return primal_infeasible(g, n, m, infeasibility_data(w), SparseProducts{w.P, w.A, w.At}, w.y, w.y_prev, eps,
-                           w.work_m, w.work_n);
+  return primal_infeasible(g, n, m, w, w.y, w.y_prev, eps);
+}
+
+template <class Group>
+bool dual_infeasible(const Group& g, int n, int m, SparseAdmmWorkspace& w, const double* x, const double* x_prev,
+                     double eps) {
+  return dual_infeasible(g, n, m, infeasibility_data(w), SparseProducts{w.P, w.A, w.At}, x, x_prev, eps, w.work_n,
+                         w.work_n2, w.work_m);
 }
 
 template <class Group>
 bool dual_infeasible(const Group& g, int n, int m, SparseAdmmWorkspace& w, double eps) {
-  return dual_infeasible(g, n, m, infeasibility_data(w), SparseProducts{w.P, w.A, w.At}, w.x, w.x_prev, eps,
-                         w.work_n, w.work_n2, w.work_m);
+  return dual_infeasible(g, n, m, w, w.x, w.x_prev, eps);
 }
 
 template <class Group>

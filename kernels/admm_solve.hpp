@@ -366,19 +366,21 @@ BPQP_HD void admm_run(const Group& g, const Problem& p, const AdmmParams<T>& prm
     Residuals<T> verified;
     bool polished = false;
     bool done = false;
+    SolveStatus proved = SolveStatus::max_iterations;
     int steps = 0;
-    for (int form = 0; !done && form < newton_forms(n, w) && steps < prm.interior_point_max_iter; ++form) {
+    for (int form = 0; !done && proved == SolveStatus::max_iterations && form < newton_forms(n, w) &&
+                       steps < prm.interior_point_max_iter;
+         ++form) {
       use_newton_form(w, form);
       AdmmParams<T> left = prm;
       left.interior_point_max_iter = prm.interior_point_max_iter - steps;
       int used = 0;
-      done = interior_point_solve(g, n, m, left, w, &verified, &used, &polished);
+      done = interior_point_solve(g, n, m, left, w, &verified, &used, &polished,
+                                  may_prove_infeasible ? &proved : nullptr);
       steps += used;
     }
     report.interior_point_iterations = steps;
-    if (!done && may_prove_infeasible) {
-      const SolveStatus proved = interior_point_infeasibility(g, n, m, prm, w);
-      if (proved == SolveStatus::max_iterations) return false;
+    if (proved != SolveStatus::max_iterations) {
       status = proved;
       return true;
     }

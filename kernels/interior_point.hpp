@@ -369,15 +369,58 @@ BPQP_HD bool certify_interior_point(const Group& g, int n, int m, const AdmmPara
   return accept_if_converged(g, n, m, prm, w, x, z, y, out);
 }
 
+// Where the interior point verified nothing, its last iterate may still prove the problem
+// infeasible. Without a feasible point it diverges along the certificate: x grows along a
+// direction of unbounded descent (dual infeasible), the multipliers along a Farkas ray (primal
+// infeasible). Both are tested against zero by the tests ADMM's iterate differences take
+// (kernels/admm_residuals.hpp), with the same tolerances, so what passes is a certificate as
+// ADMM's would be; ADMM's own can need many more iterations than interior_point_after
+// (unbounded SOCPs shaped as robust LPs, 40 to 400 variables: 6800 to 52500 iterations at eps
+// 1e-5). Returns dual_infeasible (δx in w.work_n), primal_infeasible (δy in w.work_m) or
+// max_iterations (nothing proved). Spends the interior point's arrays dx, dsu and dzu (the
+// step's direction, recomputed before its next use).
+template <class Group, class T, class Workspace>
+BPQP_HD SolveStatus interior_point_infeasibility(const Group& g, int n, int m, const AdmmParams<T>& prm,
+                                                 Workspace& w) {
+  InteriorPointArrays<T> a = InteriorPointArrays<T>::carve(w.interior, n, m);
+  const T* x = w.x_prev;  // interior_point_solve's iterate
+  T* zero_n = a.dx;
+  T* y = a.dsu;
+  T* zero_m = a.dzu;
+  const ConeLayout& cones = w.cones;
+  const int box_rows = cones.box_rows(m);
+  for (int j = g.rank(); j < n; j += g.size()) zero_n[j] = T(0);
+  // y = λᵘ − λˡ over the finite sides (an unused side's multiplier is held at 1, not a
+  // multiplier), the equality rows' free y, and a block's y_k = −μ_k.
+  for (int i = g.rank(); i < m; i += g.size()) {
+    zero_m[i] = T(0);
+    if (i >= box_rows)
+      y[i] = -a.zl[i];
+    else if (is_equality_row(w, i))
+      y[i] = a.y[i];
+    else
+      y[i] = (is_finite(w.u[i]) ? a.zu[i] : T(0)) - (is_finite(w.l[i]) ? a.zl[i] : T(0));
+  }
+  g.sync();
+  if (dual_infeasible(g, n, m, w, x, static_cast<const T*>(zero_n), prm.eps_dual_inf)) return SolveStatus::dual_infeasible;
+  if (primal_infeasible(g, n, m, w, static_cast<const T*>(y), static_cast<const T*>(zero_m), prm.eps_prim_inf))
+    return SolveStatus::primal_infeasible;
+  return SolveStatus::max_iterations;
+}
+
 // Runs up to interior_point_max_iter Mehrotra steps from x̄ = w.x; once μ is
 // small, each iterate is certified against the termination test (and then
 // polished when polishing verifies too). Returns true with w.x, w.z, w.y
 // replaced by the verified solution and its residuals in *out.
+// With `infeasible` given, an iterate that certifies nothing is put to
+// interior_point_infeasibility every tenth step and where the steps end: *infeasible is set to
+// what it proved (max_iterations: nothing), and a proof ends the steps (false returned).
 // Both linear-algebra backends: the sparse path (src/cpu/sparse_admm.hpp) overloads the
 // products, factor_newton_matrix and newton_solve.
 template <class Group, class T, class Workspace>
 BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams<T>& prm, Workspace& w,
-                                  Residuals<T>* out, int* iterations, bool* polished) {
+                                  Residuals<T>* out, int* iterations, bool* polished,
+                                  SolveStatus* infeasible = nullptr) {
   *polished = false;
   InteriorPointArrays<T> a = InteriorPointArrays<T>::carve(w.interior, n, m);
   T* x = w.x_prev;  // the ADMM iterates are no longer needed
@@ -410,6 +453,12 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
   // the iterations go on: a few more Newton steps usually separate the active
   // constraints from the inactive ones clearly enough for polishing to verify.
   bool certified = false;
+  if (infeasible) *infeasible = SolveStatus::max_iterations;
+  auto proved_infeasible = [&]() {
+    if (certified || !infeasible) return false;
+    *infeasible = interior_point_infeasibility(g, n, m, prm, w);
+    return *infeasible != SolveStatus::max_iterations;
+  };
   for (int it = 0; it < prm.interior_point_max_iter; ++it) {
     interior_residuals(g, n, m, w, a, x);
     const T mu = complementarity(g, m, w, a, T(0), false);
@@ -432,6 +481,7 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
     }
     // Complementarity far below eps and still no verified active set: stop here.
     if (certified_here && mu < prm.eps_abs * T(1e-4)) return true;
+    if (it % 10 == 9 && proved_infeasible()) return false;
     // Listed after the polish above, which overwrites w.active and w.active_rows with its
     // own active set: the Newton matrix's equality block must be the equality rows.
     const int n_eq = list_equality_rows(g, m, w);
@@ -455,7 +505,7 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
     bool factored = false;
     for (T reg = regularization; !factored && reg <= T(1e-2); reg *= T(100))
       factored = factor_newton_matrix(g, n, m, n_eq, reg, w, a);
-    if (!factored) return certified;
+    if (!factored) return proved_infeasible() ? false : certified;
     // Predictor (affine scaling): complementarity targets −s∘λ (a block's: −λ∘λ).
     for (int i = g.rank(); i < box_rows; i += g.size()) {
       a.dsl[i] = -a.sl[i] * a.zl[i];
@@ -513,47 +563,9 @@ BPQP_HD bool interior_point_solve(const Group& g, int n, int m, const AdmmParams
     }
     for (int k = g.rank(); k < n_eq; k += g.size()) a.y[w.active_rows[k]] += step * a.sol[n + k];
     g.sync();
-    if (!is_finite(step) || !is_finite(mu)) return certified;
+    if (!is_finite(step) || !is_finite(mu)) return proved_infeasible() ? false : certified;
   }
-  return certified;
-}
-
-// Where the interior point verified nothing, its last iterate may still prove the problem
-// infeasible. Without a feasible point it diverges along the certificate: x grows along a
-// direction of unbounded descent (dual infeasible), the multipliers along a Farkas ray (primal
-// infeasible). Both are tested against zero by the tests ADMM's iterate differences take
-// (kernels/admm_residuals.hpp), with the same tolerances, so what passes is a certificate as
-// ADMM's would be; ADMM's own can need many more iterations than interior_point_after
-// (unbounded SOCPs shaped as robust LPs, 40 to 400 variables: 6800 to 52500 iterations at eps
-// 1e-5). Returns dual_infeasible (δx in w.work_n), primal_infeasible (δy in w.work_m) or
-// max_iterations (nothing proved). Spends the interior point's arrays.
-template <class Group, class T, class Workspace>
-BPQP_HD SolveStatus interior_point_infeasibility(const Group& g, int n, int m, const AdmmParams<T>& prm,
-                                                 Workspace& w) {
-  InteriorPointArrays<T> a = InteriorPointArrays<T>::carve(w.interior, n, m);
-  const T* x = w.x_prev;  // interior_point_solve's iterate
-  T* zero_n = a.dx;
-  T* y = a.dsu;
-  T* zero_m = a.dzu;
-  const ConeLayout& cones = w.cones;
-  const int box_rows = cones.box_rows(m);
-  for (int j = g.rank(); j < n; j += g.size()) zero_n[j] = T(0);
-  // y = λᵘ − λˡ over the finite sides (an unused side's multiplier is held at 1, not a
-  // multiplier), the equality rows' free y, and a block's y_k = −μ_k.
-  for (int i = g.rank(); i < m; i += g.size()) {
-    zero_m[i] = T(0);
-    if (i >= box_rows)
-      y[i] = -a.zl[i];
-    else if (is_equality_row(w, i))
-      y[i] = a.y[i];
-    else
-      y[i] = (is_finite(w.u[i]) ? a.zu[i] : T(0)) - (is_finite(w.l[i]) ? a.zl[i] : T(0));
-  }
-  g.sync();
-  if (dual_infeasible(g, n, m, w, x, static_cast<const T*>(zero_n), prm.eps_dual_inf)) return SolveStatus::dual_infeasible;
-  if (primal_infeasible(g, n, m, w, static_cast<const T*>(y), static_cast<const T*>(zero_m), prm.eps_prim_inf))
-    return SolveStatus::primal_infeasible;
-  return SolveStatus::max_iterations;
+  return proved_infeasible() ? false : certified;
 }
 
 }  // namespace bpqp::kernels

@@ -41,8 +41,9 @@ struct Settings {
   int interior_point_after = 4000;
   // The hand-over for LPs (P = 0): ADMM crawls toward an LP's vertex (hundreds to thousands
   // of iterations) where a few tens of Newton steps land on it, so an LP starts in the
-  // interior point (0); where that verifies nothing (an infeasible or unbounded LP: the
-  // interior point has no certificates), ADMM runs from the start, for max_iter iterations.
+  // interior point (0); where that neither verifies a solution nor proves the LP infeasible or
+  // unbounded (its diverging iterate put to ADMM's infeasibility tests), ADMM runs from the
+  // start, for max_iter iterations.
   // A positive value runs that many ADMM iterations first instead.
   int interior_point_after_lp = 0;
   // Newton steps in all (a sparse problem of at most 1000 variables whose first form of the

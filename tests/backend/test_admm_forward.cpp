@@ -460,28 +460,43 @@ TYPED_TEST(AdmmForward, InteriorPointFallbackRecoversPlantedSolutions) {
   expect_recovers_planted(planted, with, /*polish=*/false);  // certified by its termination test alone
 }
 
+// A Farkas certificate of small_infeasible_qp's rows to ADMM's own test (unit inf-norm):
+// ‖Aᵀy‖∞ ≤ eps_prim_inf and uᵀy₊ + lᵀy₋ < 0; the only exact one is (−1, 1, 1), whose support
+// value is −1.
+template <class T>
+void expect_farkas_certificate(const DenseQp& lp, const T* y) {
+  double aty[2] = {0.0, 0.0}, support = 0.0;
+  for (int i = 0; i < lp.m; ++i) {
+    for (int j = 0; j < lp.n; ++j) aty[j] += lp.A[static_cast<std::size_t>(i) * lp.n + j] * y[i];
+    if (y[i] != 0) support += y[i] * (y[i] > 0 ? lp.u[i] : lp.l[i]);
+  }
+  const double eps = Settings{}.eps_prim_inf;
+  EXPECT_LE(std::max(std::abs(aty[0]), std::abs(aty[1])), eps);
+  EXPECT_NEAR(support, -1.0, 10 * eps);
+}
+
+DenseQp small_infeasible_lp() {
+  DenseQp lp = testing::small_infeasible_qp();  // x1 + x2 ≥ 3, x1, x2 ≤ 1
+  std::fill(lp.P.begin(), lp.P.end(), 0.0);
+  lp.q = {1.0, -2.0};
+  return lp;
+}
+
 // ADMM given no time for its own certificate hands an infeasible problem to the interior point,
-// which cannot solve it: either ADMM's last iterate stands (max_iterations) or the interior
-// point's diverging multipliers pass the infeasibility test and are the certificate
-// (kernels/interior_point.hpp, interior_point_infeasibility) — then the only one, y ∝ (−1, 1, 1).
-// Measured: float proves it from its last iterate, double stays max_iterations.
-TYPED_TEST(AdmmForward, InteriorPointFallbackNeverSolvesAnInfeasibleProblem) {
+// which cannot solve it, but whose multipliers diverge along the Farkas ray until they pass the
+// infeasibility test (kernels/interior_point.hpp, interior_point_infeasibility): that is the
+// certificate, the only one, y ∝ (−1, 1, 1). (Before that proof the status was max_iterations.)
+TYPED_TEST(AdmmForward, InteriorPointFallbackProvesAnInfeasibleProblemSo) {
   const DenseQp qp = testing::small_infeasible_qp();
   Settings s = handover_early(true);
   s.max_iter = 5;  // no time for ADMM's infeasibility certificate
   s.check_every = 5;
   s.interior_point_after = 5;
   const auto r = solve_problems<TypeParam>({qp}, testing::test_executor(1), s);
+  EXPECT_EQ(r.iterations[0], 5);
   EXPECT_GT(r.interior_point_iterations[0], 0);
-  if (r.status[0] == SolveStatus::primal_infeasible) {
-    const TypeParam* y = r.y_of(0);
-    const double tol = 10 * testing::solver_eps<TypeParam>();
-    EXPECT_NEAR(y[0], -1.0, tol);
-    EXPECT_NEAR(y[1], 1.0, tol);
-    EXPECT_NEAR(y[2], 1.0, tol);
-  } else {
-    EXPECT_EQ(r.status[0], SolveStatus::max_iterations);
-  }
+  ASSERT_EQ(r.status[0], SolveStatus::primal_infeasible);
+  expect_farkas_certificate(qp, r.y_of(0));
 }
 
 // A polish rejected inside the interior point's loop must not change which rows the Newton
@@ -646,28 +661,29 @@ TEST(AdmmForwardLp, AnLpWhoseColumnsSpanTwelveDecadesIsSolvedWithACertificate) {
   EXPECT_GE(solved, 19);
 }
 
-// The interior point has no infeasibility test: an infeasible LP it started on goes on to
-// ADMM, whose certificate is the one reported (with its ρ vector and factorization rebuilt
-// after the interior point spent them).
-TYPED_TEST(AdmmForward, AnInfeasibleLpStartedInTheInteriorPointGetsAdmmsCertificate) {
-  DenseQp lp = testing::small_infeasible_qp();  // x1 + x2 ≥ 3, x1, x2 ≤ 1
-  std::fill(lp.P.begin(), lp.P.end(), 0.0);
-  lp.q = {1.0, -2.0};
+// An infeasible LP starts in the interior point, whose multipliers diverge along the Farkas
+// ray: by its tenth step they pass ADMM's infeasibility test, and that is the certificate
+// (kernels/interior_point.hpp, interior_point_infeasibility); ADMM does not run.
+TYPED_TEST(AdmmForward, AnInfeasibleLpStartedInTheInteriorPointIsProvedSoByIt) {
+  const DenseQp lp = small_infeasible_lp();
   const auto r = solve_problems<TypeParam>({lp}, testing::test_executor(1));
   ASSERT_EQ(r.status[0], SolveStatus::primal_infeasible);
-  EXPECT_GT(r.interior_point_iterations[0], 0) << "the interior point ran first";
+  EXPECT_EQ(r.iterations[0], 0) << "no ADMM";
+  EXPECT_EQ(r.interior_point_iterations[0], 10);
+  expect_farkas_certificate(lp, r.y_of(0));
+}
+
+// With too few Newton steps to prove anything, the LP goes on to ADMM, whose certificate is the
+// one reported (with its ρ vector and factorization rebuilt after the interior point spent them).
+TYPED_TEST(AdmmForward, AnInfeasibleLpTheInteriorPointCannotProveGetsAdmmsCertificate) {
+  const DenseQp lp = small_infeasible_lp();
+  Settings s;
+  s.interior_point_max_iter = 2;
+  const auto r = solve_problems<TypeParam>({lp}, testing::test_executor(1), s);
+  ASSERT_EQ(r.status[0], SolveStatus::primal_infeasible);
+  EXPECT_EQ(r.interior_point_iterations[0], 2) << "the interior point ran first";
   EXPECT_GT(r.iterations[0], 0) << "then ADMM";
-  // A Farkas certificate to ADMM's own test (unit inf-norm): ‖Aᵀy‖∞ ≤ eps_prim_inf and
-  // uᵀy₊ + lᵀy₋ < 0; the only exact one is (−1, 1, 1), whose support value is −1.
-  const TypeParam* y = r.y_of(0);
-  double aty[2] = {0.0, 0.0}, support = 0.0;
-  for (int i = 0; i < lp.m; ++i) {
-    for (int j = 0; j < lp.n; ++j) aty[j] += lp.A[static_cast<std::size_t>(i) * lp.n + j] * y[i];
-    if (y[i] != 0) support += y[i] * (y[i] > 0 ? lp.u[i] : lp.l[i]);
-  }
-  const double eps = Settings{}.eps_prim_inf;
-  EXPECT_LE(std::max(std::abs(aty[0]), std::abs(aty[1])), eps);
-  EXPECT_NEAR(support, -1.0, 10 * eps);
+  expect_farkas_certificate(lp, r.y_of(0));
 }
 
 }  // namespace

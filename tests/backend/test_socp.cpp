@@ -375,8 +375,8 @@ TYPED_TEST(Socp, AnUnboundedSocpIsDualInfeasible) {
 // ‖E_i x‖ ≤ (b_i − a_iᵀx)/0.1 (five rows each, sparse random a_i, E_i, c with negative entries).
 // ADMM's own certificate, from consecutive iterates, needs 52500 iterations here at eps 1e-5
 // (of 39 seeds, 30 are unbounded and 2 take ADMM past interior_point_after; this is the
-// slower); the interior point then diverges along a direction of
-// unbounded descent, and its last iterate is the certificate (kernels/interior_point.hpp,
+// slower); the interior point then diverges along a direction of unbounded descent, and by
+// its tenth step its iterate is the certificate (kernels/interior_point.hpp,
 // interior_point_infeasibility). Before that proof the status was max_iterations. The
 // direction is checked on the user's data: unit inf-norm, qᵀδx < 0, Aδx ≥ 0 on the x ≥ 0
 // rows and Aδx ∈ Q on each block, to the solver's eps relative.
@@ -421,8 +421,9 @@ DenseQp unbounded_robust_lp() {
   return qp;
 }
 
-// Double only: in float the last iterate's direction is as accurate as float's interior point,
-// 6e-4 relative in Aδx ∈ Q here, above eps_dual_inf, and the problem stays max_iterations.
+// Double only: in float the iterate's direction is as accurate as float's interior point,
+// 6e-4 relative in Aδx ∈ Q here, above eps_dual_inf, and the problem stays max_iterations
+// (other float problems of the family are proved, some from the first step).
 TEST(SocpDouble, AnUnboundedSocpIsProvedSoByTheInteriorPointsDivergence) {
   using T = double;
   const DenseQp qp = unbounded_robust_lp();

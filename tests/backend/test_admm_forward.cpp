@@ -1,6 +1,7 @@
 // Forward solver behaviour on every available executor, in float and double.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>

@@ -5,6 +5,7 @@
 // and its refusals.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -431,6 +432,43 @@ TEST(SparseSolver, ProblemsThatWereNotSolvedStartCold) {
   EXPECT_LT(again.iterations[0], cold.iterations[0]);   // warm
   EXPECT_EQ(again.iterations[1], cold.iterations[1]);   // cold: the certificate was not kept
   EXPECT_EQ(again.status[1], SolveStatus::primal_infeasible);
+}
+
+// An infeasible and an unbounded LP start in the sparse path's interior point, whose iterates
+// diverge along the certificates and pass the infeasibility tests by its tenth step (the
+// sparse overloads of primal_infeasible and dual_infeasible on given iterates): proved there,
+// with no ADMM iterations, and the certificates hold on the user's data.
+TEST(SparseForward, InfeasibleAndUnboundedLpsAreProvedSoByTheInteriorPoint) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double eps = Settings{}.eps_prim_inf;
+  DenseQp infeasible = bpqp::testing::small_infeasible_qp();  // x1 + x2 ≥ 3, x1, x2 ≤ 1
+  std::fill(infeasible.P.begin(), infeasible.P.end(), 0.0);
+  infeasible.q = {1.0, -2.0};
+  DenseQp unbounded = infeasible;  // minimize −x1 − x2 over x1 + x2 ≥ 3 alone
+  unbounded.q = {-1.0, -1.0};
+  unbounded.u = {inf, inf, inf};
+  unbounded.l = {3, -inf, -inf};
+  {
+    const auto r = bpqp::solve_sparse(bpqp::to_sparse(infeasible), Settings{});
+    ASSERT_EQ(r.status[0], SolveStatus::primal_infeasible);
+    EXPECT_EQ(r.iterations[0], 0);
+    EXPECT_EQ(r.interior_point_iterations[0], 10);
+    const double* y = r.y_of(0);  // the only certificate: (−1, 1, 1)
+    EXPECT_NEAR(y[0], -1.0, 10 * eps);
+    EXPECT_NEAR(y[1], 1.0, 10 * eps);
+    EXPECT_NEAR(y[2], 1.0, 10 * eps);
+  }
+  {
+    const auto r = bpqp::solve_sparse(bpqp::to_sparse(unbounded), Settings{});
+    ASSERT_EQ(r.status[0], SolveStatus::dual_infeasible);
+    EXPECT_EQ(r.iterations[0], 0);
+    EXPECT_GT(r.interior_point_iterations[0], 0);
+    EXPECT_LE(r.interior_point_iterations[0], 10);
+    const double* dx = r.x_of(0);  // qᵀδx < 0 and δx₁ + δx₂ ≥ 0, unit inf-norm
+    EXPECT_NEAR(std::max(std::abs(dx[0]), std::abs(dx[1])), 1.0, 1e-12);
+    EXPECT_LT(-dx[0] - dx[1], -eps);
+    EXPECT_GE(dx[0] + dx[1], -eps);
+  }
 }
 
 TEST(SparseForward, ConeBlocksAreRefusedByName) {

@@ -401,6 +401,16 @@ BPQP_HD void admm_run(const Group& g, const Problem& p, const AdmmParams<T>& prm
     factored = false;
     iterated = false;
   }
+  // The infeasibility tests also take the difference over a long window, from an anchor
+  // iterate of iteration k_anchor (moved to the current one whenever k reaches 2·k_anchor, so
+  // the window grows to half the run), kept in the interior point's arrays, which ADMM does not
+  // use. An infeasible problem's iterates diverge like k·δ: their consecutive difference loses
+  // float's precision as they grow (relative rounding about ε·k: in float the certificate failed
+  // from a few thousand iterations on), the window's keeps it (ε·k/(k − k_anchor), 2ε at its
+  // longest), and it averages out ADMM's oscillation.
+  T* x_anchor = w.interior;
+  T* y_anchor = w.interior + n;
+  int k_anchor = -1;  // none yet
   // A polish attempt overwrites the factor storage: where ADMM goes on iterating
   // after a failed one, the caller rebuilds the ADMM matrix.
   auto try_polish = [&]() {
@@ -445,16 +455,33 @@ BPQP_HD void admm_run(const Group& g, const Problem& p, const AdmmParams<T>& prm
     }
     if (!iterated) continue;  // a start that is not converged: iterate (the tests below need two iterates)
     // Infeasibility certificates are approximate; a slowly converging feasible
-    // problem can mimic one, so a verified polished optimum overrides them.
-    if (primal_infeasible(g, n, m, w, prm.eps_prim_inf)) {
+    // problem can mimic one, so a verified polished optimum overrides them. Each is tested on
+    // the consecutive difference, then on the window's (below); a passing pair is tested
+    // again after a rejected polish, which leaves the certificate where the output reads it.
+    const bool window = k_anchor >= 0 && k - k_anchor >= 2 * prm.check_every;
+    auto primal_proof = [&](bool over_window) {
+      return over_window ? primal_infeasible(g, n, m, w, static_cast<const T*>(w.y), y_anchor, prm.eps_prim_inf)
+                         : primal_infeasible(g, n, m, w, prm.eps_prim_inf);
+    };
+    auto dual_proof = [&](bool over_window) {
+      return over_window ? dual_infeasible(g, n, m, w, static_cast<const T*>(w.x), x_anchor, prm.eps_dual_inf)
+                         : dual_infeasible(g, n, m, w, prm.eps_dual_inf);
+    };
+    bool over_window = false;
+    if (primal_proof(false) || (window && (over_window = primal_proof(true)))) {
       status = prm.polish && try_polish() ? SolveStatus::solved : SolveStatus::primal_infeasible;
-      if (status == SolveStatus::primal_infeasible) primal_infeasible(g, n, m, w, prm.eps_prim_inf);  // restore δy
+      if (status == SolveStatus::primal_infeasible) primal_proof(over_window);  // restore δy
       break;
     }
-    if (dual_infeasible(g, n, m, w, prm.eps_dual_inf)) {
+    if (dual_proof(false) || (window && (over_window = dual_proof(true)))) {
       status = prm.polish && try_polish() ? SolveStatus::solved : SolveStatus::dual_infeasible;
-      if (status == SolveStatus::dual_infeasible) dual_infeasible(g, n, m, w, prm.eps_dual_inf);  // restore δx
+      if (status == SolveStatus::dual_infeasible) dual_proof(over_window);  // restore δx
       break;
+    }
+    if (k_anchor < 0 || k >= 2 * k_anchor) {  // the anchor moves forward geometrically
+      copy(g, x_anchor, static_cast<const T*>(w.x), n);
+      copy(g, y_anchor, static_cast<const T*>(w.y), m);
+      k_anchor = k;
     }
     // ADMM hands over to the interior-point fallback (when enabled) after interior_point_after
     // iterations, or interior_point_after_lp for an LP.

@@ -7,6 +7,23 @@
 
 namespace bpqp {
 
+// How the sparse path (solve_sparse, SparseSolver) solves ADMM's linear systems.
+enum class SparseLinearSystem {
+  // factorization on the CPU executor, conjugate_gradient on the CUDA executor
+  automatic,
+  // The quasi-definite KKT matrix factored by a sparse LDLᵀ (CPU only), with polishing and the
+  // interior-point fallback, which factor theirs too.
+  factorization,
+  // ADMM's reduced system P + σI + Aᵀdiag(ρ)A solved by a conjugate gradient preconditioned
+  // with its diagonal, never formed or factored (kernels/sparse_pcg.hpp): the CUDA executor's
+  // method, and on the CPU the same code. Without a factorization there is no polishing and no
+  // interior point: a problem is solved to eps_abs/eps_rel by ADMM's own test (or proved
+  // infeasible, or stops at max_iter), its multipliers within the tolerance of exact, and
+  // degenerate or badly scaled problems that ADMM crawls on end max_iterations where the
+  // factorization's interior point finishes them.
+  conjugate_gradient,
+};
+
 struct Settings {
   double rho = 0.1;              // initial ADMM step size ρ
   double sigma = 1e-6;           // regularization σ of the x-update
@@ -71,6 +88,7 @@ struct Settings {
   // can show eigenvalues of −1e-5·max|P| (Maros–Mészáros VALUES does).
   std::optional<double> symmetry_tolerance;
   std::optional<double> psd_tolerance;
+  SparseLinearSystem sparse_linear_system = SparseLinearSystem::automatic;  // the sparse path's only
 };
 
 // The tolerances a Solver<T> uses for these settings.

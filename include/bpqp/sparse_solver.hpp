@@ -21,9 +21,16 @@
 // folds its Newton matrix as the dense path does (src/cpu/sparse_kkt.hpp, sparse_admm.hpp).
 // CPU, double precision, one thread, problems in turn.
 //
-// Its backward pass is bpqp::backward_sparse (bpqp/sparse_backward.hpp). Not yet on this path
-// (it is being built; the dense path has them): cone blocks (InvalidArgument), float, the CUDA
-// executor.
+// On Executor::cuda (or with Settings::sparse_linear_system = conjugate_gradient on the CPU)
+// nothing is factored: ADMM's reduced system is solved by a preconditioned conjugate gradient
+// (kernels/sparse_pcg.hpp), one GPU thread block per problem, every iteration inside one
+// launch; no polishing and no interior point there (see SparseLinearSystem). The input checks
+// run on the host first, as above; the problems that pass go to the device together, so the
+// device must hold them all (Error naming the CUDA call otherwise). Double precision.
+//
+// Its backward pass is bpqp::backward_sparse (bpqp/sparse_backward.hpp), on the CPU. Not yet
+// on this path (it is being built; the dense path has them): cone blocks (InvalidArgument),
+// float.
 //
 // Input checks as the dense path's, per problem: non-finite values in P, q or A, NaN in l or u
 // (non_finite_data), crossed bounds, and — with check_convexity — P + psd_tolerance·max|P|·I
@@ -34,6 +41,7 @@
 #include <memory>
 
 #include "bpqp/csc_matrix.hpp"
+#include "bpqp/executor.hpp"
 #include "bpqp/settings.hpp"
 #include "bpqp/solve_result.hpp"
 #include "bpqp/sparse_qp.hpp"
@@ -42,17 +50,22 @@
 namespace bpqp {
 
 // One batch, cold (no warm start): a SparseSolver built for the batch's patterns, solving once.
-SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const Settings& settings = {});
+SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const Settings& settings = {},
+                                 const Executor& executor = Executor::cpu());
 
 // One problem (a batch of one over its arrays).
-SolveResult<double> solve_sparse(const SparseQp& qp, const Settings& settings = {});
+SolveResult<double> solve_sparse(const SparseQp& qp, const Settings& settings = {},
+                                 const Executor& executor = Executor::cpu());
 
 class SparseSolver {
  public:
   // Analyses the patterns once (copied: the caller's arrays need not outlive the solver): P's
-  // full pattern, Aᵀ's, the KKT's fill-reducing order. InvalidArgument for a malformed pattern
-  // (as validate(SparseQpBatchView): P n×n upper triangle, n ≥ 1, A with n columns) or settings.
-  SparseSolver(const CscPattern& P_pattern, const CscPattern& A_pattern, Settings settings = {});
+  // full pattern, Aᵀ's, and at the first factorization the KKT's fill-reducing order.
+  // InvalidArgument for a malformed pattern (as validate(SparseQpBatchView): P n×n upper
+  // triangle, n ≥ 1, A with n columns), settings, or the factorization asked of Executor::cuda.
+  // The executor's threads are not used (one CPU thread); its device and stream are.
+  SparseSolver(const CscPattern& P_pattern, const CscPattern& A_pattern, Settings settings = {},
+               Executor executor = Executor::cpu());
   ~SparseSolver();
   SparseSolver(SparseSolver&&) noexcept;
   SparseSolver& operator=(SparseSolver&&) noexcept;

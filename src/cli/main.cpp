@@ -59,6 +59,17 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
   app.add_option("--scaling", o.settings.scaling_iterations, "Ruiz scaling iterations")->capture_default_str();
   app.add_option("--precision", o.precision, "float or double")
       ->check(CLI::IsMember({"float", "double"}))->capture_default_str();
+  app.add_option_function<std::string>(
+         "--sparse-linear-system",
+         [&o](const std::string& v) {
+           o.settings.sparse_linear_system = v == "factorization"        ? bpqp::SparseLinearSystem::factorization
+                                             : v == "conjugate_gradient" ? bpqp::SparseLinearSystem::conjugate_gradient
+                                                                         : bpqp::SparseLinearSystem::automatic;
+         },
+         "The sparse path's linear systems: automatic (factorization on cpu, conjugate_gradient on cuda), "
+         "factorization (LDLᵀ, with polishing and the interior point) or conjugate_gradient (no factorization, "
+         "no polishing, no interior point)")
+      ->check(CLI::IsMember({"automatic", "factorization", "conjugate_gradient"}));
   app.add_option("--backend", o.backend, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
   app.add_option("--threads", o.threads, "CPU threads (0 = all)")->check(CLI::NonNegativeNumber)->capture_default_str();
   app.add_option("--device", o.device, "CUDA device ordinal")->check(CLI::NonNegativeNumber)->capture_default_str();
@@ -197,12 +208,11 @@ nlohmann::json pattern_json(const bpqp::CscMatrix& M, const double* values) {
 }
 
 // The sparse path: a QPS/MPS, CBF or JSON file's problems solved one by one without densifying
-// (double, CPU), and with --backward differentiated (bpqp/sparse_backward.hpp): dP on P's
+// (double; on the CPU, or on the GPU by the conjugate gradient: --sparse-linear-system), and with --backward differentiated (bpqp/sparse_backward.hpp): dP on P's
 // upper-triangle pattern (the derivative of each stored value), dA on A's, as row/column/value
 // lists.
 int run_solve_sparse(const std::string& file, const std::vector<bpqp::SparseQp>& problems, const CommonOptions& o) {
-  if (o.precision != "double" || o.backend != "cpu")
-    throw bpqp::InvalidArgument("--path sparse: double precision and the cpu backend only (for now)");
+  if (o.precision != "double") throw bpqp::InvalidArgument("--path sparse: double precision only (for now)");
   for (std::size_t k = 0; k < problems.size(); ++k)
     if (!problems[k].cones.empty())
       throw bpqp::InvalidArgument("--path sparse: " + file + (problems.size() > 1 ? " problem " + std::to_string(k) : "") +
@@ -218,7 +228,7 @@ int run_solve_sparse(const std::string& file, const std::vector<bpqp::SparseQp>&
   double seconds = 0, backward_seconds = 0;
   for (std::size_t k = 0; k < problems.size(); ++k) {
     const bpqp::SparseQp& qp = problems[k];
-    const bpqp::SolveResult<double> r = bpqp::solve_sparse(qp, o.settings);
+    const bpqp::SolveResult<double> r = bpqp::solve_sparse(qp, o.settings, make_executor(o));
     seconds += r.seconds;
     nlohmann::json entry = bpqp::cli::problem_entry(qp.name, qp.objective_constant, r, 0);
     if (!dl_dx.empty()) {

@@ -41,6 +41,10 @@ void validate(const Settings& s) {
   require(nonnegative(s.symmetry_tolerance.value_or(0)), "symmetry_tolerance", "a finite value >= 0",
           s.symmetry_tolerance.value_or(0));
   require(nonnegative(s.psd_tolerance.value_or(0)), "psd_tolerance", "a finite value >= 0", s.psd_tolerance.value_or(0));
+  const int system = static_cast<int>(s.sparse_linear_system);
+  require(system >= static_cast<int>(SparseLinearSystem::automatic) &&
+              system <= static_cast<int>(SparseLinearSystem::conjugate_gradient),
+          "sparse_linear_system", "automatic, factorization or conjugate_gradient", system);
 }
 
 namespace {

@@ -1,10 +1,9 @@
-// The sparse path's linear-algebra backend for admm_run (kernels/admm_solve.hpp), polishing
-// and the interior point: one large
-// problem's scaled data in compressed sparse columns, the quasi-definite KKT system factored by
-// SparseKkt in place of the dense kernels' reduced matrix, and the overloads of the functions
-// through which admm_run touches P̄ and Ā. admm_run itself — iterations, adaptive ρ,
-// termination, infeasibility certificates, the report — is the dense path's, unchanged: the
-// algorithm is written once (OSQP's algebra-layer idea).
+// The sparse path's factorization backend for admm_run (kernels/admm_solve.hpp), polishing
+// and the interior point: the quasi-definite KKT system factored by SparseKkt in place of the
+// dense kernels' reduced matrix, over the data and products of kernels/sparse_admm_data.hpp.
+// admm_run itself — iterations, adaptive ρ, termination, infeasibility certificates, the
+// report — is the dense path's, unchanged: the algorithm is written once (OSQP's
+// algebra-layer idea).
 //
 // Host-only, double precision, one thread (SerialGroup). Polishing is the dense path's
 // (kernels/polish.hpp: the active-set guess, its corrections, refinement and acceptance) with
@@ -25,12 +24,10 @@
 #include "kernels/admm_params.hpp"
 #include "kernels/admm_residuals.hpp"
 #include "kernels/admm_solve.hpp"
-#include "kernels/cone_layout.hpp"
-#include "kernels/csc_ops.hpp"
 #include "kernels/interior_point.hpp"
 #include "kernels/polish.hpp"
-#include "kernels/ruiz_scaling.hpp"
 #include "kernels/serial_group.hpp"
+#include "kernels/sparse_admm_data.hpp"
 
 // In bpqp::kernels so that admm_run's calls find these overloads by argument-dependent lookup.
 namespace bpqp::kernels {
@@ -41,20 +38,6 @@ template <class Group>
 constexpr void require_serial_group() {
   static_assert(std::is_same<Group, SerialGroup>::value, "the sparse path runs on SerialGroup only");
 }
-
-// The user's problem (unscaled, read-only): P in full (both triangles: Px is a gather over
-// its columns), A and its transpose Aᵀ (Ax is a gather over Aᵀ's columns).
-struct SparseProblemView {
-  int n = 0;
-  int m = 0;
-  CscRef<const double> P{};
-  CscRef<const double> A{};
-  CscRef<const double> At{};
-  const double* q = nullptr;
-  const double* l = nullptr;
-  const double* u = nullptr;
-  ConeLayout cones;  // none: the sparse path takes no cone blocks yet
-};
 
 // The interior point's Newton matrix folded as the dense path folds it (kernels/interior_point.hpp):
 // [P̄ + ĀᵀDĀ + εI, Ā_Eᵀ; Ā_E, −εI], the inequality rows eliminated into a dense P block, the
@@ -69,24 +52,13 @@ struct FoldedNewton {
   std::vector<double> P_values, rho;  // P_values: the dense P block's upper triangle, by columns
 };
 
-// The scaled problem and the iteration's vectors; the same member names as AdmmWorkspace
-// where admm_run's generic code reads them.
-struct SparseAdmmWorkspace {
-  using Scalar = double;
-  ConeLayout cones;
-  CscRef<double> P{}, A{}, At{};    // P̄ (full), Ā, Āᵀ on the user's patterns
-  const int* At_position = nullptr;  // entry k of A is entry At_position[k] of Aᵀ
+// The factorization backend's workspace: the sparse data and iterate, the KKT factor, and
+// what polishing and the interior point add.
+struct SparseAdmmWorkspace : SparseAdmmData {
   const int* P_upper = nullptr;      // positions in P of its upper triangle's entries, in order
   int P_upper_count = 0;
   double* P_upper_values = nullptr;  // P̄'s upper triangle, as SparseKkt takes it
   cpu::SparseKkt* kkt = nullptr;
-  double *q = nullptr, *l = nullptr, *u = nullptr;
-  double *D = nullptr, *E = nullptr, *D_inv = nullptr, *E_inv = nullptr;
-  double* scalars = nullptr;  // [0]: the cost scale c
-  double* rho = nullptr;
-  double *x = nullptr, *z = nullptr, *y = nullptr, *x_prev = nullptr, *y_prev = nullptr;
-  double *x_tilde = nullptr, *z_tilde = nullptr;
-  double *work_n = nullptr, *work_n2 = nullptr, *work_n3 = nullptr, *work_m = nullptr, *work_m2 = nullptr;
   // Polishing (kernels/polish.hpp's names): the active set, the reduced KKT's vectors (n + m
   // each), and the KKT of the active rows, factored afresh for each guess.
   int* active = nullptr;
@@ -97,68 +69,11 @@ struct SparseAdmmWorkspace {
   std::unique_ptr<cpu::SparseKkt> polish_kkt;
   cpu::RowSelection active_A;       // Ā_𝒜 in CSC (rows renumbered 0 … |𝒜|−1)
   std::vector<double> active_rho;
-  double* interior = nullptr;       // the interior point's arrays (InteriorPointArrays::entries)
   double* newton_rho = nullptr;     // m: the Newton matrix's row weights, as SparseKkt takes them
   double *newton_rhs = nullptr, *newton_sol = nullptr, *newton_res = nullptr, *newton_corr = nullptr;  // n + m
   FoldedNewton folded;              // the Newton matrix of a small problem (factor_newton_matrix)
   bool unfolded_newton = false;     // use_newton_form: a small problem's second form
 };
-
-inline ScalingView<double> scaling_of(const SparseAdmmWorkspace& w) {
-  return ScalingView<double>{w.D_inv, w.E_inv, w.scalars[0]};
-}
-
-// Modified Ruiz equilibration (kernels/ruiz_scaling.hpp's algorithm and limits) on the CSC
-// data: column norms of [P̄; Ā], row norms of Ā (Āᵀ's columns), then the cost scaling.
-template <class Group>
-void ruiz_equilibrate(const Group& g, const SparseProblemView& p, int iterations, SparseAdmmWorkspace& w) {
-  const int n = p.n, m = p.m;
-  copy(g, w.P.values, p.P.values, p.P.col_starts[n]);
-  copy(g, w.A.values, p.A.values, p.A.col_starts[n]);
-  copy(g, w.q, p.q, n);
-  fill(g, w.D, n, 1.0);
-  fill(g, w.E, m, 1.0);
-  double c = 1.0;
-  for (int it = 0; it < iterations; ++it) {
-    fill(g, w.work_n, n, 0.0);
-    csc_fold_column_max_abs(g, w.P, w.work_n);
-    csc_fold_column_max_abs(g, w.A, w.work_n);
-    for (int j = g.rank(); j < n; j += g.size()) w.work_n[j] = 1.0 / square_root(limit_scaling(w.work_n[j]));
-    csc_copy_to_transpose(g, w.A.values, p.A.col_starts[n], w.At_position, w.At.values);
-    fill(g, w.work_m, m, 0.0);
-    csc_fold_column_max_abs(g, w.At, w.work_m);  // row norms of Ā
-    for (int i = g.rank(); i < m; i += g.size()) w.work_m[i] = 1.0 / square_root(limit_scaling(w.work_m[i]));
-    g.sync();
-    csc_scale(g, w.P, w.work_n, w.work_n);
-    csc_scale(g, w.A, w.work_m, w.work_n);
-    for (int j = g.rank(); j < n; j += g.size()) {
-      w.q[j] *= w.work_n[j];
-      w.D[j] *= w.work_n[j];
-    }
-    for (int i = g.rank(); i < m; i += g.size()) w.E[i] *= w.work_m[i];
-    g.sync();
-    // Cost scaling: the mean column norm of P̄, or ‖q̄‖∞ if larger, goes to 1.
-    fill(g, w.work_n2, n, 0.0);
-    csc_fold_column_max_abs(g, w.P, w.work_n2);
-    double col_sum = 0.0;
-    for (int j = g.rank(); j < n; j += g.size()) col_sum += w.work_n2[j];
-    const double mean_col = g.sum(col_sum) / (n > 0 ? n : 1);
-    const double gamma = 1.0 / limit_scaling(max_of(mean_col, inf_norm(g, w.q, n)));
-    for (int k = g.rank(); k < p.P.col_starts[n]; k += g.size()) w.P.values[k] *= gamma;
-    for (int j = g.rank(); j < n; j += g.size()) w.q[j] *= gamma;
-    c *= gamma;
-    g.sync();
-  }
-  csc_copy_to_transpose(g, w.A.values, p.A.col_starts[n], w.At_position, w.At.values);
-  for (int i = g.rank(); i < m; i += g.size()) {
-    w.l[i] = scale_bound(p.l[i], w.E[i]);
-    w.u[i] = scale_bound(p.u[i], w.E[i]);
-    w.E_inv[i] = 1.0 / w.E[i];
-  }
-  for (int j = g.rank(); j < n; j += g.size()) w.D_inv[j] = 1.0 / w.D[j];
-  if (g.rank() == 0) w.scalars[0] = c;
-  g.sync();
-}
 
 // P̄ + σI and Ā with the row ρ's into the KKT factor.
 template <class Group>
@@ -180,78 +95,6 @@ void admm_iterate(const Group& g, int n, int m, const AdmmParams<double>& prm, S
   for (int i = 0; i < m; ++i) w.z_tilde[i] = w.z[i] + (w.z_tilde[i] - w.y[i]) / w.rho[i];
   relaxed_update(g, n, m, prm.alpha, w.rho, w.l, w.u, w.x_tilde, w.z_tilde, AdmmIterate<double>{w.x, w.z, w.y},
                  w.x_prev, w.y_prev, w.cones);
-}
-
-template <class Group>
-Residuals<double> compute_residuals(const Group& g, int n, int m, SparseAdmmWorkspace& w, const double* x,
-                                    const double* z, const double* y) {
-  csc_transposed_multiply(g, w.At, x, w.work_m);  // Āx
-  csc_transposed_multiply(g, w.P, x, w.work_n);   // P̄x (P̄ symmetric)
-  csc_transposed_multiply(g, w.A, y, w.work_n2);  // Āᵀy
-  return residuals_from_products(g, n, m, scaling_of(w), static_cast<const double*>(w.q), z,
-                                 static_cast<const double*>(w.work_m), w.work_n,
-                                 static_cast<const double*>(w.work_n2), w.work_m2);
-}
-
-// The rounding bound on the dual residual: kernels/admm_residuals.hpp's, with Σ_i |Ā_ij ȳ_i|
-// gathered over Ā's columns.
-template <class Group>
-double dual_residual_rounding(const Group& g, int n, int m, const SparseAdmmWorkspace& w, const double* y) {
-  csc_transposed_abs_multiply(g, w.A, y, w.work_n3);
-  double largest = 0.0;
-  for (int j = g.rank(); j < n; j += g.size()) largest = max_of(largest, w.D_inv[j] * w.work_n3[j]);
-  return square_root(double(m + n)) * machine_epsilon<double>() * g.max(largest) / w.scalars[0];
-}
-
-inline double scaled_row_max_abs(int, const SparseAdmmWorkspace& w, const ScalingView<double>& s, int i) {
-  double largest = 0.0;
-  for (int k = w.At.col_starts[i]; k < w.At.col_starts[i + 1]; ++k)
-    largest = max_of(largest, s.D_inv[w.At.row_indices[k]] * abs_of(w.At.values[k]));
-  return largest;
-}
-
-// The infeasibility tests' products, sparse.
-struct SparseProducts {
-  CscRef<double> P, A, At;
-  template <class Group>
-  void At_times(const Group& g, int, int, const double* v, double* out) const { csc_transposed_multiply(g, A, v, out); }
-  template <class Group>
-  void P_times(const Group& g, int, const double* v, double* out) const { csc_transposed_multiply(g, P, v, out); }
-  template <class Group>
-  void A_times(const Group& g, int, int, const double* v, double* out) const { csc_transposed_multiply(g, At, v, out); }
-};
-
-inline InfeasibilityData<double> infeasibility_data(const SparseAdmmWorkspace& w) {
-  return InfeasibilityData<double>{nullptr, nullptr, w.q, w.l, w.u, w.D, w.E, w.D_inv, w.E_inv, w.scalars[0], w.cones};
-}
-
-template <class Group>
-bool primal_infeasible(const Group& g, int n, int m, SparseAdmmWorkspace& w, const double* y, const double* y_prev,
-                       double eps) {
-  return primal_infeasible(g, n, m, infeasibility_data(w), SparseProducts{w.P, w.A, w.At}, y, y_prev, eps, w.work_m,
-                           w.work_n);
-}
-
-template <class Group>
-bool primal_infeasible(const Group& g, int n, int m, SparseAdmmWorkspace& w, double eps) {
-  return primal_infeasible(g, n, m, w, w.y, w.y_prev, eps);
-}
-
-template <class Group>
-bool dual_infeasible(const Group& g, int n, int m, SparseAdmmWorkspace& w, const double* x, const double* x_prev,
-                     double eps) {
-  return dual_infeasible(g, n, m, infeasibility_data(w), SparseProducts{w.P, w.A, w.At}, x, x_prev, eps, w.work_n,
-                         w.work_n2, w.work_m);
-}
-
-template <class Group>
-bool dual_infeasible(const Group& g, int n, int m, SparseAdmmWorkspace& w, double eps) {
-  return dual_infeasible(g, n, m, w, w.x, w.x_prev, eps);
-}
-
-template <class Group>
-void scaled_A_product(const Group& g, int, int, const SparseAdmmWorkspace& w, const double* v, double* out) {
-  csc_transposed_multiply(g, w.At, v, out);
 }
 
 // The exact reduced KKT [P̄, Ā_𝒜ᵀ; Ā_𝒜, 0] of polishing, applied through the CSC data: what
@@ -316,16 +159,6 @@ template <class Group>
 bool polish_point(const Group& g, int n, int m, const AdmmParams<double>& prm, SparseAdmmWorkspace& w,
                   Residuals<double>* out) {
   return polish_solution(g, n, m, prm, w, out);
-}
-
-template <class Group>
-void scaled_At_product(const Group& g, int, int, const SparseAdmmWorkspace& w, const double* v, double* out) {
-  csc_transposed_multiply(g, w.A, v, out);
-}
-
-template <class Group>
-void scaled_P_product(const Group& g, int, const SparseAdmmWorkspace& w, const double* v, double* out) {
-  csc_transposed_multiply(g, w.P, v, out);
 }
 
 // Problems of at most this many variables have their Newton matrix folded, as on the dense path
@@ -479,27 +312,6 @@ void newton_row_products(const Group& g, int n, int m, const SparseAdmmWorkspace
   if (w.folded.in_use) return;  // folded: no ν (as on the dense path)
   for (int i = 0; i < m; ++i)
     if (!is_equality_row(w, i) && w.newton_rho[i] > 1.0) out[i] = w.newton_sol[n + i] / w.newton_rho[i];
-}
-
-// An LP: P̄ holds no non-zero value.
-template <class Group>
-bool is_lp(const Group& g, int n, const CscRef<double>& P) {
-  return inf_norm(g, P.values, P.col_starts[n]) == 0.0;
-}
-
-inline void user_row_product(const SparseProblemView& p, int i, const double* x, double* ax, double* largest) {
-  double sum = 0.0, big = 0.0;
-  for (int k = p.At.col_starts[i]; k < p.At.col_starts[i + 1]; ++k) {
-    sum += p.At.values[k] * x[p.At.row_indices[k]];
-    big = max_of(big, abs_of(p.At.values[k]));
-  }
-  *ax = sum;
-  *largest = big;
-}
-
-template <class Group>
-void user_P_product(const Group& g, const SparseProblemView& p, const double* x, double* Px) {
-  csc_transposed_multiply(g, p.P, x, Px);
 }
 
 }  // namespace bpqp::kernels

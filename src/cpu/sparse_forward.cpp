@@ -12,11 +12,13 @@
 #include "bpqp/errors.hpp"
 #include "core/admm_params.hpp"
 #include "core/backends.hpp"
+#include "core/sparse_backends.hpp"
 #include "core/warm_start.hpp"
 #include "cpu/sparse_admm.hpp"
 #include "cpu/sparse_kkt.hpp"
 #include "cpu/sparse_structure.hpp"
 #include "kernels/serial_group.hpp"
+#include "kernels/sparse_pcg.hpp"
 #include "kernels/validate_problem.hpp"
 
 namespace bpqp {
@@ -139,35 +141,26 @@ void refuse_cone_blocks(const SparseQpBatchView<double>& batch, const char* call
                           ": cone blocks are not on the sparse path yet (densify() the batch for the dense path)");
 }
 
-// x0, y0 (the user's units) as ADMM's scaled start, as the dense kernels map a warm start
-// (kernels/admm_solve.hpp): x̄ = D⁻¹x, ȳ = c·E⁻¹y, z̄ = Π(Āx̄).
-void warm_start_iterate(const kernels::SerialGroup& g, int n, int m, const double* x0, const double* y0,
-                        kernels::SparseAdmmWorkspace& w) {
-  const double c = w.scalars[0];
-  for (int j = 0; j < n; ++j) w.x[j] = x0[j] * w.D_inv[j];
-  for (int i = 0; i < m; ++i) w.y[i] = y0[i] * w.E_inv[i] * c;
-  kernels::scaled_A_product(g, n, m, w, w.x, w.z);
-  kernels::project_onto_constraints(g, m, w.cones, w.l, w.u, w.z);
-}
-
 }  // namespace
 
 struct SparseSolver::Impl {
   Settings settings;
   cpu::OwnedPattern P_upper, A;
   SharedStructure structure;
-  cpu::SparseKkt kkt;
+  Executor executor;
+  std::unique_ptr<cpu::SparseKkt> kkt;  // the factorization's, analysed at its first use
   Arrays arrays;
+  std::vector<double> pcg_block;        // the conjugate gradient's workspace (CPU)
   // The previous solve's solution, for warm starts of a batch of the same size.
   int warm_batch = -1;
   std::vector<double> warm_x, warm_y;
 
-  Impl(const CscPattern& P_pattern, const CscPattern& A_pattern, const Settings& s)
+  Impl(const CscPattern& P_pattern, const CscPattern& A_pattern, const Settings& s, const Executor& e)
       : settings(s),
         P_upper(own(P_pattern)),
         A(own(A_pattern)),
         structure(make_structure(view_of(P_upper), view_of(A))),
-        kkt(view_of(P_upper), view_of(A)),
+        executor(e),
         arrays(P_pattern.cols, A_pattern.rows, structure, A_pattern.nonzeros(), P_pattern.nonzeros()) {}
 };
 
@@ -182,11 +175,98 @@ const CscPattern& validated(const CscPattern& P_pattern, const CscPattern& A_pat
   return P_pattern;
 }
 
+// The problems that passed their input checks, staged for the GPU (src/core/sparse_backends.hpp).
+struct GpuStaging {
+  std::vector<int> problem;  // each staged problem's index in the batch
+  std::vector<double> P, A, At, q, l, u, x0, y0;
+  std::vector<unsigned char> warm;
+
+  void add(int b, const kernels::SparseProblemView& p, int P_nonzeros, int A_nonzeros, const double* x_start,
+           const double* y_start) {
+    problem.push_back(b);
+    P.insert(P.end(), p.P.values, p.P.values + P_nonzeros);
+    A.insert(A.end(), p.A.values, p.A.values + A_nonzeros);
+    At.insert(At.end(), p.At.values, p.At.values + A_nonzeros);
+    q.insert(q.end(), p.q, p.q + p.n);
+    l.insert(l.end(), p.l, p.l + p.m);
+    u.insert(u.end(), p.u, p.u + p.m);
+    warm.push_back(x_start ? 1 : 0);
+    if (x_start) {
+      x0.insert(x0.end(), x_start, x_start + p.n);
+      y0.insert(y0.end(), y_start, y_start + p.m);
+    } else {
+      x0.resize(x0.size() + p.n, 0.0);
+      y0.resize(y0.size() + p.m, 0.0);
+    }
+  }
+
+  // Solves them on the executor's device and writes their answers and reports into the batch's.
+  void solve(const SharedStructure& st, const CscPattern& A_pattern, const kernels::AdmmParams<double>& prm,
+             const Executor& executor, SolveResult<double>& result,
+             std::vector<kernels::ProblemReport<double>>& reports) const {
+    const int count = static_cast<int>(problem.size());
+    if (count == 0) return;
+    const int n = result.n, m = result.m;
+    cuda::SparsePcgBatch batch;
+    batch.n = n;
+    batch.m = m;
+    batch.count = count;
+    batch.P_starts = st.P_full.col_starts.data();
+    batch.P_rows = st.P_full.row_indices.data();
+    batch.A_starts = A_pattern.col_starts;
+    batch.A_rows = A_pattern.row_indices;
+    batch.At_starts = st.At.col_starts.data();
+    batch.At_rows = st.At.row_indices.data();
+    batch.At_position = st.At_position.data();
+    batch.P_values = P.data();
+    batch.A_values = A.data();
+    batch.At_values = At.data();
+    batch.q = q.data();
+    batch.l = l.data();
+    batch.u = u.data();
+    batch.x0 = x0.data();
+    batch.y0 = y0.data();
+    batch.warm = warm.data();
+    std::vector<double> x(static_cast<std::size_t>(count) * n), y(static_cast<std::size_t>(count) * m);
+    std::vector<kernels::ProblemReport<double>> staged_reports(count);
+    cuda::solve_sparse_pcg(batch, prm, executor, x.data(), y.data(), staged_reports.data());
+    for (int k = 0; k < count; ++k) {
+      const std::size_t b = static_cast<std::size_t>(problem[k]);
+      std::copy(x.begin() + k * static_cast<std::ptrdiff_t>(n), x.begin() + (k + 1) * static_cast<std::ptrdiff_t>(n),
+                result.x.begin() + b * n);
+      std::copy(y.begin() + k * static_cast<std::ptrdiff_t>(m), y.begin() + (k + 1) * static_cast<std::ptrdiff_t>(m),
+                result.y.begin() + b * m);
+      reports[b] = staged_reports[k];
+    }
+  }
+};
+
+// Whether a solve on this executor with these settings runs the conjugate gradient;
+// InvalidArgument for the factorization on the CUDA executor.
+bool uses_conjugate_gradient(const Settings& settings, const Executor& executor) {
+  const bool cuda = executor.kind() == Executor::Kind::cuda;
+  switch (settings.sparse_linear_system) {
+    case SparseLinearSystem::factorization:
+      if (cuda)
+        throw InvalidArgument(
+            "Settings::sparse_linear_system = factorization: the sparse path on Executor::cuda solves by the "
+            "conjugate gradient only (conjugate_gradient or automatic)");
+      return false;
+    case SparseLinearSystem::conjugate_gradient:
+      return true;
+    case SparseLinearSystem::automatic:
+      break;
+  }
+  return cuda;
+}
+
 }  // namespace
 
-SparseSolver::SparseSolver(const CscPattern& P_pattern, const CscPattern& A_pattern, Settings settings) {
+SparseSolver::SparseSolver(const CscPattern& P_pattern, const CscPattern& A_pattern, Settings settings,
+                           Executor executor) {
   validate(settings);
-  impl_ = std::make_unique<Impl>(validated(P_pattern, A_pattern), A_pattern, settings);
+  uses_conjugate_gradient(settings, executor);
+  impl_ = std::make_unique<Impl>(validated(P_pattern, A_pattern), A_pattern, settings, executor);
 }
 
 SparseSolver::~SparseSolver() = default;
@@ -197,6 +277,7 @@ const Settings& SparseSolver::settings() const { return impl_->settings; }
 
 void SparseSolver::set_settings(const Settings& settings) {
   validate(settings);
+  uses_conjugate_gradient(settings, impl_->executor);
   impl_->settings = settings;
 }
 
@@ -215,6 +296,14 @@ SolveResult<double> SparseSolver::solve(const SparseQpBatchView<double>& batch) 
   const auto start = std::chrono::steady_clock::now();
   const int n = batch.n, m = batch.m;
   kernels::AdmmParams<double> prm = detail::to_admm_params<double>(s.settings);
+  const bool conjugate_gradient = uses_conjugate_gradient(s.settings, s.executor);
+  const bool on_gpu = s.executor.kind() == Executor::Kind::cuda;
+  if (conjugate_gradient) {  // nothing is factored: no polishing, no interior point
+    prm.polish = false;
+    prm.interior_point_max_iter = 0;
+  }
+  if (on_gpu && !cuda_available())
+    throw CudaUnavailable(std::string("the sparse path on Executor::cuda: ") + cuda_unavailable_reason());
   const bool warm = s.settings.warm_start && s.warm_batch == batch.batch;
 
   const CscPattern P_upper = view_of(s.P_upper), A_pattern = view_of(s.A);
@@ -230,7 +319,22 @@ SolveResult<double> SparseSolver::solve(const SparseQpBatchView<double>& batch) 
   std::vector<kernels::ProblemReport<double>> reports(batch.batch);
   const kernels::SerialGroup g;
 
-  kernels::SparseAdmmWorkspace w = workspace_over(a, s.structure, P_upper, A_pattern, s.kkt);
+  kernels::SparseAdmmWorkspace w;
+  if (!conjugate_gradient) {
+    if (!s.kkt) s.kkt = std::make_unique<cpu::SparseKkt>(P_upper, A_pattern);
+    w = workspace_over(a, s.structure, P_upper, A_pattern, *s.kkt);
+  }
+  const SharedStructure& st = s.structure;
+  const int p_full_nonzeros = static_cast<int>(st.P_full.row_indices.size());
+  kernels::PcgAdmmWorkspace pw;
+  if (conjugate_gradient && !on_gpu) {
+    s.pcg_block.assign(static_cast<std::size_t>(kernels::pcg_workspace_doubles(n, m, p_full_nonzeros, a_nonzeros)),
+                       0.0);
+    pw = kernels::pcg_workspace_over(s.pcg_block.data(), n, m, st.P_full.col_starts.data(),
+                                     st.P_full.row_indices.data(), A_pattern.col_starts, A_pattern.row_indices,
+                                     st.At.col_starts.data(), st.At.row_indices.data(), st.At_position.data());
+  }
+  GpuStaging staged;
   kernels::SparseProblemView p;
   p.n = n;
   p.m = m;
@@ -287,25 +391,28 @@ SolveResult<double> SparseSolver::solve(const SparseQpBatchView<double>& batch) 
       continue;
     }
 
-    kernels::ruiz_equilibrate(g, p, prm.scaling_iterations, w);
-    kernels::set_rho_vector(g, m, prm.rho, prm, w);
-    if (!kernels::factor_reduced_system(g, n, m, prm.sigma, w)) {
-      kernels::report_failure(g, n, m, SolveStatus::numerical_error, report, out);
-      continue;
-    }
     // A previous solution as the start where it is finite (a non-finite one is ignored, as on
     // the dense path); zeros otherwise.
     const double* x0 = warm ? s.warm_x.data() + static_cast<std::size_t>(b) * n : nullptr;
     const double* y0 = warm ? s.warm_y.data() + static_cast<std::size_t>(b) * m : nullptr;
-    if (kernels::warm_start_usable(g, n, m, x0, y0)) {
-      warm_start_iterate(g, n, m, x0, y0, w);
+    const bool warm_usable = kernels::warm_start_usable(g, n, m, x0, y0);
+    if (on_gpu) {
+      staged.add(b, p, p_full_nonzeros, a_nonzeros, warm_usable ? x0 : nullptr, warm_usable ? y0 : nullptr);
+    } else if (conjugate_gradient) {
+      if (warm_usable) {
+        std::copy(x0, x0 + n, pw.x);
+        std::copy(y0, y0 + m, pw.y);
+      }
+      kernels::sparse_admm_solve(g, p, prm, pw, warm_usable, report, out);
     } else {
-      kernels::fill(g, w.x, n, 0.0);
-      kernels::fill(g, w.z, m, 0.0);
-      kernels::fill(g, w.y, m, 0.0);
+      if (warm_usable) {
+        std::copy(x0, x0 + n, w.x);
+        std::copy(y0, y0 + m, w.y);
+      }
+      kernels::sparse_admm_solve(g, p, prm, w, warm_usable, report, out);
     }
-    kernels::admm_run(g, p, prm, w, kernels::RunStart<double>{prm.rho, true, false, 0}, report, out);
   }
+  if (on_gpu) staged.solve(st, A_pattern, prm, s.executor, result, reports);
   detail::collect_reports(reports, result);
   if (s.settings.warm_start) {
     s.warm_batch = batch.batch;
@@ -315,18 +422,19 @@ SolveResult<double> SparseSolver::solve(const SparseQpBatchView<double>& batch) 
   return result;
 }
 
-SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const Settings& settings) {
+SolveResult<double> solve_sparse(const SparseQpBatchView<double>& batch, const Settings& settings,
+                                 const Executor& executor) {
   validate(batch);
   validate(settings);
   refuse_cone_blocks(batch, "solve_sparse");  // before the pattern is analysed
   Settings cold = settings;
   cold.warm_start = false;  // one call: nothing to start from, and nothing to keep
-  return SparseSolver(batch.P_pattern, batch.A_pattern, cold).solve(batch);
+  return SparseSolver(batch.P_pattern, batch.A_pattern, cold, executor).solve(batch);
 }
 
-SolveResult<double> solve_sparse(const SparseQp& qp, const Settings& settings) {
+SolveResult<double> solve_sparse(const SparseQp& qp, const Settings& settings, const Executor& executor) {
   validate(qp);
-  return solve_sparse(batch_view(qp), settings);
+  return solve_sparse(batch_view(qp), settings, executor);
 }
 
 }  // namespace bpqp

@@ -3,6 +3,7 @@
 #include "bpqp/errors.hpp"
 #include "core/backends.hpp"
 #include "core/backward_backends.hpp"
+#include "core/sparse_backends.hpp"
 #include "cuda/allocation_count.hpp"
 
 namespace bpqp {
@@ -63,5 +64,10 @@ template void backward_on_device(const QpBatchView<float>&, const DeviceSolution
 template void backward_on_device(const QpBatchView<double>&, const DeviceSolution<double>&, const double*,
                                  const double*, const kernels::BackwardParams<double>&, const Executor&,
                                  const DeviceGradients<double>&);
+
+void solve_sparse_pcg(const SparsePcgBatch&, const kernels::AdmmParams<double>&, const Executor&, double*, double*,
+                      kernels::ProblemReport<double>*) {
+  throw CudaUnavailable(std::string("the sparse path on Executor::cuda: ") + cuda_unavailable_reason());
+}
 
 }  // namespace bpqp::cuda

@@ -51,6 +51,16 @@ check("sparse path objective includes the constant", abs(p["objective"] - (-99.9
 check("sparse path status solved", p["status"] == "solved", p["status"])
 bad = run("solve", f"{MM}/HS21.QPS", "--sparse", "--precision", "float", expect_ok=False)
 check("sparse path refuses float by name", bad.returncode != 0 and "--path sparse" in bad.stderr, bad.stderr)
+# The conjugate gradient (the GPU's method) on the CPU: the same answer, unpolished.
+out = json.loads(run("solve", f"{MM}/HS21.QPS", "--sparse", "--sparse-linear-system", "conjugate_gradient",
+                     "--eps-abs", "1e-6", "--eps-rel", "1e-6").stdout)
+p = out["problems"][0]
+check("conjugate gradient: solved, not polished, objective within tolerance",
+      p["status"] == "solved" and p["polish"] == "not_run" and abs(p["objective"] - (-99.96)) < 1e-3, p)
+bad = run("solve", f"{MM}/HS21.QPS", "--sparse", "--backend", "cuda", "--sparse-linear-system", "factorization",
+          expect_ok=False)
+check("the factorization on cuda is refused by name",
+      bad.returncode != 0 and "sparse_linear_system" in bad.stderr, bad.stderr)
 # --path auto (the default): the sparse path from n + m = --sparse-above on, in double on the cpu.
 paths = {(name, args): json.loads(run("solve", f"{MM}/{name}.QPS", *args).stdout).get("path")
          for name, args in (("HS21", ()), ("CVXQP2_M", ()), ("CVXQP2_M", ("--precision", "float")),

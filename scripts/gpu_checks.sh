@@ -11,15 +11,15 @@
 # crashes or hangs leaves the others' results. A failed step does not stop the rest.
 # Steps, most valuable first: (1) the shared-P/A batch phase (its CUDA graph with a WHILE node
 # and cuBLAS in the body), (2) the per-problem forward (block, partial warps, warp tiles, shared
-# and global workspace, 10⁵ problems), (3) backward, device-pointer API, reliability, (4) the
-# whole backend suite on the CUDA executor, (5) compute-sanitizer memcheck, racecheck and
+# and global workspace, 10⁵ problems), (3) backward, device-pointer API, reliability, (3b) the
+# sparse path's conjugate gradient on the GPU (CudaSparse), (4) the whole backend suite on the CUDA executor, (5) compute-sanitizer memcheck, racecheck and
 # synccheck on one small test each, (6) the throughput table (random QP 100×20, float and
 # double, batches 10³/10⁴/10⁵, per-problem and shared P/A, forward and forward + backward).
 #
 # Sizing: nothing here has run on a GPU yet, so the limits are estimates, not measurements:
 # the tests' own CPU references dominate the test steps (the two 10⁵-problem tests solve their
 # batch on the CPU too, on 16 cores there), sanitizers slow a kernel 10–100× (hence one small
-# test each), and a throughput cell is capped at 10 s. The limits add up to 525 s; the whole
+# test each), and a throughput cell is capped at 10 s. The limits add up to 555 s; the whole
 # run is held to BPQP_GPU_CHECKS_BUDGET seconds (default 540, inside one 600 s device call):
 # a step gets at most what is left, and one that would get under 20 s is skipped and says so.
 set -uo pipefail
@@ -64,7 +64,7 @@ backend="$bundle/test_backend"
 bench="$bundle/bpqp_bench"
 sanitizer_filter() {  # one small test per tool
   case $1 in
-    memcheck) echo 'CudaForward/1.MatchesTheCpuBackendOnRandomBatches:CudaBackward/1.*' ;;
+    memcheck) echo 'CudaForward/1.MatchesTheCpuBackendOnRandomBatches:CudaBackward/1.*:CudaSparse.MixedBatch*' ;;
     racecheck) echo 'CudaForward/1.WarpTilesAgree*:CudaForward/1.SharedAndGlobalMemoryWorkspacesGiveTheSameAnswerToRounding' ;;
     synccheck) echo 'CudaBatchPhase/1.EveryProblemGetsThePerProblemStatusAndACertifiedAnswer' ;;
   esac
@@ -74,6 +74,7 @@ run_steps() {
   step batch_phase 60 "$tests" --gtest_filter='CudaBatchPhase/*'
   step forward 90 "$tests" --gtest_filter='CudaForward/*'
   step backward_device_reliability 60 "$tests" --gtest_filter='CudaBackward*:CudaDeviceApi*:CudaReliability*'
+  step sparse 30 "$tests" --gtest_filter='CudaSparse.*'
   step backend_suite_on_cuda 75 env BPQP_TEST_EXECUTOR=cuda "$backend" --gtest_filter='-*MarosMeszaros*'
   for tool in memcheck racecheck synccheck; do
     step "sanitizer_$tool" 40 compute-sanitizer --tool "$tool" --error-exitcode 1 "$tests" \

@@ -3,6 +3,7 @@
 // script (osqp_adjoint.py runs OSQP and its adjoint derivative on the same problem).
 //
 //   bpqp_large_scale --n 3000 --m 1000 --density 0.01 --seed 1 --out case.npz
+//                    [--linear-system automatic|factorization|conjugate_gradient] [--backend cpu|cuda]
 //
 // The generator (our own; the paper's code is not available to us): x0 ~ U(−1, 1)ⁿ;
 // P = S + diag(Σ_j |S_ij| + 1) with S symmetric, its entries U(−1, 1) at the given density
@@ -85,7 +86,7 @@ int main(int argc, char** argv) {
   int n = 3000, m = 1000;
   double density = 0.01;
   unsigned seed = 1;
-  std::string out;
+  std::string out, linear_system = "automatic", backend = "cpu";
   for (int a = 1; a + 1 < argc; a += 2) {
     const std::string key = argv[a], value = argv[a + 1];
     if (key == "--n") n = std::atoi(value.c_str());
@@ -93,18 +94,29 @@ int main(int argc, char** argv) {
     else if (key == "--density") density = std::atof(value.c_str());
     else if (key == "--seed") seed = static_cast<unsigned>(std::atoi(value.c_str()));
     else if (key == "--out") out = value;
+    else if (key == "--linear-system") linear_system = value;
+    else if (key == "--backend") backend = value;
     else {
-      std::fprintf(stderr, "unknown option %s (--n, --m, --density, --seed, --out)\n", key.c_str());
+      std::fprintf(stderr, "unknown option %s (--n, --m, --density, --seed, --out, --linear-system, --backend)\n",
+                   key.c_str());
       return 2;
     }
   }
-  if (n <= 0 || m < 0 || !(density > 0.0 && density <= 1.0)) {
-    std::fprintf(stderr, "expected n > 0, m >= 0, 0 < density <= 1\n");
+  if (n <= 0 || m < 0 || !(density > 0.0 && density <= 1.0) ||
+      (linear_system != "automatic" && linear_system != "factorization" && linear_system != "conjugate_gradient") ||
+      (backend != "cpu" && backend != "cuda")) {
+    std::fprintf(stderr,
+                 "expected n > 0, m >= 0, 0 < density <= 1, --linear-system automatic|factorization|"
+                 "conjugate_gradient, --backend cpu|cuda\n");
     return 2;
   }
   const bpqp::SparseQp qp = generate(n, m, density, seed);
   bpqp::Settings settings;  // eps 1e-5, polishing on: the defaults
-  const bpqp::SolveResult<double> fwd = bpqp::solve_sparse(qp, settings);
+  settings.sparse_linear_system = linear_system == "factorization"        ? bpqp::SparseLinearSystem::factorization
+                                  : linear_system == "conjugate_gradient" ? bpqp::SparseLinearSystem::conjugate_gradient
+                                                                          : bpqp::SparseLinearSystem::automatic;
+  const bpqp::Executor executor = backend == "cuda" ? bpqp::Executor::cuda() : bpqp::Executor::cpu(1);
+  const bpqp::SolveResult<double> fwd = bpqp::solve_sparse(qp, settings, executor);
   std::vector<double> g(n);
   for (int j = 0; j < n; ++j) g[j] = std::sin(0.1 * j);
   const bpqp::Gradients<double> grad = bpqp::backward_sparse(bpqp::batch_view(qp), fwd, g.data());
@@ -113,10 +125,11 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"n\": %d, \"m\": %d, \"density\": %g, \"seed\": %u, \"nnz_P_upper\": %d, \"nnz_A\": %d, \"status\": \"%s\", "
       "\"iterations\": %d, \"polish\": \"%s\", \"backward_status\": \"%s\", \"active_rows\": %d, "
-      "\"forward_s\": %.4f, \"backward_s\": %.4f, \"peak_rss_mb\": %.1f}\n",
+      "\"forward_s\": %.4f, \"backward_s\": %.4f, \"peak_rss_mb\": %.1f, \"linear_system\": \"%s\", "
+      "\"backend\": \"%s\", \"objective\": %.12g}\n",
       n, m, density, seed, qp.P.nonzeros(), qp.A.nonzeros(), bpqp::to_string(fwd.status[0]), fwd.iterations[0],
       bpqp::to_string(fwd.polish[0]), bpqp::to_string(grad.status[0]), grad.active_rows[0], fwd.seconds, grad.seconds,
-      usage.ru_maxrss / 1024.0);
+      usage.ru_maxrss / 1024.0, linear_system.c_str(), backend.c_str(), fwd.objective[0]);
   if (!out.empty()) {
     bpqp::bench::NpzWriter npz;
     const auto add = [&](const char* name, const std::vector<double>& v) {

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <string>
 #include <vector>
@@ -15,6 +14,7 @@
 #include "problems/problem_generators.hpp"
 #include "support/mixed_batch.hpp"
 #include "support/promised_accuracy.hpp"
+#include "support/sparse_path_support.hpp"
 #include "support/union_batch.hpp"
 
 namespace {
@@ -22,14 +22,7 @@ namespace {
 using bpqp::Settings;
 using bpqp::SolveStatus;
 using bpqp::SparseLinearSystem;
-
-Settings conjugate_gradient_settings(double eps) {
-  Settings s;
-  s.eps_abs = eps;
-  s.eps_rel = eps;
-  s.sparse_linear_system = SparseLinearSystem::conjugate_gradient;
-  return s;
-}
+using bpqp::testing::conjugate_gradient_settings;
 
 TEST(SparseConjugateGradient, PlantedQpsSolveToTheirTolerance) {
   for (int seed = 1; seed <= 6; ++seed) {
@@ -106,14 +99,6 @@ TEST(SparseConjugateGradient, WarmStartReducesIterationsOnAPerturbedResolve) {
   }
 }
 
-double reference_objective(const std::string& problem) {
-  std::ifstream in(std::string(BPQP_MAROS_MESZAROS_DIR) + "/reference.csv");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(problem + ",", 0) == 0) return std::stod(line.substr(line.rfind(',') + 1));
-  return std::numeric_limits<double>::quiet_NaN();
-}
-
 // Small Maros–Mészáros problems that ADMM alone solves at eps 1e-6 (on the harder ones of the
 // collection it stalls without the factorization's polish and interior point: see
 // SparseLinearSystem), against the collection's optimal objectives.
@@ -123,7 +108,7 @@ TEST(SparseConjugateGradient, MarosMeszarosProblemsReachTheirReferenceObjective)
     const bpqp::SparseQp qp = bpqp::io::read_qps_sparse(std::string(BPQP_MAROS_MESZAROS_DIR) + "/" + name + ".QPS");
     const auto r = bpqp::solve_sparse(qp, conjugate_gradient_settings(1e-6));
     ASSERT_EQ(r.status[0], SolveStatus::solved);
-    const double reference = reference_objective(name);
+    const double reference = bpqp::testing::maros_meszaros_reference_objective(name);
     ASSERT_TRUE(std::isfinite(reference));
     // The unpolished objective's error: a few times eps relative (the references have 5 to 8 digits).
     EXPECT_NEAR(r.objective[0] + qp.objective_constant, reference, 1e-4 * (1.0 + std::abs(reference)));

@@ -21,6 +21,7 @@
 #include "support/mixed_batch.hpp"
 #include "support/promised_accuracy.hpp"
 #include "support/reference_qp.hpp"
+#include "support/sparse_path_support.hpp"
 #include "support/union_batch.hpp"
 
 namespace {
@@ -129,28 +130,13 @@ TEST(SparseForward, OnePatternWithValuesPerProblemSolvesEachAsItsOwn) {
   }
 }
 
-// A Maros–Mészáros problem's optimal objective from reference.csv (NaN if it is not listed).
-double reference_objective(const std::string& problem) {
-  std::ifstream in(std::string(BPQP_MAROS_MESZAROS_DIR) + "/reference.csv");
-  std::string line;
-  std::getline(in, line);  // name,n,m,n_equality_rows,optimal_objective
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string name, cell;
-    std::getline(fields, name, ',');
-    for (int k = 0; k < 4; ++k) std::getline(fields, cell, ',');
-    if (name == problem) return std::stod(cell);
-  }
-  return std::numeric_limits<double>::quiet_NaN();
-}
-
 // Maros–Mészáros problems that ADMM and polishing solve at eps 1e-6: the objective against
 // reference.csv.
 TEST(SparseForward, MarosMeszarosProblemsReadSparseReachTheirReferenceObjective) {
   for (const char* name : {"HS21", "HS35", "HS118", "QPTEST", "DUALC1", "GENHS28", "CVXQP2_S", "PRIMALC2"}) {
     SCOPED_TRACE(name);
     const SparseQp qp = bpqp::io::read_qps_sparse(std::string(BPQP_MAROS_MESZAROS_DIR) + "/" + name + ".QPS");
-    const double expected = reference_objective(name);
+    const double expected = bpqp::testing::maros_meszaros_reference_objective(name);
     ASSERT_TRUE(std::isfinite(expected));
     const auto r = bpqp::solve_sparse(qp, sparse_settings(1e-6));
     ASSERT_EQ(r.status[0], SolveStatus::solved);
@@ -250,7 +236,7 @@ TEST(SparseForward, InteriorPointFinishesWhatAdmmLeaves) {
     const auto r = bpqp::solve_sparse(qp, s);
     ASSERT_EQ(r.status[0], SolveStatus::solved);
     EXPECT_GT(r.interior_point_iterations[0], 0);
-    const double expected = reference_objective(name);
+    const double expected = bpqp::testing::maros_meszaros_reference_objective(name);
     EXPECT_NEAR(r.objective[0] + qp.objective_constant, expected, 1e-4 * (1.0 + std::abs(expected)));
   }
 }

@@ -13,18 +13,11 @@
 #include "problems/problem_generators.hpp"
 #include "support/mixed_batch.hpp"
 #include "support/promised_accuracy.hpp"
+#include "support/sparse_path_support.hpp"
 #include "support/union_batch.hpp"
 
 namespace bpqp {
 namespace {
-
-Settings conjugate_gradient(double eps) {
-  Settings s;
-  s.eps_abs = eps;
-  s.eps_rel = eps;
-  s.sparse_linear_system = SparseLinearSystem::conjugate_gradient;
-  return s;
-}
 
 // One pattern, values per problem, a block each: the statuses of the CPU's run of the same
 // kernels, each answer as promised against its planted solution, x close to the CPU's (the
@@ -44,7 +37,7 @@ TEST(CudaSparse, PlantedBatchMatchesTheSameKernelsOnTheCpu) {
     problems.push_back(planted.back().qp);
   }
   const testing::UnionBatch u = testing::union_batch(problems);
-  const Settings s = conjugate_gradient(1e-7);
+  const Settings s = testing::conjugate_gradient_settings(1e-7);
   const auto cpu = solve_sparse(u.view, s);
   const auto gpu = solve_sparse(u.view, s, Executor::cuda(0));
   for (int b = 0; b < 40; ++b) {
@@ -71,7 +64,7 @@ TEST(CudaSparse, MixedBatchGivesEveryStatusAndAnswer) {
 TEST(CudaSparse, BlockSizesAgreeOnAMarosMeszarosProblem) {
   BPQP_REQUIRE_GPU();
   const SparseQp qp = io::read_qps_sparse(std::string(BPQP_MAROS_MESZAROS_DIR) + "/CVXQP2_S.QPS");
-  const Settings s = conjugate_gradient(1e-6);
+  const Settings s = testing::conjugate_gradient_settings(1e-6);
   const auto cpu = solve_sparse(qp, s);
   ASSERT_EQ(cpu.status[0], SolveStatus::solved);
   for (int threads : {32, 100, 256}) {

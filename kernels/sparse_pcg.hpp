@@ -45,7 +45,8 @@ struct PcgAdmmWorkspace : SparseAdmmData {
 // carve one block of this size per problem (pcg_workspace_over).
 BPQP_HD BPQP_INLINE long long pcg_workspace_doubles(int n, int m, int P_full_nonzeros, int A_nonzeros) {
   return static_cast<long long>(P_full_nonzeros) + 2LL * A_nonzeros + 4  // P̄, Ā, Āᵀ; scalars
-         + 16LL * n + 12LL * m + InteriorPointArrays<double>::entries(n, m);
+         + 16LL * n + 12LL * m                                           // the vectors
+         + n + m;                                                        // the anchor (w.interior)
 }
 
 // Wires a PcgAdmmWorkspace over `block` (pcg_workspace_doubles entries) and the shared
@@ -76,7 +77,7 @@ BPQP_HD BPQP_INLINE PcgAdmmWorkspace pcg_workspace_over(double* block, int n, in
     *v = next;
     next += m;
   }
-  w.interior = next;
+  w.interior = next;  // n + m: admm_run's anchor iterate (no interior point runs here)
   return w;
 }
 
@@ -177,8 +178,14 @@ template <class Group>
 BPQP_HD Residuals<double> compute_residuals(const Group& g, int n, int m, PcgAdmmWorkspace& w, const double* x,
                                             const double* z, const double* y) {
   const Residuals<double> r = compute_residuals(g, n, m, static_cast<SparseAdmmData&>(w), x, z, y);
-  const double smaller = min_of(r.prim_scaled, r.dual_scaled);
-  if (g.rank() == 0 && is_finite(smaller)) w.scalars[1] = kConjugateGradientToleranceFraction * smaller;
+  // The smaller positive one: a residual that is exactly 0 (the primal one of a problem with
+  // no rows, or only free rows) would set no tolerance, and the relative rule above then
+  // stopped the solves once the dual residual was below 1e-4·‖rhs‖: ADMM stalled there.
+  const double prim = r.prim_scaled > 0.0 ? r.prim_scaled : r.dual_scaled;
+  const double dual = r.dual_scaled > 0.0 ? r.dual_scaled : r.prim_scaled;
+  const double smaller = min_of(prim, dual);
+  if (g.rank() == 0 && smaller > 0.0 && is_finite(smaller))
+    w.scalars[1] = kConjugateGradientToleranceFraction * smaller;
   g.sync();
   return r;
 }

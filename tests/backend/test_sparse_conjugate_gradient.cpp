@@ -67,6 +67,29 @@ TEST(SparseConjugateGradient, AgreesWithTheFactorizationsAdmm) {
   }
 }
 
+// A problem whose primal residual is exactly 0 — no rows, or only free rows — still sets the
+// solves' tolerance from its dual residual (it stalled at solved_inaccurate, 10000 iterations).
+TEST(SparseConjugateGradient, ProblemsWithoutBindingRowsConvergeToTheUnconstrainedMinimum) {
+  const double inf = std::numeric_limits<double>::infinity();
+  bpqp::DenseQp qp;
+  qp.n = 3;
+  qp.P = {4, 1, 0, 1, 3, -1, 0, -1, 5};
+  qp.q = {1, -2, 3};
+  // x* = −P⁻¹q, by Cramer's rule (det P = 51).
+  const std::vector<double> x_star = {-21.0 / 51, 33.0 / 51, -24.0 / 51};
+  for (int rows : {0, 1}) {
+    SCOPED_TRACE(std::to_string(rows) + " free rows");
+    qp.m = rows;
+    qp.A.assign(static_cast<std::size_t>(rows) * 3, 1.0);
+    qp.l.assign(rows, -inf);
+    qp.u.assign(rows, inf);
+    const auto r = bpqp::solve_sparse(bpqp::to_sparse(qp), conjugate_gradient_settings(1e-8));
+    ASSERT_EQ(r.status[0], SolveStatus::solved);
+    EXPECT_LT(r.iterations[0], 500);
+    EXPECT_LT(bpqp::testing::relative_distance(r.x_of(0), x_star), 1e-6);
+  }
+}
+
 // Every status exactly, one bad problem not spoiling the batch: infeasible and unbounded
 // problems are proved so by ADMM's own certificates (no interior point to prove them here).
 TEST(SparseConjugateGradient, MixedBatchGivesEveryStatusAndAnswer) {

@@ -10,6 +10,7 @@
 #include "core/admm_params.hpp"
 #include "kernels/admm_solve.hpp"
 #include "kernels/serial_group.hpp"
+#include "kernels/sparse_pcg.hpp"
 #include "support/solver_test_support.hpp"
 #include "support/thread_team_group.hpp"
 
@@ -68,6 +69,106 @@ TEST(ThreadTeam, AdmmSolveMatchesTheOneThreadGroup) {
       // Reductions add in another order, so iterates differ by rounding only.
       for (int j = 0; j < qp.n; ++j) EXPECT_NEAR(team.x[j], serial.x[j], 1e-8);
       for (int i = 0; i < qp.m; ++i) EXPECT_NEAR(team.y[i], serial.y[i], 1e-8);
+    }
+  }
+}
+
+// The sparse path's conjugate-gradient solve (kernels/sparse_pcg.hpp: what a GPU block runs on
+// the CUDA executor), its CSC arrays built here from a dense problem's non-zeros.
+struct CscArrays {
+  std::vector<int> starts{0}, rows;
+  std::vector<double> values;
+};
+
+CscArrays compress(const std::vector<double>& dense_row_major, int rows, int cols) {
+  CscArrays c;
+  for (int j = 0; j < cols; ++j) {
+    for (int i = 0; i < rows; ++i)
+      if (dense_row_major[static_cast<std::size_t>(i) * cols + j] != 0.0) {
+        c.rows.push_back(i);
+        c.values.push_back(dense_row_major[static_cast<std::size_t>(i) * cols + j]);
+      }
+    c.starts.push_back(static_cast<int>(c.rows.size()));
+  }
+  return c;
+}
+
+// One problem's CSC arrays and workspace, built once and shared by the team (as a block's are).
+struct SparseCase {
+  int n, m;
+  CscArrays P, A, At;
+  std::vector<int> At_position;
+  std::vector<double> block;
+
+  explicit SparseCase(const DenseQp& qp) : n(qp.n), m(qp.m) {
+    std::vector<double> At_dense(static_cast<std::size_t>(n) * m);
+    for (int i = 0; i < m; ++i)
+      for (int j = 0; j < n; ++j)
+        At_dense[static_cast<std::size_t>(j) * m + i] = qp.A[static_cast<std::size_t>(i) * n + j];
+    P = compress(qp.P, n, n);
+    A = compress(qp.A, m, n);
+    At = compress(At_dense, n, m);
+    At_position.resize(A.rows.size());
+    std::vector<int> next(At.starts.begin(), At.starts.end() - 1);  // Aᵀ's column i fills in A's column order
+    for (int j = 0; j < n; ++j)
+      for (int k = A.starts[j]; k < A.starts[j + 1]; ++k) At_position[k] = next[A.rows[k]]++;
+    block.assign(static_cast<std::size_t>(kernels::pcg_workspace_doubles(n, m, static_cast<int>(P.rows.size()),
+                                                                         static_cast<int>(A.rows.size()))),
+                 0.0);
+  }
+};
+
+template <class Group>
+void solve_sparse_with(const Group& g, const DenseQp& qp, SparseCase& c, const kernels::AdmmParams<double>& prm,
+                       Solved& out) {
+  const int n = c.n, m = c.m;
+  kernels::PcgAdmmWorkspace w =
+      kernels::pcg_workspace_over(c.block.data(), n, m, c.P.starts.data(), c.P.rows.data(), c.A.starts.data(),
+                                  c.A.rows.data(), c.At.starts.data(), c.At.rows.data(), c.At_position.data());
+  kernels::SparseProblemView p;
+  p.n = n;
+  p.m = m;
+  p.P = kernels::CscRef<const double>{n, n, c.P.starts.data(), c.P.rows.data(), c.P.values.data()};
+  p.A = kernels::CscRef<const double>{m, n, c.A.starts.data(), c.A.rows.data(), c.A.values.data()};
+  p.At = kernels::CscRef<const double>{n, m, c.At.starts.data(), c.At.rows.data(), c.At.values.data()};
+  p.q = qp.q.data();
+  p.l = qp.l.data();
+  p.u = qp.u.data();
+  kernels::ProblemReport<double> report;
+  kernels::ProblemOutput<double> o;
+  o.x = out.x.data();
+  o.y = out.y.data();
+  o.report = &out.report;
+  kernels::sparse_admm_solve(g, p, prm, w, false, report, o);
+}
+
+TEST(ThreadTeam, SparseConjugateGradientMatchesTheOneThreadGroup) {
+  Settings s;
+  s.polish = false;
+  s.interior_point_fallback = false;
+  s.eps_abs = 1e-8;
+  s.eps_rel = 1e-8;
+  const auto prm = detail::to_admm_params<double>(s);
+  for (int threads : {2, 3, 5}) {
+    for (std::uint64_t seed : {21u, 22u}) {
+      generators::PlantedOptions o;
+      o.n = 14;
+      o.m = 10;
+      o.n_equality = 2;
+      o.n_active = 3;
+      o.n_variable_bounds = 5;
+      o.seed = seed;
+      const DenseQp qp = generators::make_planted_qp(o).qp;
+      SparseCase serial_case(qp), team_case(qp);
+      Solved serial{std::vector<double>(qp.n), std::vector<double>(qp.m), {}};
+      solve_sparse_with(kernels::SerialGroup{}, qp, serial_case, prm, serial);
+      Solved team{std::vector<double>(qp.n), std::vector<double>(qp.m), {}};
+      testing::run_team(threads, [&](const testing::TeamGroup& g) { solve_sparse_with(g, qp, team_case, prm, team); });
+      SCOPED_TRACE("threads " + std::to_string(threads) + ", seed " + std::to_string(seed));
+      ASSERT_EQ(serial.report.status, SolveStatus::solved);
+      EXPECT_EQ(team.report.status, serial.report.status);
+      for (int j = 0; j < qp.n; ++j) EXPECT_NEAR(team.x[j], serial.x[j], 1e-6);
+      for (int i = 0; i < qp.m; ++i) EXPECT_NEAR(team.y[i], serial.y[i], 1e-5);
     }
   }
 }

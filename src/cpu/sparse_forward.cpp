@@ -1,7 +1,10 @@
 // The sparse path's driver (include/bpqp/sparse_solver.hpp): a SparseSolver builds the shared
-// structure once for its patterns (P in full from its upper triangle, Aᵀ's pattern, the KKT
-// ordering) and each solve() runs, per problem, its values, the input checks, scaling and
-// admm_run on the sparse workspace; solve_sparse is one solve of a new SparseSolver.
+// structure once for its patterns (P in full from its upper triangle, Aᵀ's pattern; the KKT
+// ordering at the first factorization) and each solve() runs, per problem, its values and the
+// input checks, then kernels::sparse_admm_solve on the factorization's workspace or the
+// conjugate gradient's — or, on the CUDA executor, stages the problems that passed for the GPU
+// (src/core/sparse_backends.hpp), which solves them together. solve_sparse is one solve of a
+// new SparseSolver.
 #include "bpqp/sparse_solver.hpp"
 
 #include <algorithm>

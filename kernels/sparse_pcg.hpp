@@ -2,7 +2,7 @@
 //   K x̃ = σx − q̄ + Āᵀ(ρ∘z − y),   K = P̄ + σI + Āᵀdiag(ρ)Ā   (OSQP §3.1, eq. 23)
 // solved by a conjugate gradient preconditioned with K's diagonal (OSQP 1.x's GPU method,
 // Schubiger et al. 2020), K applied through the CSC products of kernels/sparse_admm_data.hpp
-// and never formed. No factorization anywhere, so it runs where a factor does not fit and in a
+// and never formed. ADMM factors nothing here, so it runs where a factor does not fit and in a
 // CUDA block as on the CPU — the same code (src/cuda/sparse_pcg_forward.cu runs it on the GPU,
 // src/cpu/sparse_forward.cpp on the CPU). Without a factorization there is no polishing and no
 // interior-point fallback (both factor a KKT matrix): the solve is ADMM's alone, and its
@@ -26,8 +26,8 @@ namespace bpqp::kernels {
 constexpr int kMaxConjugateGradientSteps = 50;
 
 // Each solve's tolerance: this fraction of the smaller scaled ADMM residual at the last check
-// (OSQP 1.x's cg_tol_fraction default). Kept across ρ updates: reset after each one to the
-// relative rule below, Maros–Mészáros DUAL2 took 1125 ADMM iterations instead of 275.
+// (OSQP 1.x's cg_tol_fraction default). Kept across ρ updates; resetting it there took
+// Maros–Mészáros DUAL2 1125 ADMM iterations instead of 275.
 constexpr double kConjugateGradientToleranceFraction = 0.15;
 
 // Before a check has measured ADMM's residuals: the residual relative to the right-hand side.

@@ -16,7 +16,7 @@ enum class SparseLinearSystem {
   factorization,
   // ADMM's reduced system P + σI + Aᵀdiag(ρ)A solved by a conjugate gradient preconditioned
   // with its diagonal, never formed or factored (kernels/sparse_pcg.hpp): the CUDA executor's
-  // method, and on the CPU the same code. Without a factorization there is no polishing and no
+  // method, and on the CPU the same code. (check_convexity still factors P, once per P.) Without a factorization there is no polishing and no
   // interior point: a problem is solved to eps_abs/eps_rel by ADMM's own test (or proved
   // infeasible, or stops at max_iter), its multipliers within the tolerance of exact, and
   // degenerate or badly scaled problems that ADMM crawls on end max_iterations where the
@@ -88,7 +88,7 @@ struct Settings {
   // can show eigenvalues of −1e-5·max|P| (Maros–Mészáros VALUES does).
   std::optional<double> symmetry_tolerance;
   std::optional<double> psd_tolerance;
-  SparseLinearSystem sparse_linear_system = SparseLinearSystem::automatic;  // the sparse path's only
+  SparseLinearSystem sparse_linear_system = SparseLinearSystem::automatic;  // read by the sparse path only
 };
 
 // The tolerances a Solver<T> uses for these settings.

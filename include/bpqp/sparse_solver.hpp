@@ -19,10 +19,10 @@
 // KKT afresh. Where the ordering cannot keep the factor sparse (random sparsity), the same
 // matrix is factored dense by blocks; the interior point of a problem of up to 1000 variables
 // folds its Newton matrix as the dense path does (src/cpu/sparse_kkt.hpp, sparse_admm.hpp).
-// CPU, double precision, one thread, problems in turn.
+// With the factorization: CPU, double precision, one thread, problems in turn.
 //
 // On Executor::cuda (or with Settings::sparse_linear_system = conjugate_gradient on the CPU)
-// nothing is factored: ADMM's reduced system is solved by a preconditioned conjugate gradient
+// ADMM's systems are not factored: its reduced system is solved by a preconditioned conjugate gradient
 // (kernels/sparse_pcg.hpp), one GPU thread block per problem, every iteration inside one
 // launch; no polishing and no interior point there (see SparseLinearSystem). The input checks
 // run on the host first, as above; the problems that pass go to the device together, so the
@@ -63,7 +63,11 @@ class SparseSolver {
   // full pattern, Aᵀ's, and at the first factorization the KKT's fill-reducing order.
   // InvalidArgument for a malformed pattern (as validate(SparseQpBatchView): P n×n upper
   // triangle, n ≥ 1, A with n columns), settings, or the factorization asked of Executor::cuda.
-  // The executor's threads are not used (one CPU thread); its device and stream are.
+  // Of the executor, the sparse path uses the kind, device, stream and block size (default 256
+  // threads per problem on the sparse path); it ignores threads (one CPU thread), the memory limit
+  // (the batch's problems that pass their checks must fit on the device together), problems per
+  // block and shared memory. A build without CUDA, or no usable GPU: solve() throws
+  // CudaUnavailable for Executor::cuda.
   SparseSolver(const CscPattern& P_pattern, const CscPattern& A_pattern, Settings settings = {},
                Executor executor = Executor::cpu());
   ~SparseSolver();

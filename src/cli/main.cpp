@@ -410,7 +410,8 @@ int main(int argc, char** argv) {
   solve->add_option("--path", solve_opts.path,
                     "auto, dense or sparse. sparse: a QPS/MPS, CBF or JSON file's problems (no cones) solved one by one "
                     "with no dense matrices (double; cuda by the conjugate gradient: --sparse-linear-system; --backward "
-                    "gives dP and dA on the file's patterns). auto: "
+                    "gives dP and dA on the file's patterns). auto (cpu backend only; with --backend cuda give --path "
+                    "sparse): "
                     "sparse when every problem fits it and has n + m >= --sparse-above, dense otherwise")
       ->check(CLI::IsMember({"auto", "dense", "sparse"}))->capture_default_str();
   solve->add_flag_callback("--sparse", [&solve_opts] { solve_opts.path = "sparse"; }, "Same as --path sparse");

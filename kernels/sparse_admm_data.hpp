@@ -221,11 +221,11 @@ BPQP_HD void user_P_product(const Group& g, const SparseProblemView& p, const do
 
 
 // One problem's solve after its input checks (done by the host: src/cpu/sparse_forward.cpp):
-// scaling, ρ, the backend's first factorization (or preconditioner), the start — zeros, or
-// the scaled warm start the caller left in w.x and w.y (warm) — and admm_run.
+// scaling, ρ, the backend's first factorization (or preconditioner), the start — out.x0 and
+// out.y0 where given and finite (as admm_solve takes a warm start), zeros otherwise — and admm_run.
 template <class Group, class Workspace>
 BPQP_HD void sparse_admm_solve(const Group& g, const SparseProblemView& p, const AdmmParams<double>& prm, Workspace& w,
-                               bool warm, ProblemReport<double>& report, const ProblemOutput<double>& out) {
+                               ProblemReport<double>& report, const ProblemOutput<double>& out) {
   const int n = p.n, m = p.m;
   ruiz_equilibrate(g, p, prm.scaling_iterations, w);
   set_rho_vector(g, m, prm.rho, prm, w);
@@ -233,12 +233,12 @@ BPQP_HD void sparse_admm_solve(const Group& g, const SparseProblemView& p, const
     report_failure(g, n, m, SolveStatus::numerical_error, report, out);
     return;
   }
-  if (warm) {
-    // x0, y0 (the user's units, in w.x and w.y) as ADMM's scaled start, as the dense kernels
-    // map a warm start: x̄ = D⁻¹x, ȳ = c·E⁻¹y, z̄ = Π(Āx̄).
+  if (warm_start_usable(g, n, m, out.x0, out.y0)) {
+    // x0, y0 (the user's units) as ADMM's scaled start, as admm_solve maps a warm start:
+    // x̄ = D⁻¹x, ȳ = c·E⁻¹y, z̄ = Π(Āx̄).
     const double c = w.scalars[0];
-    for (int j = g.rank(); j < n; j += g.size()) w.x[j] *= w.D_inv[j];
-    for (int i = g.rank(); i < m; i += g.size()) w.y[i] *= w.E_inv[i] * c;
+    for (int j = g.rank(); j < n; j += g.size()) w.x[j] = out.x0[j] * w.D_inv[j];
+    for (int i = g.rank(); i < m; i += g.size()) w.y[i] = out.y0[i] * w.E_inv[i] * c;
     g.sync();
     scaled_A_product(g, n, m, w, w.x, w.z);
     project_onto_constraints(g, m, w.cones, w.l, w.u, w.z);

@@ -356,7 +356,11 @@ SolveResult<double> SparseSolver::solve(const SparseQpBatchView<double>& batch) 
     report.rho = prm.rho;
     double* x_out = result.x.data() + static_cast<std::size_t>(b) * n;
     double* y_out = result.y.data() + static_cast<std::size_t>(b) * m;
-    const kernels::ProblemOutput<double> out{x_out, y_out, &report, nullptr, nullptr};
+    // A previous solution as the start where it is finite (a non-finite one is ignored, as on
+    // the dense path: sparse_admm_solve checks); zeros otherwise.
+    const double* x0 = warm ? s.warm_x.data() + static_cast<std::size_t>(b) * n : nullptr;
+    const double* y0 = warm ? s.warm_y.data() + static_cast<std::size_t>(b) * m : nullptr;
+    const kernels::ProblemOutput<double> out{x_out, y_out, &report, x0, y0};
 
     // The user's values on the shared patterns.
     const double* P_values = batch.P_values_of(b);
@@ -394,26 +398,12 @@ SolveResult<double> SparseSolver::solve(const SparseQpBatchView<double>& batch) 
       continue;
     }
 
-    // A previous solution as the start where it is finite (a non-finite one is ignored, as on
-    // the dense path); zeros otherwise.
-    const double* x0 = warm ? s.warm_x.data() + static_cast<std::size_t>(b) * n : nullptr;
-    const double* y0 = warm ? s.warm_y.data() + static_cast<std::size_t>(b) * m : nullptr;
-    const bool warm_usable = kernels::warm_start_usable(g, n, m, x0, y0);
-    if (on_gpu) {
-      staged.add(b, p, p_full_nonzeros, a_nonzeros, warm_usable ? x0 : nullptr, warm_usable ? y0 : nullptr);
-    } else if (conjugate_gradient) {
-      if (warm_usable) {
-        std::copy(x0, x0 + n, pw.x);
-        std::copy(y0, y0 + m, pw.y);
-      }
-      kernels::sparse_admm_solve(g, p, prm, pw, warm_usable, report, out);
-    } else {
-      if (warm_usable) {
-        std::copy(x0, x0 + n, w.x);
-        std::copy(y0, y0 + m, w.y);
-      }
-      kernels::sparse_admm_solve(g, p, prm, w, warm_usable, report, out);
-    }
+    if (on_gpu)
+      staged.add(b, p, p_full_nonzeros, a_nonzeros, x0, y0);
+    else if (conjugate_gradient)
+      kernels::sparse_admm_solve(g, p, prm, pw, report, out);
+    else
+      kernels::sparse_admm_solve(g, p, prm, w, report, out);
   }
   if (on_gpu) staged.solve(st, A_pattern, prm, s.executor, result, reports);
   detail::collect_reports(reports, result);

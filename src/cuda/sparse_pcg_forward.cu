@@ -45,14 +45,11 @@ struct SparsePcgJob {
         kernels::pcg_workspace_over(reinterpret_cast<double*>(workspace), n, m, P_starts, P_rows, A_starts, A_rows,
                                     At_starts, At_rows, At_position);
     const bool start_warm = warm[b] != 0;
-    if (start_warm) {
-      kernels::copy(g, w.x, x0 + bn, n);
-      kernels::copy(g, w.y, y0 + bm, m);
-    }
     kernels::ProblemReport<double> report;
     report.rho = params.rho;
-    const kernels::ProblemOutput<double> out{x + bn, y + bm, reports + b, nullptr, nullptr};
-    kernels::sparse_admm_solve(g, p, params, w, start_warm, report, out);
+    const kernels::ProblemOutput<double> out{x + bn, y + bm, reports + b, start_warm ? x0 + bn : nullptr,
+                                             start_warm ? y0 + bm : nullptr};
+    kernels::sparse_admm_solve(g, p, params, w, report, out);
   }
 };
 

@@ -139,7 +139,7 @@ void solve_sparse_with(const Group& g, const DenseQp& qp, SparseCase& c, const k
   o.x = out.x.data();
   o.y = out.y.data();
   o.report = &out.report;
-  kernels::sparse_admm_solve(g, p, prm, w, false, report, o);
+  kernels::sparse_admm_solve(g, p, prm, w, report, o);
 }
 
 TEST(ThreadTeam, SparseConjugateGradientMatchesTheOneThreadGroup) {

@@ -11,6 +11,7 @@
 #include "kernels/admm_solve.hpp"
 #include "kernels/serial_group.hpp"
 #include "kernels/sparse_pcg.hpp"
+#include "cpu/sparse_structure.hpp"
 #include "support/solver_test_support.hpp"
 #include "support/thread_team_group.hpp"
 
@@ -75,45 +76,23 @@ TEST(ThreadTeam, AdmmSolveMatchesTheOneThreadGroup) {
 
 // The sparse path's conjugate-gradient solve (kernels/sparse_pcg.hpp: what a GPU block runs on
 // the CUDA executor), its CSC arrays built here from a dense problem's non-zeros.
-struct CscArrays {
-  std::vector<int> starts{0}, rows;
-  std::vector<double> values;
-};
-
-CscArrays compress(const std::vector<double>& dense_row_major, int rows, int cols) {
-  CscArrays c;
-  for (int j = 0; j < cols; ++j) {
-    for (int i = 0; i < rows; ++i)
-      if (dense_row_major[static_cast<std::size_t>(i) * cols + j] != 0.0) {
-        c.rows.push_back(i);
-        c.values.push_back(dense_row_major[static_cast<std::size_t>(i) * cols + j]);
-      }
-    c.starts.push_back(static_cast<int>(c.rows.size()));
-  }
-  return c;
-}
-
-// One problem's CSC arrays and workspace, built once and shared by the team (as a block's are).
+// One problem's CSC arrays and workspace, built once and shared by the team (as a block's are):
+// P in full, A and Aᵀ as the sparse path's driver builds them (cpu::make_structure).
 struct SparseCase {
   int n, m;
-  CscArrays P, A, At;
-  std::vector<int> At_position;
-  std::vector<double> block;
+  SparseQp qp;
+  cpu::SharedStructure structure;
+  std::vector<double> P_full, A, At, block;
 
-  explicit SparseCase(const DenseQp& qp) : n(qp.n), m(qp.m) {
-    std::vector<double> At_dense(static_cast<std::size_t>(n) * m);
-    for (int i = 0; i < m; ++i)
-      for (int j = 0; j < n; ++j)
-        At_dense[static_cast<std::size_t>(j) * m + i] = qp.A[static_cast<std::size_t>(i) * n + j];
-    P = compress(qp.P, n, n);
-    A = compress(qp.A, m, n);
-    At = compress(At_dense, n, m);
-    At_position.resize(A.rows.size());
-    std::vector<int> next(At.starts.begin(), At.starts.end() - 1);  // Aᵀ's column i fills in A's column order
-    for (int j = 0; j < n; ++j)
-      for (int k = A.starts[j]; k < A.starts[j + 1]; ++k) At_position[k] = next[A.rows[k]]++;
-    block.assign(static_cast<std::size_t>(kernels::pcg_workspace_doubles(n, m, static_cast<int>(P.rows.size()),
-                                                                         static_cast<int>(A.rows.size()))),
+  explicit SparseCase(const DenseQp& dense)
+      : n(dense.n), m(dense.m), qp(to_sparse(dense)), structure(cpu::make_structure(qp.P.pattern(), qp.A.pattern())) {
+    P_full.resize(structure.P_full.row_indices.size());
+    A.resize(qp.A.values.size());
+    At.resize(qp.A.values.size());
+    structure.place_P(qp.P.values.data(), P_full.data());
+    structure.place_A(qp.A.values.data(), A.data(), At.data());
+    block.assign(static_cast<std::size_t>(kernels::pcg_workspace_doubles(n, m, static_cast<int>(P_full.size()),
+                                                                         static_cast<int>(A.size()))),
                  0.0);
   }
 };
@@ -122,15 +101,18 @@ template <class Group>
 void solve_sparse_with(const Group& g, const DenseQp& qp, SparseCase& c, const kernels::AdmmParams<double>& prm,
                        Solved& out) {
   const int n = c.n, m = c.m;
-  kernels::PcgAdmmWorkspace w =
-      kernels::pcg_workspace_over(c.block.data(), n, m, c.P.starts.data(), c.P.rows.data(), c.A.starts.data(),
-                                  c.A.rows.data(), c.At.starts.data(), c.At.rows.data(), c.At_position.data());
+  const cpu::SharedStructure& st = c.structure;
+  const CscPattern A_pattern = c.qp.A.pattern();
+  kernels::PcgAdmmWorkspace w = kernels::pcg_workspace_over(
+      c.block.data(), n, m, st.P_full.col_starts.data(), st.P_full.row_indices.data(), A_pattern.col_starts,
+      A_pattern.row_indices, st.At.col_starts.data(), st.At.row_indices.data(), st.At_position.data());
   kernels::SparseProblemView p;
   p.n = n;
   p.m = m;
-  p.P = kernels::CscRef<const double>{n, n, c.P.starts.data(), c.P.rows.data(), c.P.values.data()};
-  p.A = kernels::CscRef<const double>{m, n, c.A.starts.data(), c.A.rows.data(), c.A.values.data()};
-  p.At = kernels::CscRef<const double>{n, m, c.At.starts.data(), c.At.rows.data(), c.At.values.data()};
+  p.P = kernels::CscRef<const double>{n, n, st.P_full.col_starts.data(), st.P_full.row_indices.data(),
+                                      c.P_full.data()};
+  p.A = kernels::CscRef<const double>{m, n, A_pattern.col_starts, A_pattern.row_indices, c.A.data()};
+  p.At = kernels::CscRef<const double>{n, m, st.At.col_starts.data(), st.At.row_indices.data(), c.At.data()};
   p.q = qp.q.data();
   p.l = qp.l.data();
   p.u = qp.u.data();

@@ -297,6 +297,24 @@ BPQP_HD bool admm_complementarity_holds(const Group& g, int n, int m, const Admm
   return !(defect > allowed);
 }
 
+// Writes an infeasibility certificate to the outputs, unscaled and normalized to ‖·‖∞ = 1:
+// primal_infeasible, the projected δy the test left in work_m (x: the iterate); dual_infeasible,
+// the δx it left in work_n (y: the iterate).
+template <class Group, class T, class Workspace>
+BPQP_HD void write_infeasibility_certificate(const Group& g, int n, int m, const Workspace& w, SolveStatus status,
+                                             const ProblemOutput<T>& out) {
+  if (status == SolveStatus::primal_infeasible) {
+    write_unscaled(g, n, m, w, w.x, w.work_m, out.x, out.y);
+    const T norm = inf_norm(g, out.y, m);
+    for (int i = g.rank(); i < m; i += g.size()) out.y[i] /= norm;
+  } else {
+    write_unscaled(g, n, m, w, w.work_n, w.y, out.x, out.y);
+    const T norm = inf_norm(g, out.x, n);
+    for (int j = g.rank(); j < n; j += g.size()) out.x[j] /= norm;
+  }
+  g.sync();
+}
+
 // Where admm_run starts: the iterate in w, ρ, and whether w.factor holds the ADMM
 // matrix for it. check_first: test termination before iterating (a start that may
 // already be converged: the shared-data phase's), not only every check_every iterations.
@@ -523,6 +541,24 @@ BPQP_HD void admm_run(const Group& g, const Problem& p, const AdmmParams<T>& prm
   // Only a problem ADMM did not nearly solve may be proved infeasible by it.
   if (numerically_ok && interior_point_on && !interior_point_tried && (unsolved || unverified))
     run_interior_point(status == SolveStatus::max_iterations);
+  // ADMM's infeasibility certificates are approximate (OSQP's tests on a difference of
+  // iterates), and a feasible problem that converges slowly can pass one: Maros–Mészáros
+  // PRIMALC2 passes the dual test at iteration 450, though its optimum is −3551.3. A polish
+  // that verifies a solution overrides such a certificate; where none did (polish off or
+  // rejected), the interior point checks it: where it verifies a solution, that is the answer;
+  // otherwise ADMM's certificate stands (also where the interior point proves the same from
+  // its own iterate: it stops there, and ADMM's certificate is the one already verified). The
+  // certificate is written to the outputs first, since the interior point spends the arrays
+  // that hold it.
+  bool certificate_written = false;
+  const bool admm_certificate =
+      status == SolveStatus::primal_infeasible || status == SolveStatus::dual_infeasible;
+  if (numerically_ok && admm_certificate && interior_point_on && !interior_point_tried) {
+    const SolveStatus admm_status = status;
+    write_infeasibility_certificate(g, n, m, w, status, out);
+    certificate_written = !(run_interior_point(true) && status == SolveStatus::solved);
+    if (certificate_written) status = admm_status;
+  }
   if (!numerically_ok) {
     report_failure(g, n, m, SolveStatus::numerical_error, report, out);
     return;
@@ -532,17 +568,8 @@ BPQP_HD void admm_run(const Group& g, const Problem& p, const AdmmParams<T>& prm
   report.prim_res = res.prim;
   report.dual_res = res.dual;
 
-  if (status == SolveStatus::primal_infeasible) {
-    // The projected δy left in work_m by the test, unscaled and normalized.
-    write_unscaled(g, n, m, w, w.x, w.work_m, out.x, out.y);
-    const T norm = inf_norm(g, out.y, m);
-    for (int i = g.rank(); i < m; i += g.size()) out.y[i] /= norm;
-    g.sync();
-  } else if (status == SolveStatus::dual_infeasible) {
-    write_unscaled(g, n, m, w, w.work_n, w.y, out.x, out.y);  // δx left in work_n
-    const T norm = inf_norm(g, out.x, n);
-    for (int j = g.rank(); j < n; j += g.size()) out.x[j] /= norm;
-    g.sync();
+  if (status == SolveStatus::primal_infeasible || status == SolveStatus::dual_infeasible) {
+    if (!certificate_written) write_infeasibility_certificate(g, n, m, w, status, out);
   } else {
     write_unscaled(g, n, m, w, w.x, w.y, out.x, out.y);
     drop_unsupported_multipliers(g, p, prm, out.x, out.y);

@@ -456,7 +456,8 @@ TEST(SocpDouble, AnUnboundedSocpIsProvedSoByTheInteriorPointsDivergence) {
 // lost the precision the certificate needs from a few thousand iterations on (measured: 4000
 // iterations without one, where double certified at 975); the difference over a long window
 // (kernels/admm_solve.hpp, the anchor iterate) keeps it. Certified by ADMM in both precisions
-// (no interior point), the certificate verified on the user's data.
+// with the interior point off, the certificate verified on the user's data; with it on (the
+// default) the interior point checks ADMM's certificate, finds no solution, and it stands.
 TYPED_TEST(Socp, AnInfeasibleRiskConeIsCertifiedByAdmmInBothPrecisions) {
   using T = TypeParam;
   constexpr int n = 40, factors = 8;
@@ -479,10 +480,16 @@ TYPED_TEST(Socp, AnInfeasibleRiskConeIsCertifiedByAdmmInBothPrecisions) {
   qp.cones = {ConeBlock{1, factors + 1, ConeKind::second_order}};
   for (int j = 0; j < n; ++j) qp.A[(2 + factors + j) * n + j] = 1;  // w ≥ 0
   const auto batch = QpBatch<T>::from_problems({qp});
-  const auto r = Solver<T>(testing::test_executor()).solve(batch.view());
+  Settings admm_only;
+  admm_only.interior_point_fallback = false;
+  const auto r = Solver<T>(testing::test_executor(), admm_only).solve(batch.view());
   ASSERT_EQ(r.status[0], SolveStatus::primal_infeasible);
   EXPECT_EQ(r.interior_point_iterations[0], 0) << "ADMM's certificate";
   expect_infeasibility_certificate(qp, r.y_of(0), 10 * testing::solver_eps<T>());
+  const auto checked = Solver<T>(testing::test_executor()).solve(batch.view());
+  ASSERT_EQ(checked.status[0], SolveStatus::primal_infeasible);
+  EXPECT_GT(checked.interior_point_iterations[0], 0) << "the interior point checked the certificate";
+  for (int i = 0; i < qp.m; ++i) EXPECT_EQ(checked.y_of(0)[i], r.y_of(0)[i]) << "ADMM's certificate stands, row " << i;
 }
 
 TYPED_TEST(Socp, AWarmReSolveStartsFromThePreviousSolution) {

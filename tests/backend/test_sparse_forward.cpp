@@ -190,6 +190,31 @@ TEST(SparseForward, MatchesTheDensePathsAdmmOnMarosMeszaros) {
   }
 }
 
+// ADMM's infeasibility tests are approximate: PRIMALC2 (feasible, optimum −3551.3) passes the
+// dual one at iteration 450. With polishing off nothing overrode it and the answer was a false
+// dual_infeasible; now the interior point checks every certificate no polish overrode, and
+// verifies PRIMALC2's solution on both paths.
+TEST(SparseForward, AFalseInfeasibilityCertificateIsOverriddenByTheInteriorPoint) {
+  const std::string path = std::string(BPQP_MAROS_MESZAROS_DIR) + "/PRIMALC2.QPS";
+  const double expected = bpqp::testing::maros_meszaros_reference_objective("PRIMALC2");
+  Settings s = sparse_settings(1e-6);
+  s.polish = false;
+  s.interior_point_fallback = false;
+  const auto admm_only = bpqp::solve_sparse(bpqp::io::read_qps_sparse(path), s);
+  ASSERT_EQ(admm_only.status[0], SolveStatus::dual_infeasible) << "the premise: ADMM's false certificate";
+  s.interior_point_fallback = true;
+  const auto sparse = bpqp::solve_sparse(bpqp::io::read_qps_sparse(path), s);
+  const DenseQp qp = bpqp::io::read_qps(path);
+  const auto dense =
+      bpqp::Solver<double>(bpqp::Executor::cpu(), s).solve(bpqp::QpBatch<double>::from_problems({qp}).view());
+  for (const auto* r : {&sparse, &dense}) {
+    SCOPED_TRACE(r == &sparse ? "sparse" : "dense");
+    ASSERT_EQ(r->status[0], SolveStatus::solved);
+    EXPECT_GT(r->interior_point_iterations[0], 0);
+    EXPECT_NEAR(r->objective[0] + qp.objective_constant, expected, 1e-4 * (1.0 + std::abs(expected)));
+  }
+}
+
 // The interior point on the sparse path takes the dense path's Newton steps: a problem this
 // small has its Newton matrix folded as the dense path folds it (src/cpu/sparse_admm.hpp). On
 // planted QPs with equality, active and bound rows, handed over after 25 iterations with

@@ -53,7 +53,9 @@ struct Settings {
   // whose result counts only if polishing verifies it against the termination
   // test. ADMM (like OSQP) stalls on badly scaled, degenerate problems.
   // It also runs when ADMM converged but its final polish was rejected, to find
-  // the verified active set the backward pass differentiates.
+  // the verified active set the backward pass differentiates, and when ADMM found an
+  // infeasibility certificate that no polish overrode: the certificate stands unless
+  // the interior point verifies a solution (ADMM's tests are approximate).
   bool interior_point_fallback = true;
   int interior_point_after = 4000;
   // The hand-over for LPs (P = 0): ADMM crawls toward an LP's vertex (hundreds to thousands

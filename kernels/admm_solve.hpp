@@ -355,6 +355,7 @@ BPQP_HD void admm_run(const Group& g, const Problem& p, const AdmmParams<T>& prm
   const int n = p.n, m = p.m;
   T rho = start.rho;
   bool numerically_ok = true;
+  forget_rejected_guess(g, m, w);
   bool factored = start.factored;
   Residuals<T> res;
   SolveStatus status = SolveStatus::max_iterations;

@@ -47,6 +47,7 @@ struct AdmmWorkspace {
   T* interior = nullptr;        // the interior-point fallback's arrays (InteriorPointArrays)
   int* active = nullptr;        // per row: -1 lower active, +1 upper active, 0 inactive
   int* active_rows = nullptr;   // indices of the active rows, in row order
+  int* rejected_guess = nullptr;  // the last polish's initial active set (kernels/polish.hpp)
   // Polishing with cone blocks (kernels/cone_polish.hpp), carved only for a problem that has
   // them: the Newton matrix's P̄ block with the boundary blocks' curvature (n×n), its rows
   // (at most m: active box rows, one per boundary block, every row of an apex block), their
@@ -108,6 +109,7 @@ struct AdmmWorkspace {
     w.interior = c.take<T>(14 * static_cast<std::size_t>(m) + 4 * static_cast<std::size_t>(n));  // InteriorPointArrays
     w.active = c.take<int>(m);
     w.active_rows = c.take<int>(m);
+    w.rejected_guess = c.take<int>(m);
     if (with_cones) {
       w.cone_hessian = c.take<T>(nn);
       w.cone_kkt_rows = c.take<T>(nm);

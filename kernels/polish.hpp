@@ -45,6 +45,34 @@ BPQP_HD int guess_active_set(const Group& g, int m, Workspace& w) {
   return list_active_rows(g, m, w);
 }
 
+// A polish's outcome is a function of its initial guess alone: the corrections, the solves and
+// the termination test read the problem and the active set, nothing else of the iterate. So a
+// guess equal to the last rejected one is rejected again, and is not tried: the interior point's
+// iterates near its end can give one guess at consecutive steps (a boundary-control QP of
+// n = 10601, m = 20402, the structure of Maros–Mészáros CONT-100: the same guess of 20002 rows
+// twice, 20 factorizations each; the run's 217 factorizations became 197). w.rejected_guess holds the last guess
+// tried (a success ends the solve, so it is the last rejected one whenever it is read);
+// forget_rejected_guess marks it empty at the start of a run (a side of 2 in row 0: no guess).
+// A workspace without the array (null: the conjugate gradient's, which does not polish) skips it.
+template <class Group, class Workspace>
+BPQP_HD void forget_rejected_guess(const Group& g, int m, Workspace& w) {
+  if (w.rejected_guess == nullptr || m == 0) return;
+  if (g.rank() == 0) w.rejected_guess[0] = 2;
+  g.sync();
+}
+
+// True when w.active equals the last rejected guess; otherwise remembers it. Uniform.
+template <class Group, class Workspace>
+BPQP_HD bool repeats_rejected_guess(const Group& g, int m, Workspace& w) {
+  if (w.rejected_guess == nullptr || m == 0) return false;
+  int differ = 0;
+  for (int i = g.rank(); i < m; i += g.size()) differ += w.active[i] != w.rejected_guess[i] ? 1 : 0;
+  if (g.sum(differ) == 0) return true;
+  for (int i = g.rank(); i < m; i += g.size()) w.rejected_guess[i] = w.active[i];
+  g.sync();
+  return false;
+}
+
 // The scaled problem's reduced KKT [P̄ + σI, Ā_Rᵀ; Ā_R, 0] with R the first `rows` entries
 // of w.active_rows: polishing's (the active rows), the interior point's (the equality
 // rows, σ = 0) and ADMM's (no rows).
@@ -167,6 +195,7 @@ template <class Group, class T, class Workspace>
 BPQP_HD bool polish_solution(const Group& g, int n, int m, const AdmmParams<T>& prm, Workspace& w,
                              Residuals<T>* out) {
   int n_active = guess_active_set(g, m, w);
+  if (repeats_rejected_guess(g, m, w)) return false;
   // A guess far from the solution's active set makes the corrections oscillate (a random
   // LP's vertex guessed from ADMM's 100th iterate: 35–50 changes a round, the set swinging
   // between 60 and 110 rows for all 20 rounds, each a factorization at N = n + n_active).

@@ -42,6 +42,7 @@ struct SparseAdmmData {
   const int* At_position = nullptr;  // entry k of A is entry At_position[k] of Aᵀ
   double *q = nullptr, *l = nullptr, *u = nullptr;
   double *D = nullptr, *E = nullptr, *D_inv = nullptr, *E_inv = nullptr;
+  int* rejected_guess = nullptr;  // the last polish's initial active set (kernels/polish.hpp); null: no polish
   double* scalars = nullptr;  // [0]: the cost scale c; [1 … 3]: the backend's
   double* rho = nullptr;
   double *x = nullptr, *z = nullptr, *y = nullptr, *x_prev = nullptr, *y_prev = nullptr;

@@ -39,7 +39,7 @@ struct Arrays {
   std::vector<double> work_n, work_n2, work_n3, work_m, work_m2;
   std::vector<double> kkt_sol, kkt_rhs, kkt_res, kkt_corr, kkt_scatter, interior, newton_rho;
   std::vector<double> newton_rhs, newton_sol, newton_res, newton_corr;
-  std::vector<int> active, active_rows;
+  std::vector<int> active, active_rows, rejected_guess;
 
   Arrays(int n, int m, const SharedStructure& s, int A_nonzeros, int P_upper_nonzeros) {
     const std::size_t p_full = s.P_full.row_indices.size();
@@ -56,6 +56,7 @@ struct Arrays {
     interior.assign(static_cast<std::size_t>(kernels::InteriorPointArrays<double>::entries(n, m)), 0.0);
     active.assign(m, 0);
     active_rows.assign(m, 0);
+    rejected_guess.assign(m, 0);
   }
 };
 
@@ -96,6 +97,7 @@ kernels::SparseAdmmWorkspace workspace_over(Arrays& a, const SharedStructure& s,
   w.work_m2 = a.work_m2.data();
   w.active = a.active.data();
   w.active_rows = a.active_rows.data();
+  w.rejected_guess = a.rejected_guess.data();
   w.kkt_sol = a.kkt_sol.data();
   w.kkt_rhs = a.kkt_rhs.data();
   w.kkt_res = a.kkt_res.data();

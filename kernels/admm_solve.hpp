@@ -531,33 +531,31 @@ BPQP_HD void admm_run(const Group& g, const Problem& p, const AdmmParams<T>& prm
   }
   report.iterations = k;
   report.rho = rho;
-  // The interior-point fallback takes over a problem ADMM has not solved, and also
-  // one it has solved whose final polish was rejected (seen on random LPs, whose
-  // ADMM iterates approach the vertex slowly): without a verified active set the
-  // backward pass differentiates the wrong face. Whatever the interior point
-  // certifies passes the same termination test as an ADMM point; where it
-  // certifies nothing, w.x, w.z, w.y are untouched and ADMM's point stays.
+  // The interior-point fallback takes over what ADMM ended without a verified answer:
+  //   - a problem it has not solved;
+  //   - one it has solved whose final polish was rejected (seen on random LPs, whose ADMM
+  //     iterates approach the vertex slowly): without a verified active set the backward pass
+  //     differentiates the wrong face;
+  //   - an infeasibility certificate no polish overrode (polish off or rejected). ADMM's tests
+  //     are approximate (OSQP's, on a difference of iterates), and a feasible problem that
+  //     converges slowly can pass one: Maros–Mészáros PRIMALC2 passes the dual test at
+  //     iteration 450, though its optimum is −3551.3. A verified solution replaces the
+  //     certificate; otherwise it stands (also where the interior point proves the same from
+  //     its own iterate: it stops there, and ADMM's certificate is the one already verified).
+  //     It is written to the outputs first: the interior point spends the arrays that hold it.
+  // Whatever the interior point certifies passes the same termination test as an ADMM point;
+  // where it certifies nothing, w.x, w.z, w.y are untouched and ADMM's point stays. It may
+  // prove infeasibility only of a problem ADMM did not nearly solve, or certified infeasible.
   const bool unsolved = status == SolveStatus::max_iterations || status == SolveStatus::solved_inaccurate;
   const bool unverified = status == SolveStatus::solved && prm.polish && report.polish == PolishStatus::rejected;
-  // Only a problem ADMM did not nearly solve may be proved infeasible by it.
-  if (numerically_ok && interior_point_on && !interior_point_tried && (unsolved || unverified))
-    run_interior_point(status == SolveStatus::max_iterations);
-  // ADMM's infeasibility certificates are approximate (OSQP's tests on a difference of
-  // iterates), and a feasible problem that converges slowly can pass one: Maros–Mészáros
-  // PRIMALC2 passes the dual test at iteration 450, though its optimum is −3551.3. A polish
-  // that verifies a solution overrides such a certificate; where none did (polish off or
-  // rejected), the interior point checks it: where it verifies a solution, that is the answer;
-  // otherwise ADMM's certificate stands (also where the interior point proves the same from
-  // its own iterate: it stops there, and ADMM's certificate is the one already verified). The
-  // certificate is written to the outputs first, since the interior point spends the arrays
-  // that hold it.
-  bool certificate_written = false;
-  const bool admm_certificate =
+  const bool certified_infeasible =
       status == SolveStatus::primal_infeasible || status == SolveStatus::dual_infeasible;
-  if (numerically_ok && admm_certificate && interior_point_on && !interior_point_tried) {
+  bool certificate_written = false;
+  if (numerically_ok && interior_point_on && !interior_point_tried && (unsolved || unverified || certified_infeasible)) {
     const SolveStatus admm_status = status;
-    write_infeasibility_certificate(g, n, m, w, status, out);
-    certificate_written = !(run_interior_point(true) && status == SolveStatus::solved);
+    if (certified_infeasible) write_infeasibility_certificate(g, n, m, w, status, out);
+    run_interior_point(status == SolveStatus::max_iterations || certified_infeasible);
+    certificate_written = certified_infeasible && status != SolveStatus::solved;
     if (certificate_written) status = admm_status;
   }
   if (!numerically_ok) {

@@ -200,10 +200,11 @@ TEST(SparseForward, AFalseInfeasibilityCertificateIsOverriddenByTheInteriorPoint
   Settings s = sparse_settings(1e-6);
   s.polish = false;
   s.interior_point_fallback = false;
-  const auto admm_only = bpqp::solve_sparse(bpqp::io::read_qps_sparse(path), s);
+  const SparseQp sparse_qp = bpqp::io::read_qps_sparse(path);
+  const auto admm_only = bpqp::solve_sparse(sparse_qp, s);
   ASSERT_EQ(admm_only.status[0], SolveStatus::dual_infeasible) << "the premise: ADMM's false certificate";
   s.interior_point_fallback = true;
-  const auto sparse = bpqp::solve_sparse(bpqp::io::read_qps_sparse(path), s);
+  const auto sparse = bpqp::solve_sparse(sparse_qp, s);
   const DenseQp qp = bpqp::io::read_qps(path);
   const auto dense =
       bpqp::Solver<double>(bpqp::Executor::cpu(), s).solve(bpqp::QpBatch<double>::from_problems({qp}).view());

@@ -131,6 +131,7 @@ struct Refinement {
   T rhs_norm = T(0);   // ‖rhs‖∞
   T initial = T(0);    // ‖rhs − K·sol‖∞ before refinement
   T residual = T(0);   // after
+  T last_step = T(0);  // ‖the last correction‖∞ (0 when none was applied)
 };
 
 // What refinement drives down, which decides when it stops (below).
@@ -177,6 +178,7 @@ BPQP_HD Refinement<T> refine_reduced_kkt(const Group& g, const Kkt& K, const Sol
     copy(g, corr, res, N);
     solve(corr);
     const T step = inf_norm(g, corr, N);
+    out.last_step = step;
     for (int i = g.rank(); i < N; i += g.size()) sol[i] += corr[i];
     g.sync();
     reduced_kkt_residual(g, K, rhs, sol, res);

@@ -122,14 +122,20 @@ BPQP_HD void admm_iterate(const Group& g, int n, int m, const AdmmParams<T>& prm
 // together. (Attempts from iteration 25 on every problem: random QPs 100×20 finished at 25
 // instead of 75–125, but Maros–Mészáros QSCSD6, n = 1350, paid 7.2 → 8.1 s in attempts that
 // failed until the interior point took over at 4000.)
+// first_polish_iteration_for: the same for an attempt whose KKT has n + active_rows rows.
 template <class T>
-BPQP_HD BPQP_INLINE int first_polish_iteration(int n, int m, const AdmmParams<T>& prm) {
+BPQP_HD BPQP_INLINE int first_polish_iteration_for(int n, int m, int active_rows, const AdmmParams<T>& prm) {
   if (prm.polish_first_attempt <= 0) return 0;
-  const double rows = static_cast<double>(n) + (m < n ? m : n);
+  const double rows = static_cast<double>(n) + active_rows;
   const double attempt = (rows * rows * rows + static_cast<double>(n) * n * n) / 6.0;
   const double iteration = static_cast<double>(n) * n + 2.0 * n * m;
   const double wait = 0.5 * attempt / iteration;
   return wait > prm.polish_first_attempt ? static_cast<int>(wait) : prm.polish_first_attempt;
+}
+
+template <class T>
+BPQP_HD BPQP_INLINE int first_polish_iteration(int n, int m, const AdmmParams<T>& prm) {
+  return first_polish_iteration_for(n, m, m < n ? m : n, prm);
 }
 
 // OSQP's ρ estimate (§5.2): balance the normalized primal and dual residuals.
@@ -363,6 +369,7 @@ BPQP_HD void admm_run(const Group& g, const Problem& p, const AdmmParams<T>& prm
   // at most twice the last attempt): a polished point is accepted only when it
   // passes the termination test, so an early success is a verified solution.
   int next_polish = first_polish_iteration(n, m, prm);
+  bool polish_scheduled = false;  // an in-loop attempt was made: the doubling intervals run
   int k = start.iterations;
   // A start with no iterations left (the batch phase may hand its problems over at max_iter,
   // its own cap) is tested as it is: the report then says whether it converged at the phase's
@@ -506,7 +513,17 @@ BPQP_HD void admm_run(const Group& g, const Problem& p, const AdmmParams<T>& prm
     // iterations, or interior_point_after_lp for an LP.
     const bool handover = interior_point_on && !interior_point_tried && k >= handover_after;
     const bool last = k == prm.max_iter || handover;
+    // With cone blocks the first attempt's cost is estimated again at each check from the
+    // classification the iterate suggests: the bound above counts a block's d rows, the cone
+    // polish's KKT one row per boundary block (random SOCPs 500×100: 1002 rows in the bound,
+    // about 510 in the polish, which then starts at iteration 50 instead of 125).
+    if (prm.polish && w.cones.any() && !polish_scheduled && k < next_polish) {
+      const int rows = guessed_cone_kkt_rows<T>(g, m, w);
+      const int estimate = first_polish_iteration_for(n, m, rows < n ? rows : n, prm);
+      if (estimate < next_polish) next_polish = estimate;
+    }
     if (prm.polish && (last || (prm.polish_first_attempt > 0 && k >= next_polish))) {
+      polish_scheduled = true;
       next_polish = 2 * k;
       if (try_polish()) {
         status = SolveStatus::solved;

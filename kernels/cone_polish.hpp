@@ -181,6 +181,26 @@ BPQP_HD void classify_iterate(const Group& g, int m, AdmmWorkspace<T>& w) {
   g.sync();
 }
 
+// The rows of the cone polish's KKT for the classification the ADMM iterate (z, y) suggests,
+// classify_iterate's, counted without setting it: an active box row, a boundary block's one
+// row, an apex block's d rows. Uses work_m2.
+template <class T, class Group, class Workspace>
+BPQP_HD int guessed_cone_kkt_rows(const Group& g, int m, Workspace& w) {
+  const ConeLayout& cones = w.cones;
+  T rows = T(0);
+  for (int i = g.rank(); i < cones.box_rows(m); i += g.size())
+    if (guessed_side(w.z[i], w.l[i], w.u[i], w.y[i]) != 0) rows += T(1);
+  for (int k = g.rank(); k < cones.count; k += g.size()) {
+    const int first = cones.begin(k), d = cones.dim(k);
+    T* s = w.work_m2 + first;
+    for (int r = 0; r < d; ++r) s[r] = w.z[first + r] - w.l[first + r];
+    const ConePosition position = classify_cone_block(s, w.y + first, d);
+    if (position == ConePosition::boundary) rows += T(1);
+    if (position == ConePosition::apex) rows += T(d);
+  }
+  return static_cast<int>(g.sum(rows));
+}
+
 // After a classification's Newton steps converged at x (Āx in ax, the last step's ν in
 // w.kkt_sol[n:]): corrects it where the answer contradicts it — a box row's or boundary
 // block's multiplier of the wrong sign (beyond the dual tolerance) leaves, a violated box

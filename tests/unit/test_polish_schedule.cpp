@@ -1,7 +1,8 @@
 // When the forward solve first tries to polish (kernels/admm_solve.hpp,
 // first_polish_iteration): at the setting for small problems, later where an attempt
 // costs many iterations, never when in-loop polishing is off; and never twice from the
-// same rejected guess (kernels/polish.hpp, repeats_rejected_guess).
+// same rejected guess (kernels/polish.hpp, repeats_rejected_guess); with cone blocks, from
+// the classification the iterate suggests (guessed_cone_kkt_rows).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,7 +11,9 @@
 
 #include "core/admm_params.hpp"
 #include "kernels/admm_solve.hpp"
+#include "kernels/cone_layout.hpp"
 #include "kernels/serial_group.hpp"
+#include "problems/benchmark_problems.hpp"
 #include "problems/problem_generators.hpp"
 
 namespace bpqp::kernels {
@@ -38,6 +41,29 @@ TEST(PolishSchedule, ZeroMeansOnlyAtTheEnd) {
   AdmmParams<double> prm;
   prm.polish_first_attempt = 0;
   EXPECT_EQ(first_polish_iteration(1350, 147, prm), 0);
+}
+
+// The BPQP paper's SOCP at 500×100 (one block of 501 rows, 100 box rows): the static bound
+// counts n + min(m, n) = 1002 KKT rows and waits past iteration 100; the iterate's
+// classification (the block on its boundary, a few rows active) makes the attempt about 510
+// rows, so the first attempt, which succeeds, comes at an earlier check.
+TEST(PolishSchedule, AConeProblemPolishesWhenItsGuessedKktIsAffordable) {
+  const DenseQp qp = generators::make_benchmark_problem(generators::ProblemFamily::random_socp, 500, 100, 3);
+  std::vector<int> row_order(qp.m), block_start(qp.cones.size() + 1);
+  std::vector<unsigned char> in_block(qp.m);
+  ProblemView<double> view{qp.n, qp.m, qp.P.data(), qp.q.data(), qp.A.data(), qp.l.data(), qp.u.data()};
+  view.cones = build_cone_layout(qp.cones.data(), static_cast<int>(qp.cones.size()), qp.m, row_order.data(),
+                                 block_start.data(), in_block.data());
+  const AdmmParams<double> prm = detail::to_admm_params<double>(Settings{});
+  std::vector<double> buffer(AdmmWorkspace<double>::bytes(qp.n, qp.m, true) / sizeof(double) + 1);
+  auto w = AdmmWorkspace<double>::carve(buffer.data(), qp.n, qp.m, nullptr, true);
+  std::vector<double> x(qp.n), y(qp.m);
+  ProblemReport<double> report;
+  admm_solve(SerialGroup{}, view, prm, w, ProblemOutput<double>{x.data(), y.data(), &report});
+  ASSERT_EQ(report.status, SolveStatus::solved);
+  EXPECT_EQ(report.polish, PolishStatus::succeeded);
+  EXPECT_GT(first_polish_iteration(qp.n, qp.m, prm), 100);
+  EXPECT_LT(report.iterations, first_polish_iteration(qp.n, qp.m, prm));
 }
 
 // A planted QP with three active rows, polished from the guess "no row active" with one

@@ -31,19 +31,25 @@ constexpr int kPanel = 32;
 constexpr int kBlockedFrom = 192;
 
 // The columns of a row chunk the trailing update keeps in registers, per row of its block
-// of four rows: 128 bytes (16 doubles) under AVX2 and generic x86-64, 256 under AVX-512.
-// g++ vectorizes this form: with fewer accumulators (four rows of 8 doubles, two rows of
-// 16) it unrolled the chunk's loop before vectorizing and kept them in memory, one double
-// at a time (5 GFLOP/s against 18); the 16 vector accumulators of AVX2 spill a few.
-// On a GPU each thread of the group runs its own row blocks, and 64 doubles of
-// accumulators would spill its registers: 32 bytes there.
+// of four rows. On a CPU 16 columns, whatever the type and instruction set: g++ keeps that
+// form's accumulators in registers and streams the panel rows through them, and wider or
+// narrower chunks it compiles into far slower code (the update alone, N = 510, one AVX-512
+// core: double 37 GFLOP/s at 16 columns against 12 at 32 and 13 at 8; float 53 at 16
+// against 12 at 32 and 13 at 8; AVX2: double 26.5 at 16, 8.3 at 8; float 54 at 16, 9.8 at
+// 32). The chunk was 256 bytes under AVX-512 and 128 elsewhere (AVX-512: 32 doubles or 64
+// floats; AVX2: 16 doubles, 32 floats): the whole factorization, N = 510, one AVX-512 core,
+// went 11.2 → 28.8 GFLOP/s in double (N = 1000: 11.5 → 34.3), bit for bit the same result
+// (a chunk only groups columns; every entry sums the same terms in the same order).
+// On a GPU each thread of the group runs its own row blocks, and 64 accumulators would
+// spill its registers: 32 bytes there.
+template <class T>
+BPQP_HD BPQP_INLINE constexpr int chunk_width() {
 #if defined(__CUDA_ARCH__)
-constexpr int kChunkBytes = 32;
-#elif defined(__AVX512F__)
-constexpr int kChunkBytes = 256;
+  return 32 / static_cast<int>(sizeof(T));
 #else
-constexpr int kChunkBytes = 128;
+  return 16;
 #endif
+}
 
 // Columns k0 … k0+Width−1 of four rows of the trailing matrix take the panel's update,
 // K_ik −= Σ_r b_i,r U_r,k, with U_r the panel's rows of the Lᵀ mirror (U_r,k = L_k,r),
@@ -167,7 +173,7 @@ BPQP_HD bool ldlt_factor(const Group& g, T* K, int N, int ld, int expected_posit
     // column block, that setup cost sparse Maros–Mészáros problems 8%), and the panel's
     // mirror rows stream from L2.
     const int panel = p_end - p;
-    constexpr int width = ldlt_detail::kChunkBytes / static_cast<int>(sizeof(T));
+    constexpr int width = ldlt_detail::chunk_width<T>();
     for (int i0 = p_end + 4 * g.rank(); i0 < N; i0 += 4 * g.size()) {
       const int rows = N - i0 < 4 ? N - i0 : 4;
       T* row[4];

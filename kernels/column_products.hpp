@@ -7,7 +7,7 @@
 //
 // Register blocking: a block of Rows rows by 4 columns of Y stays in registers while k runs
 // over the inner dimension; each k loads Rows entries of M's column k (contiguous) and four
-// entries of X, for 4·Rows multiply-adds. Rows is the caller's: 128 bytes of a column serve
+// entries of X, for 4·Rows multiply-adds. Rows is the caller's: 16 rows serve
 // every CPU variant (src/cpu/problem_kernels_variant.cpp has the measurements).
 #pragma once
 

@@ -26,12 +26,13 @@ struct ProblemKernels {
   void (*multiply)(int rows, int inner, int cols, const T* M, int ldm, const T* X, int ldx, T* Y, int ldy);
 };
 
-// The column product's row block: 128 bytes (problem_kernels_variant.cpp says why). Below it
-// a product has only the smaller blocks, where g++'s code runs at 10 GFLOP/s against the 14
-// of Eigen's packed kernel, so the batch phase leaves products with fewer rows to Eigen.
+// The column product's row block: 16 rows of either type (problem_kernels_variant.cpp says
+// why). Below it a product has only the smaller blocks, where g++'s code runs at 10 GFLOP/s
+// against the 14 of Eigen's packed kernel, so the batch phase leaves products with fewer rows
+// to Eigen.
 template <class T>
 constexpr int column_block_rows() {
-  return 128 / static_cast<int>(sizeof(T));
+  return 16;
 }
 
 // The table of the variant cpu_isa() names (so, like it, it may throw std::invalid_argument).

@@ -45,11 +45,13 @@ void backward(const kernels::BackwardInput<T>& in, const kernels::BackwardParams
   kernels::backward_problem(Group{}, in, params, ws, out, report);
 }
 
-// The product's row block (kernels/column_products.hpp): 128 bytes of a column, 16 doubles,
-// for every variant. Measured on 100×100 times 100×1024 (double, GFLOP/s, Eigen's generic
-// build 22.8 beside): AVX-512 67, AVX2 34, generic 21. A block of two vectors (8 doubles
-// under AVX2, 4 with SSE2) made g++ vectorize the inner-dimension loop as a reduction
-// instead, 12 GFLOP/s under both.
+// The product's row block (kernels/column_products.hpp): 16 rows of a column, double or
+// float, for every variant. Measured on 100×100 times 100×1024 (double, GFLOP/s, Eigen's
+// generic build 22.8 beside): AVX-512 67, AVX2 34, generic 21. A block of two vectors (8
+// doubles under AVX2, 4 with SSE2) made g++ vectorize the inner-dimension loop as a
+// reduction instead, 12 GFLOP/s under both. In float 16 rows beat 32 (128 bytes, the block
+// before 2026-12-07) under every variant: AVX-512 81 against 62, AVX2 70 against 56, generic
+// 33 against 29 (the dense LDLᵀ's chunk, kernels/dense_ldlt.hpp, showed the same).
 template <class T>
 void multiply(int rows, int inner, int cols, const T* M, int ldm, const T* X, int ldx, T* Y, int ldy) {
   kernels::multiply_columns<column_block_rows<T>()>(Group{}, rows, inner, cols, M, ldm, X, ldx, Y, ldy);

@@ -83,10 +83,10 @@ BPQP_HD BPQP_INLINE int chord_sweeps(int N, int cap) {
 // refined against the exact H and C: a chord step, exact once refinement converges, which it
 // does at the rate ‖K_old⁻¹(K − K_old)‖, small when the last step was. It counts when
 // refinement brought its correction to rounding level (10ε of the solution) within
-// chord_sweeps — √ε, tried first, let float SOCPs 100×20 end 10× less accurate (x error 7e-7
-// → 7e-6 against the reference); otherwise
-// (or when a block moved to the apex, changing the rows) the step factors afresh. Random
-// SOCPs 500×100 (N ≈ 510): 5–6 factorizations per polish before, 3–4 with it.
+// chord_sweeps (√ε, tried first, let float SOCPs 100×20 end 10× less accurate: x error 7e-7
+// → 7e-6 against the reference); otherwise, or when a block moved to the apex (changing the
+// rows), the step factors afresh. Random SOCPs 500×100 (N ≈ 510): 5–6 factorizations per
+// polish before, 3–4 with it.
 template <class Group, class T>
 BPQP_HD int cone_newton_step(const Group& g, int n, int m, const AdmmParams<T>& prm, AdmmWorkspace<T>& w,
                              const T* x, bool reuse_factor) {
@@ -145,22 +145,32 @@ BPQP_HD int cone_newton_step(const Group& g, int n, int m, const AdmmParams<T>& 
   // float, δ = 1e-6 (8ε) had 22 of 64 random SOCPs 50×10 rejected (Newton steps diverging),
   // 1e-5 none; in double 100ε is far below the default 1e-6 and changes nothing.
   const T delta = max_of(prm.delta, T(100) * machine_epsilon<T>());
-  auto solve = [&](T* v) { ldlt_solve(g, w.factor, N, N, v); };
-  const int sweeps = chord_sweeps(N, prm.polish_refine_iterations);
-  if (reuse_factor && moved == 0 && sweeps > 0) {
+  // Solves with the factorization in w.factor, refined against K by up to `sweeps` corrections.
+  auto solve_refined = [&](int sweeps) {
+    auto solve = [&](T* v) { ldlt_solve(g, w.factor, N, N, v); };
     copy(g, w.kkt_sol, rhs, N);
     solve(w.kkt_sol);
-    const Refinement<T> chord = refine_reduced_kkt(g, K, solve, sweeps, RefineFor::solution, rhs, w.kkt_sol,
-                                                   w.kkt_res, w.kkt_corr);
+    return refine_reduced_kkt(g, K, solve, sweeps, RefineFor::solution, rhs, w.kkt_sol, w.kkt_res, w.kkt_corr);
+  };
+  const int sweeps = chord_sweeps(N, prm.polish_refine_iterations);
+  if (reuse_factor && moved == 0 && sweeps > 0) {
+    const Refinement<T> chord = solve_refined(sweeps);
     if (chord.last_step <= T(10) * machine_epsilon<T>() * inf_norm(g, w.kkt_sol, N)) return k;
   }
   assemble_reduced_kkt(g, K, static_cast<const T*>(nullptr), delta, delta, w.factor);
   if (!ldlt_factor(g, w.factor, N, N, n, w.factor_scratch)) return -1;
-  copy(g, w.kkt_sol, rhs, N);
-  solve(w.kkt_sol);
-  refine_reduced_kkt(g, K, solve, prm.polish_refine_iterations, RefineFor::solution, rhs, w.kkt_sol, w.kkt_res,
-                     w.kkt_corr);
+  solve_refined(prm.polish_refine_iterations);
   return k;
+}
+
+// Block k's position as the ADMM iterate (z, y) suggests it: classify_cone_block of
+// s = z − l̄ (written to w.work_m2 at the block's rows) and y.
+template <class T, class Workspace>
+BPQP_HD BPQP_INLINE ConePosition guessed_cone_position(Workspace& w, int k) {
+  const int first = w.cones.begin(k), d = w.cones.dim(k);
+  T* s = w.work_m2 + first;
+  for (int r = 0; r < d; ++r) s[r] = w.z[first + r] - w.l[first + r];
+  return classify_cone_block(s, w.y + first, d);
 }
 
 // The initial classification from the ADMM iterate (z, y): box rows by guessed_side, blocks
@@ -173,9 +183,7 @@ BPQP_HD void classify_iterate(const Group& g, int m, AdmmWorkspace<T>& w) {
     w.active[i] = guessed_side(w.z[i], w.l[i], w.u[i], w.y[i]);
   for (int k = g.rank(); k < cones.count; k += g.size()) {
     const int first = cones.begin(k), d = cones.dim(k);
-    T* s = w.work_m2 + first;
-    for (int r = 0; r < d; ++r) s[r] = w.z[first + r] - w.l[first + r];
-    const ConePosition position = classify_cone_block(s, w.y + first, d);
+    const ConePosition position = guessed_cone_position<T>(w, k);
     w.cone_position[k] = static_cast<int>(position);
     const T y_tail = d > 1 ? cone_tail_norm(w.y + first, d) : T(0);
     w.cone_lambda[k] = position == ConePosition::boundary ? T(0.5) * (y_tail - w.y[first]) : T(0);
@@ -193,12 +201,9 @@ BPQP_HD int guessed_cone_kkt_rows(const Group& g, int m, Workspace& w) {
   for (int i = g.rank(); i < cones.box_rows(m); i += g.size())
     if (guessed_side(w.z[i], w.l[i], w.u[i], w.y[i]) != 0) rows += T(1);
   for (int k = g.rank(); k < cones.count; k += g.size()) {
-    const int first = cones.begin(k), d = cones.dim(k);
-    T* s = w.work_m2 + first;
-    for (int r = 0; r < d; ++r) s[r] = w.z[first + r] - w.l[first + r];
-    const ConePosition position = classify_cone_block(s, w.y + first, d);
+    const ConePosition position = guessed_cone_position<T>(w, k);
     if (position == ConePosition::boundary) rows += T(1);
-    if (position == ConePosition::apex) rows += T(d);
+    if (position == ConePosition::apex) rows += T(cones.dim(k));
   }
   return static_cast<int>(g.sum(rows));
 }

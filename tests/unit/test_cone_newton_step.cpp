@@ -7,11 +7,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/admm_params.hpp"
 #include "kernels/admm_solve.hpp"
-#include "kernels/cone_layout.hpp"
+#include "core/problem_of.hpp"
 #include "kernels/serial_group.hpp"
 #include "problems/benchmark_problems.hpp"
 
@@ -26,12 +27,9 @@ class ConeNewtonStep : public ::testing::Test {
     qp_ = generators::make_benchmark_problem(generators::ProblemFamily::random_socp, 100, 20, 7);
     n_ = qp_.n;
     m_ = qp_.m;
-    row_order_.resize(m_);
-    block_start_.resize(qp_.cones.size() + 1);
-    in_block_.resize(m_);
+    layout_ = std::make_unique<detail::HostConeLayout>(qp_.cones.data(), static_cast<int>(qp_.cones.size()), m_);
     ProblemView<double> view{n_, m_, qp_.P.data(), qp_.q.data(), qp_.A.data(), qp_.l.data(), qp_.u.data()};
-    view.cones = build_cone_layout(qp_.cones.data(), static_cast<int>(qp_.cones.size()), m_, row_order_.data(),
-                                   block_start_.data(), in_block_.data());
+    view.cones = layout_->layout();
     prm_ = detail::to_admm_params<double>(Settings{});
     buffer_.resize(AdmmWorkspace<double>::bytes(n_, m_, true) / sizeof(double) + 1);
     w_ = AdmmWorkspace<double>::carve(buffer_.data(), n_, m_, nullptr, true);
@@ -75,8 +73,7 @@ class ConeNewtonStep : public ::testing::Test {
 
   DenseQp qp_;
   int n_ = 0, m_ = 0;
-  std::vector<int> row_order_, block_start_;
-  std::vector<unsigned char> in_block_;
+  std::unique_ptr<detail::HostConeLayout> layout_;  // view.cones points into it
   AdmmParams<double> prm_;
   std::vector<double> buffer_;
   AdmmWorkspace<double> w_;

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/admm_params.hpp"
+#include "core/problem_of.hpp"
 #include "kernels/admm_solve.hpp"
-#include "kernels/cone_layout.hpp"
 #include "kernels/serial_group.hpp"
 #include "problems/benchmark_problems.hpp"
 #include "problems/problem_generators.hpp"
@@ -49,11 +49,9 @@ TEST(PolishSchedule, ZeroMeansOnlyAtTheEnd) {
 // rows, so the first attempt, which succeeds, comes at an earlier check.
 TEST(PolishSchedule, AConeProblemPolishesWhenItsGuessedKktIsAffordable) {
   const DenseQp qp = generators::make_benchmark_problem(generators::ProblemFamily::random_socp, 500, 100, 3);
-  std::vector<int> row_order(qp.m), block_start(qp.cones.size() + 1);
-  std::vector<unsigned char> in_block(qp.m);
+  const detail::HostConeLayout layout(qp.cones.data(), static_cast<int>(qp.cones.size()), qp.m);
   ProblemView<double> view{qp.n, qp.m, qp.P.data(), qp.q.data(), qp.A.data(), qp.l.data(), qp.u.data()};
-  view.cones = build_cone_layout(qp.cones.data(), static_cast<int>(qp.cones.size()), qp.m, row_order.data(),
-                                 block_start.data(), in_block.data());
+  view.cones = layout.layout();
   const AdmmParams<double> prm = detail::to_admm_params<double>(Settings{});
   std::vector<double> buffer(AdmmWorkspace<double>::bytes(qp.n, qp.m, true) / sizeof(double) + 1);
   auto w = AdmmWorkspace<double>::carve(buffer.data(), qp.n, qp.m, nullptr, true);
